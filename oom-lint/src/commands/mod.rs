@@ -1,0 +1,13 @@
+//! One file per subcommand.
+
+mod size;
+
+use crate::cli::{Cli, Command};
+use crate::exit::ExitStatus;
+
+/// Runs the chosen subcommand. An `Err` is a usage or input error (exit code 2).
+pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
+    match cli.command {
+        Command::Size(args) => size::run(&args),
+    }
+}
