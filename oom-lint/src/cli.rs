@@ -4,6 +4,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
+  oom-lint check k8s/
+  helm template ./chart | oom-lint check -
+  oom-lint check --format sarif . > oom-lint.sarif
+  oom-lint rules memory-limit-missing
   oom-lint size --peak 400Mi --average 256Mi
   oom-lint size --peak 1.2Gi --average 700Mi --headroom 1.5 --format json
 
@@ -19,9 +23,75 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Lint Kubernetes manifests (YAML, JSON, `helm template` output) for memory settings.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// List the rules, or print one rule's documentation.
+    Rules(RulesArgs),
     /// Recommend memory request, limit, JVM heap and alert threshold from observed usage.
     #[command(after_help = SIZE_EXAMPLES)]
     Size(SizeArgs),
+}
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  oom-lint check k8s/ deploy.yaml
+  helm template ./chart | oom-lint check -
+  kustomize build overlays/prod | oom-lint check - --format github
+  oom-lint check --format sarif --fail-on warning . > oom-lint.sarif
+
+Suppress with the annotation `oom-lint.io/ignore: \"rule-a,rule-b\"` (or
+`oom-lint.io/ignore.<container>`), or a comment `# oom-lint: ignore[rule-a]` on or above a
+container's `- name:` line. Configure with .oom-lint.yaml (found upwards) or --config.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.";
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files and directories to lint (`-` for standard input). Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Configuration file (default: .oom-lint.yaml found from the current directory upwards).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Skip files matching this glob (repeatable), e.g. --exclude 'charts/*/tests/**'.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Refuse (and report) files larger than this (a quantity such as 256Mi).
+    #[arg(long, value_name = "QUANTITY", default_value = "256Mi")]
+    pub max_file_size: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Source snippets with the offending line underlined, and a summary.
+    Human,
+    /// A stable JSON document (`"version": 1`).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (inline annotations).
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// A rule id, to print its documentation.
+    pub id: Option<String>,
 }
 
 const SIZE_EXAMPLES: &str = "\

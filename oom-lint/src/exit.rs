@@ -6,7 +6,6 @@ pub enum ExitStatus {
     /// Nothing at or above `--fail-on`.
     Clean = 0,
     /// Findings at or above `--fail-on`.
-    #[allow(dead_code)] // produced by `check`, which lands next
     Findings = 1,
     /// A usage error, or an input that could not be read or parsed.
     InputError = 2,

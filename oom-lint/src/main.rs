@@ -2,7 +2,17 @@
 
 mod cli;
 mod commands;
+mod config;
 mod exit;
+mod finding;
+mod ingest;
+mod lint;
+mod report;
+mod rules;
+mod source;
+mod suppress;
+mod workloads;
+mod yaml;
 
 use clap::Parser;
 

@@ -1,5 +1,7 @@
 //! One file per subcommand.
 
+mod check;
+mod rules;
 mod size;
 
 use crate::cli::{Cli, Command};
@@ -8,6 +10,8 @@ use crate::exit::ExitStatus;
 /// Runs the chosen subcommand. An `Err` is a usage or input error (exit code 2).
 pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
     match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Rules(args) => rules::run(&args),
         Command::Size(args) => size::run(&args),
     }
 }

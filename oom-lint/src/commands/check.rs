@@ -1,0 +1,96 @@
+//! `oom-lint check`: lint manifests and report in the chosen format.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use miette::{IntoDiagnostic, miette};
+use oom_core::quantity::Quantity;
+
+use crate::cli::{CheckArgs, CheckFormat, FailOn};
+use crate::config::{self, Config};
+use crate::exit::ExitStatus;
+use crate::finding::{InputError, Severity};
+use crate::report::{self, Report};
+use crate::{ingest, lint};
+
+pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
+    let config = load_config(args)?;
+    let exclude = exclude_set(config.exclude.iter().chain(&args.exclude))?;
+    let max_file_size = Quantity::parse(&args.max_file_size)
+        .ok()
+        .and_then(|q| q.bytes())
+        .filter(|&bytes| bytes > 0)
+        .ok_or_else(|| {
+            miette!("--max-file-size: `{}` is not a positive quantity", args.max_file_size)
+        })?;
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+
+    let inputs = ingest::collect(&paths, &ingest::Options { exclude: &exclude, max_file_size });
+    let mut outcome = lint::lint(&inputs.sources, &config);
+    let mut errors = inputs.errors;
+    errors.append(&mut outcome.errors);
+
+    let report = Report {
+        sources: &inputs.sources,
+        findings: &outcome.findings,
+        errors: &errors,
+        counts: &outcome.counts,
+    };
+    let text = match args.format {
+        CheckFormat::Human => report::human::render(&report, use_color()),
+        CheckFormat::Json => report::json::render(&report),
+        CheckFormat::Sarif => report::sarif::render(&report),
+        CheckFormat::Github => report::github::render(&report),
+    };
+    std::io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
+
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Never => None,
+    };
+    Ok(if !errors.is_empty() {
+        ExitStatus::InputError
+    } else if threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t)) {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn load_config(args: &CheckArgs) -> miette::Result<Config> {
+    let start = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let Some(path) = config::discover(args.config.as_deref(), &start) else {
+        return Ok(Config::default());
+    };
+    config::load(&path).map_err(|errors| miette!("{}", describe_errors(&errors)))
+}
+
+fn describe_errors(errors: &[InputError]) -> String {
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| match e.position {
+            Some(p) => format!("{}:{}:{}: {}", e.file, p.line, p.column, e.message),
+            None => format!("{}: {}", e.file, e.message),
+        })
+        .collect();
+    format!("invalid configuration:\n{}", lines.join("\n"))
+}
+
+fn exclude_set<'a>(globs: impl Iterator<Item = &'a String>) -> miette::Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        let glob = GlobBuilder::new(glob)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| miette!("--exclude `{glob}`: {e}"))?;
+        builder.add(glob);
+    }
+    builder.build().into_diagnostic()
+}

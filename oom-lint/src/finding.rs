@@ -1,0 +1,81 @@
+//! A finding is data: what rule, how severe, where, about which object and container.
+
+use serde::Serialize;
+
+use crate::source::Position;
+
+/// How serious a finding is. Ordered: `Note < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Note => "note",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "note" => Some(Self::Note),
+            "warning" => Some(Self::Warning),
+            "error" => Some(Self::Error),
+            _ => None,
+        }
+    }
+}
+
+/// The Kubernetes object a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(namespace) => write!(f, "{}/{} (namespace {namespace})", self.kind, self.name),
+            None => write!(f, "{}/{}", self.kind, self.name),
+        }
+    }
+}
+
+/// Where in which input: the node the finding is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// Index into the run's list of sources.
+    pub source: usize,
+    pub start: Position,
+    pub end: Position,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub location: Location,
+    pub object: ObjectRef,
+    /// `None` when the finding is about the pod as a whole.
+    pub container: Option<String>,
+    /// The Helm template the object was rendered from, when known.
+    pub template: Option<String>,
+}
+
+/// A failure to read or understand an input (exit code 2), as opposed to a finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub file: String,
+    pub position: Option<Position>,
+    pub message: String,
+}

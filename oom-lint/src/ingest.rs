@@ -1,0 +1,155 @@
+//! Paths → sources: files, walked directories and standard input, each read whole and checked
+//! for being text. Anything that cannot be read becomes an [`InputError`]; the rest go on.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+
+use crate::finding::InputError;
+use crate::source::SourceFile;
+
+/// Extensions of manifests picked up when walking a directory.
+const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub sources: Vec<SourceFile>,
+    pub errors: Vec<InputError>,
+    /// Files that matched an exclude glob, for the summary.
+    pub excluded: usize,
+}
+
+pub struct Options<'a> {
+    pub exclude: &'a GlobSet,
+    pub max_file_size: u64,
+}
+
+pub fn collect(paths: &[PathBuf], options: &Options<'_>) -> Inputs {
+    let mut inputs = Inputs::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            let read = std::io::stdin()
+                .lock()
+                .take(options.max_file_size.saturating_add(1))
+                .read_to_end(&mut bytes);
+            inputs.add("<stdin>".to_owned(), read.map(|_| bytes), options.max_file_size);
+        } else if path.is_dir() {
+            walk(path, options, &mut inputs);
+        } else if is_excluded(path, options.exclude) {
+            inputs.excluded += 1;
+        } else {
+            let name = display_name(path);
+            inputs.add(name, read_file(path, options.max_file_size), options.max_file_size);
+        }
+    }
+    inputs
+}
+
+fn walk(root: &Path, options: &Options<'_>, inputs: &mut Inputs) {
+    let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(true)
+        .follow_links(true)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) if error.is_io() => {
+                inputs.errors.push(InputError {
+                    file: display_name(root),
+                    position: None,
+                    message: format!("cannot read: {error}"),
+                });
+                continue;
+            }
+            // Symlink loops are skipped: the files they lead to are walked once already.
+            Err(_) => continue,
+        };
+        let path = entry.path();
+        let is_manifest = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+        if !is_manifest || entry.file_type().is_some_and(|t| t.is_dir()) {
+            continue;
+        }
+        if is_excluded(path, options.exclude) {
+            inputs.excluded += 1;
+            continue;
+        }
+        inputs.add(
+            display_name(path),
+            read_file(path, options.max_file_size),
+            options.max_file_size,
+        );
+    }
+}
+
+fn is_excluded(path: &Path, exclude: &GlobSet) -> bool {
+    let trimmed = path.strip_prefix(".").unwrap_or(path);
+    exclude.is_match(trimmed) || exclude.is_match(path)
+}
+
+fn display_name(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_owned()
+}
+
+fn read_file(path: &Path, max_size: u64) -> std::io::Result<Vec<u8>> {
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("not a regular file (a directory, FIFO or device?)"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(max_size.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+impl Inputs {
+    fn add(&mut self, name: String, bytes: std::io::Result<Vec<u8>>, max_size: u64) {
+        match bytes
+            .map_err(|e| (format!("cannot read: {e}"), None))
+            .and_then(|b| decode(b, max_size))
+        {
+            Ok(text) => self.sources.push(SourceFile::new(name, text)),
+            Err((message, line)) => self.errors.push(InputError {
+                file: name,
+                position: line.map(|line| crate::source::Position { line, column: 1 }),
+                message,
+            }),
+        }
+    }
+}
+
+type DecodeError = (String, Option<usize>);
+
+fn decode(bytes: Vec<u8>, max_size: u64) -> Result<String, DecodeError> {
+    if bytes.len() as u64 > max_size {
+        return Err((
+            format!(
+                "larger than the {} MiB limit; not read (raise it with --max-file-size)",
+                max_size >> 20
+            ),
+            None,
+        ));
+    }
+    if let Some(index) = bytes.iter().position(|&b| b == 0) {
+        return Err((
+            "binary file (contains NUL bytes), not a YAML or JSON manifest".to_owned(),
+            Some(line_of(&bytes, index)),
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|error| {
+        let index = error.utf8_error().valid_up_to();
+        let line = line_of(error.as_bytes(), index);
+        ("not valid UTF-8 text".to_owned(), Some(line))
+    })
+}
+
+fn line_of(bytes: &[u8], index: usize) -> usize {
+    bytes[..index].iter().filter(|&&b| b == b'\n').count() + 1
+}

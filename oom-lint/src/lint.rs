@@ -1,0 +1,121 @@
+//! The engine: sources → documents → objects and pods → rule hits → findings.
+
+use crate::config::Config;
+use crate::finding::{Finding, InputError, Location, Severity};
+use crate::rules::{self, Hit};
+use crate::source::SourceFile;
+use crate::suppress;
+use crate::workloads::{Context, Extractor, Pod};
+use crate::yaml::{self, Document};
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Counts {
+    pub files: usize,
+    pub documents: usize,
+    pub objects: usize,
+    pub pods: usize,
+    pub containers: usize,
+    pub suppressed: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    pub counts: Counts,
+}
+
+pub fn lint(sources: &[SourceFile], config: &Config) -> Outcome {
+    let mut outcome = Outcome::default();
+    outcome.counts.files = sources.len();
+
+    let documents: Vec<Vec<Document>> = sources
+        .iter()
+        .map(|source| {
+            yaml::parse_stream(source, yaml::Limits::default())
+                .into_iter()
+                .filter_map(|document| {
+                    document
+                        .map_err(|e| {
+                            outcome.errors.push(InputError {
+                                file: source.name.clone(),
+                                position: Some(e.position),
+                                message: e.message,
+                            })
+                        })
+                        .ok()
+                })
+                .collect()
+        })
+        .collect();
+
+    let mut context = Context::default();
+    let mut pods: Vec<Pod<'_>> = Vec::new();
+    for (index, (source, documents)) in sources.iter().zip(&documents).enumerate() {
+        let mut extractor = Extractor { errors: &mut outcome.errors, source_name: &source.name };
+        for document in documents {
+            outcome.counts.documents += 1;
+            for object in extractor.objects(index, document) {
+                outcome.counts.objects += 1;
+                if let Some(defaults) = extractor.limit_range(&object) {
+                    context.limit_ranges.push(defaults);
+                } else if let Some(pod) = extractor.pod(&object) {
+                    pods.push(pod);
+                }
+            }
+        }
+    }
+
+    for pod in &pods {
+        outcome.counts.pods += 1;
+        outcome.counts.containers += pod.containers.len();
+        let source = &sources[pod.source];
+        for rule in rules::REGISTRY {
+            let Some(severity) = config.severity(rule) else { continue };
+            let mut hits: Vec<Hit<'_>> = Vec::new();
+            (rule.check)(pod, &context, &mut hits);
+            for hit in hits {
+                let container_name = hit.container.map(|c| c.name.as_str());
+                let suppressed = suppress::by_annotation(pod, container_name, rule.id)
+                    || suppress::by_comment(
+                        source,
+                        hit.node.start.line,
+                        hit.container.map(|c| c.node.start.line),
+                        rule.id,
+                    );
+                if suppressed {
+                    outcome.counts.suppressed += 1;
+                    continue;
+                }
+                outcome.findings.push(Finding {
+                    rule: rule.id,
+                    severity,
+                    message: hit.message,
+                    help: hit.help,
+                    location: Location {
+                        source: pod.source,
+                        start: hit.node.start,
+                        end: hit.node.end,
+                    },
+                    object: pod.object.clone(),
+                    container: container_name.map(str::to_owned),
+                    template: pod.template.map(str::to_owned),
+                });
+            }
+        }
+    }
+    outcome.findings.sort_by(|a, b| {
+        (a.location.source, a.location.start.line, a.location.start.column, a.rule).cmp(&(
+            b.location.source,
+            b.location.start.line,
+            b.location.start.column,
+            b.rule,
+        ))
+    });
+    outcome
+}
+
+/// Counts per severity, for summaries and the exit code.
+pub fn count(findings: &[Finding], severity: Severity) -> usize {
+    findings.iter().filter(|f| f.severity == severity).count()
+}

@@ -1,0 +1,110 @@
+//! The default report: each finding with its source line underlined, via miette.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+
+use super::Report;
+use crate::finding::{Finding, Severity};
+
+pub fn render(report: &Report<'_>, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    for finding in report.findings {
+        let source = &report.sources[finding.location.source];
+        let start = source.byte_offset(finding.location.start);
+        let end = if finding.location.end.line == finding.location.start.line {
+            source.byte_offset(finding.location.end).max(start)
+        } else {
+            start + source.line_text(finding.location.start.line).len()
+                - (finding.location.start.column - 1)
+                    .min(source.line_text(finding.location.start.line).len())
+        };
+        let diagnostic = FindingDiagnostic {
+            finding,
+            source: NamedSource::new(source.name.clone(), Arc::clone(&source.text))
+                .with_language("yaml"),
+            span: (start, end.saturating_sub(start).max(1)),
+        };
+        if handler.render_report(&mut out, &diagnostic).is_err() {
+            out.push_str(&format!("{}: {}\n", finding.rule, finding.message));
+        }
+        out.push('\n');
+    }
+    for error in report.errors {
+        match error.position {
+            Some(p) => out.push_str(&format!(
+                "error: {}:{}:{}: {}\n",
+                error.file, p.line, p.column, error.message
+            )),
+            None => out.push_str(&format!("error: {}: {}\n", error.file, error.message)),
+        }
+    }
+    if !report.errors.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&report.summary_line());
+    out.push('\n');
+    out
+}
+
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    source: NamedSource<Arc<str>>,
+    span: (usize, usize),
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingDiagnostic").field("finding", self.finding).finish()
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.finding.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let mut help = self.finding.help.clone().unwrap_or_default();
+        if let Some(template) = &self.finding.template {
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            help.push_str(&format!("rendered from Helm template {template}"));
+        }
+        (!help.is_empty()).then(|| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let mut label = self.finding.object.to_string();
+        if let Some(container) = &self.finding.container {
+            label.push_str(&format!(", container {container}"));
+        }
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(label), self.span))))
+    }
+}

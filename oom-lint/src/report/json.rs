@@ -1,0 +1,103 @@
+//! `--format json`: a stable document (`"version": 1`), documented in the README.
+
+use serde::Serialize;
+
+use super::Report;
+use crate::finding::{ObjectRef, Severity};
+use crate::lint::count;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<Finding<'a>>,
+    errors: Vec<Error<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    object: &'a ObjectRef,
+    container: Option<&'a str>,
+    template: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Error<'a> {
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    documents: usize,
+    objects: usize,
+    pod_specs: usize,
+    containers: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+    suppressed: usize,
+    input_errors: usize,
+}
+
+pub fn render(report: &Report<'_>) -> String {
+    let document = Document {
+        version: 1,
+        findings: report
+            .findings
+            .iter()
+            .map(|f| Finding {
+                rule: f.rule,
+                severity: f.severity,
+                message: &f.message,
+                help: f.help.as_deref(),
+                file: report.file_of(f),
+                line: f.location.start.line,
+                column: f.location.start.column,
+                end_line: f.location.end.line,
+                end_column: f.location.end.column,
+                object: &f.object,
+                container: f.container.as_deref(),
+                template: f.template.as_deref(),
+            })
+            .collect(),
+        errors: report
+            .errors
+            .iter()
+            .map(|e| Error {
+                file: &e.file,
+                line: e.position.map(|p| p.line),
+                column: e.position.map(|p| p.column),
+                message: &e.message,
+            })
+            .collect(),
+        summary: Summary {
+            files: report.counts.files,
+            documents: report.counts.documents,
+            objects: report.counts.objects,
+            pod_specs: report.counts.pods,
+            containers: report.counts.containers,
+            errors: count(report.findings, Severity::Error),
+            warnings: count(report.findings, Severity::Warning),
+            notes: count(report.findings, Severity::Note),
+            suppressed: report.counts.suppressed,
+            input_errors: report.errors.len(),
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&document)
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,45 @@
+//! Findings → text. One module per format; every format renders the same [`Report`].
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::finding::{Finding, InputError, Severity};
+use crate::lint::{Counts, count};
+use crate::source::SourceFile;
+
+pub struct Report<'a> {
+    pub sources: &'a [SourceFile],
+    pub findings: &'a [Finding],
+    pub errors: &'a [InputError],
+    pub counts: &'a Counts,
+}
+
+impl Report<'_> {
+    pub fn file_of(&self, finding: &Finding) -> &str {
+        &self.sources[finding.location.source].name
+    }
+
+    /// `3 errors, 1 warning, 2 notes in 4 files (…); 1 suppressed; 1 input error`
+    pub fn summary_line(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let mut line = format!(
+            "{}, {}, {} in {} ({}, {}, {})",
+            plural(count(self.findings, Severity::Error), "error"),
+            plural(count(self.findings, Severity::Warning), "warning"),
+            plural(count(self.findings, Severity::Note), "note"),
+            plural(self.counts.files, "file"),
+            plural(self.counts.objects, "object"),
+            plural(self.counts.pods, "pod spec"),
+            plural(self.counts.containers, "container"),
+        );
+        if self.counts.suppressed > 0 {
+            line.push_str(&format!("; {} suppressed", self.counts.suppressed));
+        }
+        if !self.errors.is_empty() {
+            line.push_str(&format!("; {}", plural(self.errors.len(), "input error")));
+        }
+        line
+    }
+}

@@ -1,0 +1,75 @@
+use oom_core::quantity::format_bytes;
+
+use super::{Hit, Rule, describe};
+use crate::finding::Severity;
+use crate::workloads::{Context, Pod, Resources};
+use crate::yaml::Node;
+
+pub const RULE: Rule = Rule {
+    id: "memory-limit-below-request",
+    default_severity: Severity::Error,
+    summary: "A memory limit is below the memory request",
+    doc: "\
+The API server rejects a pod whose memory limit is lower than its request, so the workload
+never starts. Usually the two values were swapped, or one was changed without the other.
+
+Bad:
+
+```yaml
+resources:
+  requests: {memory: 1Gi}
+  limits: {memory: 512Mi}
+```
+
+Good:
+
+```yaml
+resources:
+  requests: {memory: 512Mi}
+  limits: {memory: 1Gi}
+```",
+    check,
+};
+
+fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
+    if let Some((node, message)) = compare(&pod.resources) {
+        hits.push(Hit {
+            node,
+            container: None,
+            message: format!("pod-level {message}"),
+            help: help(),
+        });
+    }
+    for container in &pod.containers {
+        if let Some((node, message)) = compare(&container.resources) {
+            hits.push(Hit {
+                node,
+                container: Some(container),
+                message: format!("{}: {message}", describe(container)),
+                help: help(),
+            });
+        }
+    }
+}
+
+fn compare<'a>(resources: &Resources<'a>) -> Option<(&'a Node, String)> {
+    let limit = resources.limits_memory.as_ref()?;
+    let request = resources.requests_memory.as_ref()?;
+    let (limit_bytes, request_bytes) = (limit.bytes()?, request.bytes()?);
+    (limit_bytes < request_bytes).then(|| {
+        (
+            limit.node,
+            format!(
+                "memory limit {} ({}) is below the request {} ({}): the API server rejects this",
+                limit.node.as_str().unwrap_or_default(),
+                format_bytes(limit_bytes),
+                request.node.as_str().unwrap_or_default(),
+                format_bytes(request_bytes),
+            ),
+        )
+    })
+}
+
+fn help() -> Option<String> {
+    Some("raise the limit to at least the request, or lower the request".to_owned())
+}

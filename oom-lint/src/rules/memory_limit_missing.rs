@@ -1,0 +1,63 @@
+use super::{Hit, Rule, describe, limit_covered, memory_anchor};
+use crate::finding::Severity;
+use crate::workloads::{Context, Pod};
+
+pub const RULE: Rule = Rule {
+    id: "memory-limit-missing",
+    default_severity: Severity::Error,
+    summary: "A container or init container has no memory limit",
+    doc: "\
+Without `resources.limits.memory` a container may use all of the node's memory. When the node
+runs short, the kernel's OOM killer and the kubelet's eviction pick victims among every pod on
+the node, so one leaking container takes down its neighbours. A LimitRange with a
+`default.memory` for the namespace, or a pod-level `spec.resources.limits.memory`, also counts
+as a limit. Sidecars are reported by `sidecar-memory-limit-missing` instead.
+
+Bad:
+
+```yaml
+containers:
+  - name: app
+    image: example/app:1.4
+```
+
+Good:
+
+```yaml
+containers:
+  - name: app
+    image: example/app:1.4
+    resources:
+      requests: {memory: 256Mi}
+      limits: {memory: 512Mi}
+```",
+    check,
+};
+
+fn check<'a>(pod: &'a Pod<'a>, context: &Context, hits: &mut Vec<Hit<'a>>) {
+    if limit_covered(pod, context) {
+        return;
+    }
+    for container in &pod.containers {
+        if container.role.is_sidecar()
+            || container.resources.limits_memory.is_some()
+            || container.resources.malformed
+        {
+            continue;
+        }
+        hits.push(Hit {
+            node: memory_anchor(container),
+            container: Some(container),
+            message: format!(
+                "{} has no memory limit: it can use all of the node's memory, and when the node \
+                 runs short the OOM killer or eviction also hits other pods",
+                describe(container)
+            ),
+            help: Some(
+                "set resources.limits.memory to the observed peak × 1.25 \
+                 (`oom-lint size --peak … --average …` computes it)"
+                    .to_owned(),
+            ),
+        });
+    }
+}

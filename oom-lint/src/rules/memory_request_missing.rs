@@ -1,0 +1,65 @@
+use oom_core::quantity::format_bytes;
+
+use super::{Hit, Rule, describe};
+use crate::finding::Severity;
+use crate::workloads::{Context, Pod};
+
+pub const RULE: Rule = Rule {
+    id: "memory-request-missing",
+    default_severity: Severity::Note,
+    summary: "A container has no memory request",
+    doc: "\
+When only a limit is set, Kubernetes copies the limit into the request, so a missing request is
+not an OOM risk by itself; it reserves the whole limit on the node, which wastes capacity when
+the container usually uses far less. Set the request to the steady-state average. A LimitRange
+with `defaultRequest.memory` (or `default.memory`, which Kubernetes also uses as the default
+request) or a pod-level `spec.resources.requests.memory` counts as a request.
+
+Bad:
+
+```yaml
+resources:
+  limits: {memory: 1Gi}
+```
+
+Good:
+
+```yaml
+resources:
+  requests: {memory: 600Mi}
+  limits: {memory: 1Gi}
+```",
+    check,
+};
+
+fn check<'a>(pod: &'a Pod<'a>, context: &Context, hits: &mut Vec<Hit<'a>>) {
+    let defaults = context.defaults_for(pod.object.namespace.as_deref());
+    if pod.resources.requests_memory.is_some() || defaults.default_request || defaults.default_limit
+    {
+        return;
+    }
+    for container in &pod.containers {
+        let resources = &container.resources;
+        if resources.requests_memory.is_some() || resources.malformed {
+            continue;
+        }
+        let consequence = match resources.limits_memory.as_ref().and_then(|l| l.bytes()) {
+            Some(limit) => format!(
+                "Kubernetes copies the limit ({}) into the request, so this is not an OOM risk by \
+                 itself, but the node reserves the whole limit",
+                format_bytes(limit)
+            ),
+            None => "the scheduler places it as if it used no memory".to_owned(),
+        };
+        hits.push(Hit {
+            node: resources.key.unwrap_or_else(|| container.anchor()),
+            container: Some(container),
+            message: format!("{} has no memory request: {consequence}", describe(container)),
+            help: Some(
+                "set resources.requests.memory to the steady-state average, which frees node \
+                 capacity (`oom-lint size` computes it)"
+                    .to_owned(),
+            ),
+        });
+    }
+}

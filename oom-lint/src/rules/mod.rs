@@ -1,0 +1,98 @@
+//! The rule registry. A rule is one file: its metadata and its check, side by side.
+//!
+//! Adding a rule = one file here + one line in [`REGISTRY`] + fixtures under
+//! `testdata/manifests/rules/<id>/` (one that fires, one that does not).
+
+mod emptydir_memory_unbounded;
+mod memory_limit_below_request;
+mod memory_limit_missing;
+mod memory_quantity_suspicious;
+mod memory_request_missing;
+mod sidecar_memory_limit_missing;
+
+use crate::finding::Severity;
+use crate::workloads::{Container, Context, Pod};
+use crate::yaml::Node;
+
+/// A rule's identity, documentation and check.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable kebab-case id, part of the interface (config, suppressions, SARIF).
+    pub id: &'static str,
+    pub default_severity: Severity,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// Markdown: why it matters, with a bad and a good example.
+    pub doc: &'static str,
+    pub check: for<'a> fn(&'a Pod<'a>, &Context, &mut Vec<Hit<'a>>),
+}
+
+/// What a check reports: the node, the container, what is wrong and how to fix it.
+#[derive(Debug)]
+pub struct Hit<'a> {
+    pub node: &'a Node,
+    pub container: Option<&'a Container<'a>>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Every rule, in the order `oom-lint rules` lists them.
+pub const REGISTRY: &[&Rule] = &[
+    &memory_limit_missing::RULE,
+    &sidecar_memory_limit_missing::RULE,
+    &memory_request_missing::RULE,
+    &memory_limit_below_request::RULE,
+    &memory_quantity_suspicious::RULE,
+    &emptydir_memory_unbounded::RULE,
+];
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    REGISTRY.iter().copied().find(|rule| rule.id == id)
+}
+
+/// Where a finding about a container's memory points: `resources.limits.memory`, else
+/// `resources`, else the container's name.
+fn memory_anchor<'a>(container: &'a Container<'a>) -> &'a Node {
+    if let Some(limit) = &container.resources.limits_memory {
+        return limit.node;
+    }
+    container.resources.key.unwrap_or_else(|| container.anchor())
+}
+
+fn describe(container: &Container<'_>) -> String {
+    use crate::workloads::ContainerRole::*;
+    match container.role {
+        Primary => format!("container `{}`", container.name),
+        Secondary => format!("sidecar container `{}`", container.name),
+        Init => format!("init container `{}`", container.name),
+        NativeSidecar => {
+            format!("native sidecar `{}` (init container, restartPolicy: Always)", container.name)
+        }
+    }
+}
+
+/// Whether a pod-level or LimitRange default gives containers a memory limit.
+fn limit_covered(pod: &Pod<'_>, context: &Context) -> bool {
+    pod.resources.limits_memory.is_some()
+        || context.defaults_for(pod.object.namespace.as_deref()).default_limit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in REGISTRY {
+            assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
+            assert!(
+                rule.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{} is not kebab-case",
+                rule.id
+            );
+            assert!(!rule.summary.is_empty() && !rule.summary.ends_with('.'), "{}", rule.id);
+            assert!(rule.doc.contains("Bad") && rule.doc.contains("Good"), "{}", rule.id);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Suppressions: annotations on the object or its pod template, and inline comments.
+//!
+//! - `oom-lint.io/ignore: "rule-a,rule-b"` — every container of the pod (`all` or `*` for every rule);
+//! - `oom-lint.io/ignore.<container>: "rule-a"` — one container;
+//! - `# oom-lint: ignore[rule-a,rule-b]` on the finding's line, on a container's first line
+//!   (`- name: app`), or on a comment line just above it.
+
+use crate::source::SourceFile;
+use crate::workloads::Pod;
+use crate::yaml::Node;
+
+pub const ANNOTATION: &str = "oom-lint.io/ignore";
+
+pub fn by_annotation(pod: &Pod<'_>, container: Option<&str>, rule: &str) -> bool {
+    pod.annotations.iter().any(|annotations| {
+        let pod_wide = annotations.get(ANNOTATION).and_then(Node::as_str);
+        let per_container = container.and_then(|name| {
+            annotations.get(&format!("{ANNOTATION}.{name}")).and_then(Node::as_str)
+        });
+        [pod_wide, per_container].into_iter().flatten().any(|list| lists(list, rule))
+    })
+}
+
+/// `lines`: the finding's line and the container's first line, when there is a container.
+pub fn by_comment(
+    source: &SourceFile,
+    finding_line: usize,
+    container_line: Option<usize>,
+    rule: &str,
+) -> bool {
+    let mut candidates = vec![finding_line];
+    if let Some(line) = container_line {
+        candidates.push(line);
+        // Comment-only lines directly above the container.
+        let mut above = line - 1;
+        while above >= 1 && source.line_text(above).trim_start().starts_with('#') {
+            candidates.push(above);
+            above -= 1;
+        }
+    }
+    candidates.into_iter().any(|line| comment_lists(source.line_text(line), rule))
+}
+
+fn comment_lists(line: &str, rule: &str) -> bool {
+    let Some(index) = line.find("# oom-lint: ignore[").or_else(|| line.find("#oom-lint: ignore["))
+    else {
+        return false;
+    };
+    let rest = &line[index..];
+    let Some(open) = rest.find('[') else { return false };
+    let Some(close) = rest.find(']') else { return false };
+    close > open && lists(&rest[open + 1..close], rule)
+}
+
+fn lists(list: &str, rule: &str) -> bool {
+    list.split(',').map(str::trim).any(|item| item == rule || item == "all" || item == "*")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments() {
+        let source = SourceFile::new(
+            "x".into(),
+            "containers:\n  # keep: upstream chart\n  # oom-lint: ignore[memory-limit-missing, memory-request-missing]\n  - name: a\n  - name: b # oom-lint: ignore[all]\n".into(),
+        );
+        assert!(by_comment(&source, 4, Some(4), "memory-limit-missing"));
+        assert!(by_comment(&source, 4, Some(4), "memory-request-missing"));
+        assert!(!by_comment(&source, 4, Some(4), "sidecar-memory-limit-missing"));
+        assert!(by_comment(&source, 5, Some(5), "anything"));
+        assert!(!by_comment(&source, 1, None, "memory-limit-missing"));
+    }
+}

@@ -1,0 +1,437 @@
+//! YAML (and JSON) streams → documents of positioned nodes.
+//!
+//! Built on `saphyr-parser`'s event stream rather than a ready-made tree so that every node keeps
+//! its position, aliases are expanded under a budget (a "billion laughs" document is refused, not
+//! materialised), and nesting depth is bounded. A stream is split at `---` lines before parsing,
+//! so a syntax error in one document does not hide the documents after it.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
+
+use crate::source::{Position, SourceFile};
+
+/// Bounds that keep hostile input from exhausting memory or the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of sequences and mappings accepted.
+    pub max_depth: usize,
+    /// Nodes that alias expansion may add to a document beyond this floor...
+    pub min_alias_nodes: usize,
+    /// ...or beyond this many times the document's own events, whichever is larger.
+    pub alias_nodes_per_event: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_depth: 200, min_alias_nodes: 10_000, alias_nodes_per_event: 4 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub start: Position,
+    pub end: Position,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Scalar { text: String, quoted: bool },
+    Sequence(Vec<Node>),
+    Mapping(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// The value under `key` in a mapping, following `<<` merge keys as Kubernetes' YAML does.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        let Value::Mapping(entries) = &self.value else {
+            return None;
+        };
+        entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v).or_else(|| {
+            let (_, merged) = entries.iter().find(|(k, _)| k.as_str() == Some("<<"))?;
+            match &merged.value {
+                Value::Mapping(_) => merged.get(key),
+                Value::Sequence(items) => items.iter().find_map(|item| item.get(key)),
+                Value::Scalar { .. } => None,
+            }
+        })
+    }
+
+    /// The key node of an entry, for pointing at `resources:` rather than its contents.
+    pub fn key_node(&self, key: &str) -> Option<&Node> {
+        let Value::Mapping(entries) = &self.value else {
+            return None;
+        };
+        entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, _)| k)
+    }
+
+    /// Follows a path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// The text of a scalar that is not null.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, .. } if !self.is_null() => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar { text, quoted: false }
+            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    pub fn as_sequence(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Sequence(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[(Node, Node)] {
+        match &self.value {
+            Value::Mapping(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn is_mapping(&self) -> bool {
+        matches!(self.value, Value::Mapping(_))
+    }
+
+    /// What the node is, in words, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.value {
+            Value::Scalar { .. } if self.is_null() => "null",
+            Value::Scalar { .. } => "a scalar",
+            Value::Sequence(_) => "a list",
+            Value::Mapping(_) => "a mapping",
+        }
+    }
+
+    fn count(&self) -> usize {
+        1 + match &self.value {
+            Value::Scalar { .. } => 0,
+            Value::Sequence(items) => items.iter().map(Node::count).sum(),
+            Value::Mapping(entries) => entries.iter().map(|(k, v)| k.count() + v.count()).sum(),
+        }
+    }
+}
+
+/// One document of a stream, with the Helm template it was rendered from.
+#[derive(Debug)]
+pub struct Document {
+    pub root: Node,
+    /// From a `# Source: chart/templates/x.yaml` comment before the document.
+    pub template: Option<String>,
+}
+
+/// Why (part of) a stream could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub position: Position,
+    pub message: String,
+}
+
+/// Parses every document of a stream. Errors are per document; the others are still returned.
+pub fn parse_stream(file: &SourceFile, limits: Limits) -> Vec<Result<Document, YamlError>> {
+    let mut results = Vec::new();
+    for chunk in split_documents(&file.text) {
+        let sources = source_comments(file, chunk.first_line, chunk.text);
+        let mut builder = Builder::new(chunk.first_line, limits);
+        let mut parser = Parser::new_from_str(chunk.text);
+        loop {
+            match parser.next_event() {
+                None | Some(Ok((Event::StreamEnd, _))) => break,
+                Some(Ok((event, span))) => match builder.on_event(event, span.start) {
+                    Ok(Some(root)) => {
+                        let template = sources
+                            .iter()
+                            .rev()
+                            .find(|(line, _)| *line <= root.start.line)
+                            .map(|(_, template)| template.clone());
+                        if !root.is_null() {
+                            results.push(Ok(Document { root, template }));
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        results.push(Err(error));
+                        break;
+                    }
+                },
+                Some(Err(error)) => {
+                    results.push(Err(YamlError {
+                        position: builder.position(*error.marker()),
+                        message: format!("invalid YAML: {}", error.info()),
+                    }));
+                    break;
+                }
+            }
+        }
+    }
+    results
+}
+
+struct Chunk<'a> {
+    first_line: usize,
+    text: &'a str,
+}
+
+/// Splits at `---` lines at column 0: the only place a new document can start.
+fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let (mut start, mut start_line, mut line) = (0, 1, 1);
+    let mut offset = 0;
+    for raw_line in text.split_inclusive('\n') {
+        let content = raw_line.trim_end_matches(['\n', '\r']);
+        let is_marker = content == "---"
+            || content.strip_prefix("---").is_some_and(|rest| rest.starts_with([' ', '\t']));
+        if is_marker && offset > start {
+            chunks.push(Chunk { first_line: start_line, text: &text[start..offset] });
+            start = offset;
+            start_line = line;
+        }
+        offset += raw_line.len();
+        line += 1;
+    }
+    if offset > start {
+        chunks.push(Chunk { first_line: start_line, text: &text[start..] });
+    }
+    chunks
+}
+
+/// `# Source:` comments Helm writes before each rendered document, with their lines.
+fn source_comments(file: &SourceFile, first_line: usize, text: &str) -> Vec<(usize, String)> {
+    if !text.contains("# Source:") {
+        return Vec::new();
+    }
+    (first_line..first_line + text.lines().count())
+        .filter_map(|line| {
+            let template = file.line_text(line).trim_start().strip_prefix("# Source:")?.trim();
+            (!template.is_empty()).then(|| (line, template.to_owned()))
+        })
+        .collect()
+}
+
+enum Frame {
+    Sequence { start: Position, anchor: usize, items: Vec<Node> },
+    Mapping { start: Position, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+}
+
+struct Builder {
+    line_offset: usize,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    events: usize,
+    alias_nodes: usize,
+}
+
+impl Builder {
+    fn new(first_line: usize, limits: Limits) -> Self {
+        Self {
+            line_offset: first_line - 1,
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            events: 0,
+            alias_nodes: 0,
+        }
+    }
+
+    fn position(&self, marker: Marker) -> Position {
+        Position { line: marker.line() + self.line_offset, column: marker.col() + 1 }
+    }
+
+    /// Feeds one event; returns a document's root when one is complete.
+    fn on_event(&mut self, event: Event<'_>, at: Marker) -> Result<Option<Node>, YamlError> {
+        self.events += 1;
+        let position = self.position(at);
+        let node = match event {
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.alias_nodes = 0;
+                return Ok(None);
+            }
+            Event::Scalar(text, style, anchor, _) => {
+                let quoted = !matches!(style, ScalarStyle::Plain);
+                let end = Position {
+                    line: position.line,
+                    column: position.column + text.chars().count().max(1),
+                };
+                let node = Node {
+                    value: Value::Scalar { text: text.into_owned(), quoted },
+                    start: position,
+                    end,
+                };
+                self.remember(anchor, &node);
+                node
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= self.limits.max_depth {
+                    return Err(YamlError {
+                        position,
+                        message: format!(
+                            "nesting deeper than {} levels; refusing to read further",
+                            self.limits.max_depth
+                        ),
+                    });
+                }
+                self.stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Sequence { start: position, anchor, items: Vec::new() }
+                } else {
+                    Frame::Mapping { start: position, anchor, entries: Vec::new(), key: None }
+                });
+                return Ok(None);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (value, start, anchor) = match self.stack.pop() {
+                    Some(Frame::Sequence { start, anchor, items }) => {
+                        (Value::Sequence(items), start, anchor)
+                    }
+                    Some(Frame::Mapping { start, anchor, entries, .. }) => {
+                        (Value::Mapping(entries), start, anchor)
+                    }
+                    None => return Ok(None),
+                };
+                let node = Node { value, start, end: position };
+                self.remember(anchor, &node);
+                node
+            }
+            Event::Alias(anchor) => {
+                let Some((node, size)) = self.anchors.get(&anchor) else {
+                    return Err(YamlError { position, message: "unknown alias".into() });
+                };
+                self.alias_nodes += size;
+                let budget = self
+                    .limits
+                    .min_alias_nodes
+                    .max(self.events.saturating_mul(self.limits.alias_nodes_per_event));
+                if self.alias_nodes > budget {
+                    return Err(YamlError {
+                        position,
+                        message: format!(
+                            "aliases expand to more than {budget} nodes (a YAML \"billion \
+                             laughs\" bomb?); refusing to expand them"
+                        ),
+                    });
+                }
+                let mut node = node.clone();
+                node.start = position;
+                node
+            }
+            Event::DocumentEnd | Event::StreamStart | Event::StreamEnd | Event::Nothing => {
+                return Ok(None);
+            }
+        };
+        Ok(self.attach(node))
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), node.count()));
+        }
+    }
+
+    fn attach(&mut self, node: Node) -> Option<Node> {
+        match self.stack.last_mut() {
+            None => Some(node),
+            Some(Frame::Sequence { items, .. }) => {
+                items.push(node);
+                None
+            }
+            Some(Frame::Mapping { entries, key, .. }) => {
+                match key.take() {
+                    None => *key = Some(node),
+                    Some(k) => entries.push((k, node)),
+                }
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Vec<Result<Document, YamlError>> {
+        parse_stream(&SourceFile::new("t.yaml".into(), text.into()), Limits::default())
+    }
+
+    #[test]
+    fn positions_and_lookups() {
+        let docs = parse("a:\n  b: \"x\"\n  c: [1, 2]\n");
+        let Some(Ok(doc)) = docs.first() else { panic!("{docs:?}") };
+        let b = doc.root.path(&["a", "b"]);
+        assert_eq!(b.and_then(Node::as_str), Some("x"));
+        assert_eq!(b.map(|n| n.start), Some(Position { line: 2, column: 6 }));
+        assert_eq!(doc.root.path(&["a", "c"]).and_then(Node::as_sequence).map(<[_]>::len), Some(2));
+        assert_eq!(doc.root.key_node("a").map(|n| n.start.line), Some(1));
+    }
+
+    #[test]
+    fn a_broken_document_does_not_hide_the_next() {
+        let docs = parse("a: 1\n---\nb: [unclosed\n---\n# Source: chart/templates/c.yaml\nc: 3\n");
+        assert_eq!(docs.len(), 3);
+        assert!(docs[0].is_ok());
+        assert!(docs[1].as_ref().is_err_and(|e| e.position.line >= 3));
+        let Ok(third) = &docs[2] else { panic!() };
+        assert_eq!(third.template.as_deref(), Some("chart/templates/c.yaml"));
+        assert_eq!(third.root.key_node("c").map(|n| n.start.line), Some(6));
+    }
+
+    #[test]
+    fn empty_documents_and_end_markers() {
+        let docs = parse("# only a comment\n---\n---\na: 1\n...\n---\nb: 2\n");
+        assert_eq!(docs.iter().filter(|d| d.is_ok()).count(), 2);
+    }
+
+    #[test]
+    fn merge_keys() {
+        let docs = parse("base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n");
+        let Some(Ok(doc)) = docs.first() else { panic!() };
+        assert_eq!(doc.root.path(&["derived", "x"]).and_then(Node::as_str), Some("1"));
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for level in b'b'..=b'i' {
+            let prev = (level - 1) as char;
+            let name = level as char;
+            text.push_str(&format!(
+                "{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
+        }
+        let docs = parse(&text);
+        assert!(docs.iter().any(|d| d.as_ref().is_err_and(|e| e.message.contains("billion"))));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let flow = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let block: String = (0..10_000).map(|depth| format!("{}k:\n", "  ".repeat(depth))).collect();
+        for text in [flow, block] {
+            let docs = parse(&text);
+            assert!(
+                docs.iter().any(|d| d.as_ref().is_err_and(|e| e.message.contains("nesting")
+                    || e.message.contains("recursion limit"))),
+                "{docs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_is_yaml() {
+        let docs = parse("{\"kind\": \"Pod\", \"spec\": {\"containers\": []}}");
+        let Some(Ok(doc)) = docs.first() else { panic!() };
+        assert_eq!(doc.root.get("kind").and_then(Node::as_str), Some("Pod"));
+    }
+}
