@@ -417,12 +417,14 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused() {
         let flow = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        let block: String = (0..10_000).map(|depth| format!("{}k:\n", "  ".repeat(depth))).collect();
+        let block: String =
+            (0..10_000).map(|depth| format!("{}k:\n", "  ".repeat(depth))).collect();
         for text in [flow, block] {
             let docs = parse(&text);
             assert!(
-                docs.iter().any(|d| d.as_ref().is_err_and(|e| e.message.contains("nesting")
-                    || e.message.contains("recursion limit"))),
+                docs.iter().any(|d| d.as_ref().is_err_and(
+                    |e| e.message.contains("nesting") || e.message.contains("recursion limit")
+                )),
                 "{docs:?}"
             );
         }

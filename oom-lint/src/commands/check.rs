@@ -15,7 +15,17 @@ use crate::report::{self, Report};
 use crate::{ingest, lint};
 
 pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
-    let config = load_config(args)?;
+    let config = match load_config(args) {
+        Ok(config) => config,
+        Err(errors) => {
+            // One line per problem, unwrapped, so editors and CI logs can jump to them.
+            eprintln!("error: invalid configuration");
+            for line in describe_errors(&errors) {
+                eprintln!("  {line}");
+            }
+            return Ok(ExitStatus::InputError);
+        }
+    };
     let exclude = exclude_set(config.exclude.iter().chain(&args.exclude))?;
     let max_file_size = Quantity::parse(&args.max_file_size)
         .ok()
@@ -64,23 +74,22 @@ fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn load_config(args: &CheckArgs) -> miette::Result<Config> {
+fn load_config(args: &CheckArgs) -> Result<Config, Vec<InputError>> {
     let start = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let Some(path) = config::discover(args.config.as_deref(), &start) else {
         return Ok(Config::default());
     };
-    config::load(&path).map_err(|errors| miette!("{}", describe_errors(&errors)))
+    config::load(&path)
 }
 
-fn describe_errors(errors: &[InputError]) -> String {
-    let lines: Vec<String> = errors
+fn describe_errors(errors: &[InputError]) -> Vec<String> {
+    errors
         .iter()
         .map(|e| match e.position {
             Some(p) => format!("{}:{}:{}: {}", e.file, p.line, p.column, e.message),
             None => format!("{}: {}", e.file, e.message),
         })
-        .collect();
-    format!("invalid configuration:\n{}", lines.join("\n"))
+        .collect()
 }
 
 fn exclude_set<'a>(globs: impl Iterator<Item = &'a String>) -> miette::Result<GlobSet> {

@@ -1,5 +1,6 @@
 use oom_core::quantity::format_bytes;
 
+use super::memory_quantity_suspicious::problem;
 use super::{Hit, Rule, describe};
 use crate::finding::Severity;
 use crate::workloads::{Context, Pod, Resources};
@@ -55,19 +56,28 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
 fn compare<'a>(resources: &Resources<'a>) -> Option<(&'a Node, String)> {
     let limit = resources.limits_memory.as_ref()?;
     let request = resources.requests_memory.as_ref()?;
+    // A typo such as `512m` is reported once, by memory-quantity-suspicious.
+    if problem(limit).is_some() || problem(request).is_some() {
+        return None;
+    }
     let (limit_bytes, request_bytes) = (limit.bytes()?, request.bytes()?);
     (limit_bytes < request_bytes).then(|| {
         (
             limit.node,
             format!(
-                "memory limit {} ({}) is below the request {} ({}): the API server rejects this",
-                limit.node.as_str().unwrap_or_default(),
-                format_bytes(limit_bytes),
-                request.node.as_str().unwrap_or_default(),
-                format_bytes(request_bytes),
+                "memory limit {} is below the request {}: the API server rejects this",
+                written(limit.node, limit_bytes),
+                written(request.node, request_bytes),
             ),
         )
     })
+}
+
+/// The value as written, with its canonical form when that reads differently (`1.5Gi (1536Mi)`).
+fn written(node: &Node, bytes: u64) -> String {
+    let text = node.as_str().unwrap_or_default();
+    let canonical = format_bytes(bytes);
+    if text == canonical { canonical } else { format!("{text} ({canonical})") }
 }
 
 fn help() -> Option<String> {

@@ -62,7 +62,8 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
     }
 }
 
-fn problem(value: &MemoryValue<'_>) -> Option<String> {
+/// What is wrong with a memory value, if anything; other rules skip values reported here.
+pub(super) fn problem(value: &MemoryValue<'_>) -> Option<String> {
     let text = value.node.as_str().unwrap_or_default();
     let quantity = match &value.quantity {
         Ok(quantity) => quantity,
@@ -72,15 +73,17 @@ fn problem(value: &MemoryValue<'_>) -> Option<String> {
         return Some(format!("`{text}` is negative"));
     }
     if quantity.is_sub_byte_unit() {
-        let unit = match quantity.suffix() {
-            "m" => "milli",
-            "u" => "micro",
-            _ => "nano",
+        let (unit, scale) = match quantity.suffix() {
+            "m" => ("milli", 1e3),
+            "u" => ("micro", 1e6),
+            _ => ("nano", 1e9),
         };
+        let number: f64 = text[..text.len() - 1].parse().unwrap_or(0.0);
         return Some(format!(
-            "`{text}` uses `{}` ({unit}): that is {} byte(s), not mebibytes",
+            "`{text}` uses `{}` ({unit}): that is {} bytes, not {} mebibytes",
             quantity.suffix(),
-            quantity.magnitude_bytes()
+            number / scale,
+            &text[..text.len() - 1]
         ));
     }
     if quantity.family() == UnitFamily::Plain && quantity.magnitude_bytes() < MIB {

@@ -1,5 +1,3 @@
-use oom_core::quantity::format_bytes;
-
 use super::{Hit, Rule, describe};
 use crate::finding::Severity;
 use crate::workloads::{Context, Pod};
@@ -43,11 +41,11 @@ fn check<'a>(pod: &'a Pod<'a>, context: &Context, hits: &mut Vec<Hit<'a>>) {
         if resources.requests_memory.is_some() || resources.malformed {
             continue;
         }
-        let consequence = match resources.limits_memory.as_ref().and_then(|l| l.bytes()) {
+        let consequence = match &resources.limits_memory {
             Some(limit) => format!(
                 "Kubernetes copies the limit ({}) into the request, so this is not an OOM risk by \
                  itself, but the node reserves the whole limit",
-                format_bytes(limit)
+                limit.node.as_str().unwrap_or_default()
             ),
             None => "the scheduler places it as if it used no memory".to_owned(),
         };

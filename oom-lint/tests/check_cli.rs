@@ -1,0 +1,249 @@
+//! The `oom-lint check` contract: exit codes, inputs, errors, config and rendered formats.
+
+mod common;
+
+use common::{oom_lint, testdata, workspace_root};
+
+fn run_check(args: &[&str]) -> common::Run {
+    let mut full = vec!["check"];
+    full.extend_from_slice(args);
+    oom_lint(&full, &testdata(""), None)
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let clean = run_check(&["manifests/rules/memory-limit-missing/passes.yaml"]);
+    assert_eq!(clean.code, Some(0), "{}", clean.stdout);
+
+    let findings = run_check(&["manifests/rules/memory-limit-missing/fires.yaml"]);
+    assert_eq!(findings.code, Some(1));
+
+    // Only a warning: fails with --fail-on warning, passes with the default (error).
+    let warning = "manifests/rules/emptydir-memory-unbounded/fires.yaml";
+    assert_eq!(run_check(&[warning]).code, Some(0));
+    assert_eq!(run_check(&["--fail-on", "warning", warning]).code, Some(1));
+    // Only a note.
+    let note = "manifests/rules/memory-request-missing/fires.yaml";
+    assert_eq!(run_check(&["--fail-on", "warning", note]).code, Some(0));
+    assert_eq!(run_check(&["--fail-on", "note", note]).code, Some(1));
+    let never =
+        run_check(&["--fail-on", "never", "manifests/rules/memory-limit-missing/fires.yaml"]);
+    assert_eq!(never.code, Some(0));
+}
+
+#[test]
+fn input_errors_exit_two_after_reporting_everything_else() {
+    let run = run_check(&[
+        "--format",
+        "json",
+        "manifests/broken/invalid-then-valid.yaml",
+        "manifests/broken/binary.yaml",
+        "manifests/broken/latin1.yaml",
+        "manifests/broken/billion-laughs.yaml",
+        "manifests/does-not-exist.yaml",
+        "manifests/rules/memory-limit-missing/fires.yaml",
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let report = run.json();
+    let errors = report["errors"].as_array().cloned().unwrap_or_default();
+    let find = |needle: &str| {
+        errors
+            .iter()
+            .find(|e| e["file"].as_str().is_some_and(|f| f.ends_with(needle)))
+            .unwrap_or_else(|| panic!("no error for {needle}: {errors:?}"))
+            .clone()
+    };
+    assert!(find("invalid-then-valid.yaml")["line"].as_u64().is_some_and(|l| (6..=8).contains(&l)));
+    assert!(find("binary.yaml")["message"].as_str().is_some_and(|m| m.contains("binary")));
+    assert_eq!(find("latin1.yaml")["line"], 4);
+    assert!(find("latin1.yaml")["message"].as_str().is_some_and(|m| m.contains("UTF-8")));
+    assert!(
+        find("billion-laughs.yaml")["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("billion laughs"))
+    );
+    assert!(
+        find("does-not-exist.yaml")["message"].as_str().is_some_and(|m| m.contains("cannot read"))
+    );
+    // The valid document after the broken one, and the other files, are still linted.
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    assert!(findings.iter().any(|f| f["object"]["name"] == "after-the-broken-one"));
+    assert!(findings.iter().any(|f| f["object"]["name"] == "api"));
+}
+
+#[test]
+fn structural_errors_point_at_their_lines() {
+    let run = run_check(&["--format", "json", "manifests/broken/structure.yaml"]);
+    assert_eq!(run.code, Some(2));
+    let report = run.json();
+    let errors: Vec<(u64, String)> = report["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["line"].as_u64().unwrap_or(0),
+                        e["message"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let lines: Vec<u64> = errors.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [11, 23, 33, 44], "{errors:?}");
+    assert!(errors[0].1.contains("`resources` must be a mapping, found a list"));
+    assert!(errors[1].1.contains("`resources.limits.memory` must be a quantity"));
+    assert!(errors[2].1.contains("`containers` must be a list"));
+    assert!(errors[3].1.contains("`resources.requests` must be a mapping"));
+    // Malformed containers are not also reported as missing a limit.
+    assert_eq!(report["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let text = std::fs::read_to_string(testdata("manifests/helm/shop-rendered.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = oom_lint(&["check", "--format", "json", "-"], &testdata(""), Some(&text));
+    assert_eq!(run.code, Some(1));
+    let report = run.json();
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    assert!(!findings.is_empty());
+    assert!(findings.iter().all(|f| f["file"] == "<stdin>"));
+    assert!(findings.iter().any(|f| f["template"] == "shop/templates/web/deployment.yaml"));
+}
+
+#[test]
+fn directories_are_walked_with_excludes_and_hidden_folders_skipped() {
+    let dir = tempdir();
+    let bad = std::fs::read_to_string(testdata("manifests/kinds/pod.yaml")).unwrap_or_default();
+    for name in [
+        "a/app.yaml",
+        "a/b/app.yml",
+        "a/c.json",
+        ".hidden/app.yaml",
+        "vendor/app.yaml",
+        "a/notes.txt",
+    ] {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap_or(&dir)).unwrap_or_else(|e| panic!("{e}"));
+        let content = if name.ends_with(".json") {
+            r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"j"},"spec":{"containers":[{"name":"x"}]}}"#.to_owned()
+        } else {
+            bad.clone()
+        };
+        std::fs::write(&path, content).unwrap_or_else(|e| panic!("{e}"));
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&dir, dir.join("a/loop")).unwrap_or_else(|e| panic!("{e}"));
+
+    let run = oom_lint(&["check", "--format", "json", "--exclude", "vendor/**"], &dir, None);
+    let report = run.json();
+    let mut files: Vec<String> = report["findings"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|f| f["file"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    files.sort();
+    files.dedup();
+    assert_eq!(files, ["a/app.yaml", "a/b/app.yml", "a/c.json"], "{}", run.stdout);
+    assert_eq!(report["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn config_file_is_found_upwards_and_validated() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.join("k8s")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(testdata("manifests/helm/shop-rendered.yaml"), dir.join("k8s/shop.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join(".oom-lint.yaml"),
+        "rules:\n  memory-request-missing: off\n  sidecar-memory-limit-missing: warning\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = oom_lint(&["check", "--format", "json", "shop.yaml"], &dir.join("k8s"), None);
+    let report = run.json();
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    assert!(!findings.iter().any(|f| f["rule"] == "memory-request-missing"));
+    assert!(
+        findings
+            .iter()
+            .filter(|f| f["rule"] == "sidecar-memory-limit-missing")
+            .all(|f| f["severity"] == "warning")
+    );
+    assert!(findings.iter().any(|f| f["rule"] == "sidecar-memory-limit-missing"));
+
+    std::fs::write(dir.join(".oom-lint.yaml"), "rules:\n  memory-limit-missin: off\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = oom_lint(&["check", "shop.yaml"], &dir.join("k8s"), None);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains(".oom-lint.yaml:2:3"), "{}", run.stderr);
+    assert!(run.stderr.contains("memory-limit-missin"), "{}", run.stderr);
+}
+
+#[test]
+fn rules_command_lists_and_documents() {
+    let list = oom_lint(&["rules"], &testdata(""), None);
+    assert_eq!(list.code, Some(0));
+    assert!(list.stdout.lines().any(|l| l.starts_with("memory-limit-missing")));
+    let one = oom_lint(&["rules", "sidecar-memory-limit-missing"], &testdata(""), None);
+    assert_eq!(one.code, Some(0));
+    assert!(one.stdout.contains("Bad:") && one.stdout.contains("Good:"));
+    let unknown = oom_lint(&["rules", "nope"], &testdata(""), None);
+    assert_eq!(unknown.code, Some(2));
+}
+
+#[test]
+fn real_world_corpus_matches_a_careful_reading() {
+    let corpus = workspace_root().join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipping: {} is absent", corpus.display());
+        return;
+    }
+    let count = |file: &str, rule: &str, container_filter: &dyn Fn(&serde_json::Value) -> bool| {
+        let path = corpus.join(file).to_string_lossy().into_owned();
+        let run = oom_lint(&["check", "--format", "json", &path], &corpus, None);
+        let report = run.json();
+        assert_eq!(report["errors"], serde_json::json!([]), "{file}");
+        report["findings"]
+            .as_array()
+            .map(|f| f.iter().filter(|f| f["rule"] == rule && container_filter(f)).count())
+            .unwrap_or(0)
+    };
+    let any = |_: &serde_json::Value| true;
+    // microservices-demo: only loadgenerator's init container frontend-check lacks a limit.
+    assert_eq!(count("microservices-demo.yaml", "memory-limit-missing", &any), 1);
+    assert_eq!(
+        count("microservices-demo.yaml", "memory-limit-missing", &|f| f["container"]
+            == "frontend-check"),
+        1
+    );
+    // opentelemetry-demo: 6 init containers without limits; 28 containers with a limit and no request.
+    assert_eq!(count("opentelemetry-demo.yaml", "memory-limit-missing", &any), 6);
+    assert_eq!(
+        count("opentelemetry-demo.yaml", "memory-request-missing", &|f| f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("copies the limit"))),
+        28
+    );
+    // argo-cd: 7 containers and 3 init containers, none with a memory limit.
+    assert_eq!(count("argo-cd-install.yaml", "memory-limit-missing", &any), 10);
+    // kube-prometheus: grafana's memory-backed emptyDir; Prometheus/Alertmanager CRs are not pods.
+    assert_eq!(count("kube-prometheus", "emptydir-memory-unbounded", &any), 1);
+    assert_eq!(
+        count("kube-prometheus/prometheus-prometheus.yaml", "memory-limit-missing", &any),
+        0
+    );
+}
+
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "oom-lint-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
