@@ -18,6 +18,8 @@ pub struct Inputs {
     pub errors: Vec<InputError>,
     /// Files that matched an exclude glob, for the summary.
     pub excluded: usize,
+    /// `templates/` folders of Helm charts met while walking: Go templates, not manifests.
+    pub skipped_chart_templates: Vec<String>,
 }
 
 pub struct Options<'a> {
@@ -48,11 +50,22 @@ pub fn collect(paths: &[PathBuf], options: &Options<'_>) -> Inputs {
 }
 
 fn walk(root: &Path, options: &Options<'_>, inputs: &mut Inputs) {
+    let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let skipped_in_filter = std::sync::Arc::clone(&skipped);
     let walker = ignore::WalkBuilder::new(root)
         .standard_filters(false)
         .hidden(true)
         .follow_links(true)
         .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |entry| {
+            let is_chart_templates = entry.file_name() == "templates"
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && entry.path().parent().is_some_and(|chart| chart.join("Chart.yaml").is_file());
+            if is_chart_templates && let Ok(mut skipped) = skipped_in_filter.lock() {
+                skipped.push(display_name(entry.path()));
+            }
+            !is_chart_templates
+        })
         .build();
     for entry in walker {
         let entry = match entry {
@@ -85,6 +98,9 @@ fn walk(root: &Path, options: &Options<'_>, inputs: &mut Inputs) {
             read_file(path, options.max_file_size),
             options.max_file_size,
         );
+    }
+    if let Ok(mut skipped) = skipped.lock() {
+        inputs.skipped_chart_templates.append(&mut skipped);
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Counts {
     pub pods: usize,
     pub containers: usize,
     pub suppressed: usize,
+    /// Files matched by an exclude glob.
+    pub excluded: usize,
 }
 
 #[derive(Debug, Default)]

@@ -134,7 +134,16 @@ impl Extractor<'_> {
     /// The objects of a document: itself, or the items of a `*List`.
     pub fn objects<'a>(&mut self, source: usize, document: &'a Document) -> Vec<Object<'a>> {
         let mut objects = Vec::new();
-        self.collect_objects(source, &document.root, document.template.as_deref(), &mut objects);
+        // A top-level list or scalar is some other YAML (an Ansible playbook, a values file
+        // fragment) that a directory walk picked up; it cannot be a Kubernetes object.
+        if document.root.is_mapping() {
+            self.collect_objects(
+                source,
+                &document.root,
+                document.template.as_deref(),
+                &mut objects,
+            );
+        }
         objects
     }
 

@@ -136,6 +136,17 @@ fn directories_are_walked_with_excludes_and_hidden_folders_skipped() {
     }
     #[cfg(unix)]
     std::os::unix::fs::symlink(&dir, dir.join("a/loop")).unwrap_or_else(|e| panic!("{e}"));
+    // A chart's Go templates are not YAML; other YAML (a playbook) is not a Kubernetes object.
+    std::fs::create_dir_all(dir.join("chart/templates")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("chart/Chart.yaml"), "apiVersion: v2\nname: chart\nversion: 1.0.0\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("chart/templates/deploy.yaml"),
+        "{{- if .Values.enabled }}\nkind: Deployment\n  {{ .Values.broken }}: [\n{{- end }}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("a/playbook.yml"), "- hosts: all\n  tasks: []\n")
+        .unwrap_or_else(|e| panic!("{e}"));
 
     let run = oom_lint(&["check", "--format", "json", "--exclude", "vendor/**"], &dir, None);
     let report = run.json();
@@ -147,6 +158,19 @@ fn directories_are_walked_with_excludes_and_hidden_folders_skipped() {
     files.dedup();
     assert_eq!(files, ["a/app.yaml", "a/b/app.yml", "a/c.json"], "{}", run.stdout);
     assert_eq!(report["errors"], serde_json::json!([]));
+    assert_eq!(report["summary"]["excluded"], 1);
+    assert_eq!(
+        report["summary"]["skipped_chart_templates"],
+        serde_json::json!(["chart/templates"])
+    );
+    assert_eq!(run.code, Some(1));
+
+    let human = oom_lint(&["check", "--exclude", "vendor/**"], &dir, None);
+    assert!(
+        human.stdout.contains("skipped Helm chart templates in chart/templates"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]

@@ -38,6 +38,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
 
     let inputs = ingest::collect(&paths, &ingest::Options { exclude: &exclude, max_file_size });
     let mut outcome = lint::lint(&inputs.sources, &config);
+    outcome.counts.excluded = inputs.excluded;
     let mut errors = inputs.errors;
     errors.append(&mut outcome.errors);
 
@@ -46,6 +47,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
         findings: &outcome.findings,
         errors: &errors,
         counts: &outcome.counts,
+        skipped_chart_templates: &inputs.skipped_chart_templates,
     };
     let text = match args.format {
         CheckFormat::Human => report::human::render(&report, use_color()),

@@ -11,7 +11,7 @@ struct Document<'a> {
     version: u32,
     findings: Vec<Finding<'a>>,
     errors: Vec<Error<'a>>,
-    summary: Summary,
+    summary: Summary<'a>,
 }
 
 #[derive(Serialize)]
@@ -39,7 +39,7 @@ struct Error<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files: usize,
     documents: usize,
     objects: usize,
@@ -49,7 +49,9 @@ struct Summary {
     warnings: usize,
     notes: usize,
     suppressed: usize,
+    excluded: usize,
     input_errors: usize,
+    skipped_chart_templates: &'a [String],
 }
 
 pub fn render(report: &Report<'_>) -> String {
@@ -93,7 +95,9 @@ pub fn render(report: &Report<'_>) -> String {
             warnings: count(report.findings, Severity::Warning),
             notes: count(report.findings, Severity::Note),
             suppressed: report.counts.suppressed,
+            excluded: report.counts.excluded,
             input_errors: report.errors.len(),
+            skipped_chart_templates: report.skipped_chart_templates,
         },
     };
     let mut text = serde_json::to_string_pretty(&document)

@@ -14,6 +14,8 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
     pub errors: &'a [InputError],
     pub counts: &'a Counts,
+    /// Helm chart `templates/` folders skipped by the walk.
+    pub skipped_chart_templates: &'a [String],
 }
 
 impl Report<'_> {
@@ -37,8 +39,17 @@ impl Report<'_> {
         if self.counts.suppressed > 0 {
             line.push_str(&format!("; {} suppressed", self.counts.suppressed));
         }
+        if self.counts.excluded > 0 {
+            line.push_str(&format!("; {} excluded", plural(self.counts.excluded, "file")));
+        }
         if !self.errors.is_empty() {
             line.push_str(&format!("; {}", plural(self.errors.len(), "input error")));
+        }
+        for templates in self.skipped_chart_templates {
+            line.push_str(&format!(
+                "\nskipped Helm chart templates in {templates}: lint the rendered output with \
+                 `helm template <chart> | oom-lint check -`"
+            ));
         }
         line
     }

@@ -77,9 +77,50 @@ fn limit_covered(pod: &Pod<'_>, context: &Context) -> bool {
         || context.defaults_for(pod.object.namespace.as_deref()).default_limit
 }
 
+/// `docs/rules.md`, generated from the registry so the docs cannot drift from the code.
+#[cfg(test)]
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# oom-lint rules\n\n<!-- Generated from the rule registry by `cargo test`; do not edit. -->\n\n\
+         | id | default | summary |\n|---|---|---|\n",
+    );
+    for rule in REGISTRY {
+        out.push_str(&format!(
+            "| [`{id}`](#{id}) | {} | {} |\n",
+            rule.default_severity.as_str(),
+            rule.summary,
+            id = rule.id
+        ));
+    }
+    for rule in REGISTRY {
+        out.push_str(&format!(
+            "\n## {}\n\nDefault severity: **{}**. {}.\n\n{}\n",
+            rule.id,
+            rule.default_severity.as_str(),
+            rule.summary,
+            rule.doc
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docs_rules_md_is_generated_from_the_registry() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
+        let expected = reference_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &expected).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "docs/rules.md is stale: run `UPDATE_DOCS=1 cargo test -p oom-lint docs_rules_md`"
+        );
+    }
 
     #[test]
     fn ids_are_unique_kebab_case_and_documented() {
