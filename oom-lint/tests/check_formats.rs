@@ -49,3 +49,35 @@ fn sarif() {
     }
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn sarif_passes_the_official_schema() {
+    let schema_text = std::fs::read_to_string(testdata("schemas/sarif-schema-2.1.0.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The official schema's `language` pattern has a stray `]` that ECMAScript reads as a
+    // literal (Annex B) and Rust's regex rejects; escaping it keeps the same meaning.
+    let schema_text =
+        schema_text.replace(r#"^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"#, r#"^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$"#);
+    let schema: serde_json::Value =
+        serde_json::from_str(&schema_text).unwrap_or_else(|e| panic!("{e}"));
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{e}"));
+    let broken =
+        serde_json::json!({"version": "2.1.0", "runs": [{"results": [{"level": "fatal"}]}]});
+    assert!(validator.iter_errors(&broken).next().is_some(), "the validator must reject nonsense");
+    // Findings, plus input errors reported as tool notifications.
+    for paths in [
+        vec![FIXTURE],
+        vec!["manifests/broken/invalid-then-valid.yaml", "manifests/broken/binary.yaml"],
+        vec!["manifests/rules/memory-limit-missing/passes.yaml"],
+    ] {
+        let mut args = vec!["check", "--format", "sarif"];
+        args.extend(paths.iter().copied());
+        let run = oom_lint(&args, &testdata(""), None);
+        let instance = run.json();
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{paths:?}: {errors:#?}");
+    }
+}
