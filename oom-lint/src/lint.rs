@@ -37,15 +37,16 @@ pub fn lint(sources: &[SourceFile], config: &Config) -> Outcome {
             yaml::parse_stream(source, yaml::Limits::default())
                 .into_iter()
                 .filter_map(|document| {
-                    document
-                        .map_err(|e| {
-                            outcome.errors.push(InputError {
-                                file: source.name.clone(),
-                                position: Some(e.position),
-                                message: e.message,
-                            })
-                        })
-                        .ok()
+                    let problems = match &document {
+                        Ok(document) => document.duplicate_keys.clone(),
+                        Err(error) => vec![error.clone()],
+                    };
+                    outcome.errors.extend(problems.into_iter().map(|e| InputError {
+                        file: source.name.clone(),
+                        position: Some(e.position),
+                        message: e.message,
+                    }));
+                    document.ok()
                 })
                 .collect()
         })

@@ -127,6 +127,9 @@ pub struct Document {
     pub root: Node,
     /// From a `# Source: chart/templates/x.yaml` comment before the document.
     pub template: Option<String>,
+    /// Keys given twice in one mapping, which the API server's decoder rejects. The document
+    /// is still read (the later value wins, as in JSON) so its other findings are not lost.
+    pub duplicate_keys: Vec<YamlError>,
 }
 
 /// Why (part of) a stream could not be read.
@@ -153,8 +156,9 @@ pub fn parse_stream(file: &SourceFile, limits: Limits) -> Vec<Result<Document, Y
                             .rev()
                             .find(|(line, _)| *line <= root.start.line)
                             .map(|(_, template)| template.clone());
+                        let duplicate_keys = std::mem::take(&mut builder.duplicate_keys);
                         if !root.is_null() {
-                            results.push(Ok(Document { root, template }));
+                            results.push(Ok(Document { root, template, duplicate_keys }));
                         }
                     }
                     Ok(None) => {}
@@ -229,6 +233,7 @@ struct Builder {
     anchors: HashMap<usize, (Node, usize)>,
     events: usize,
     alias_nodes: usize,
+    duplicate_keys: Vec<YamlError>,
 }
 
 impl Builder {
@@ -240,6 +245,7 @@ impl Builder {
             anchors: HashMap::new(),
             events: 0,
             alias_nodes: 0,
+            duplicate_keys: Vec::new(),
         }
     }
 
@@ -293,7 +299,8 @@ impl Builder {
                     Some(Frame::Sequence { start, anchor, items }) => {
                         (Value::Sequence(items), start, anchor)
                     }
-                    Some(Frame::Mapping { start, anchor, entries, .. }) => {
+                    Some(Frame::Mapping { start, anchor, mut entries, .. }) => {
+                        self.resolve_duplicates(&mut entries);
                         (Value::Mapping(entries), start, anchor)
                     }
                     None => return Ok(None),
@@ -329,6 +336,40 @@ impl Builder {
             }
         };
         Ok(self.attach(node))
+    }
+
+    /// Reports keys given twice and keeps the last value of each, so lookups see what a JSON
+    /// decoder would.
+    fn resolve_duplicates(&mut self, entries: &mut Vec<(Node, Node)>) {
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+        let mut duplicates = Vec::new();
+        for (index, (key, _)) in entries.iter().enumerate() {
+            let Some(text) = key.as_str() else { continue };
+            if let Some(first) = seen.insert(text, index) {
+                duplicates.push((first, index));
+            }
+        }
+        if duplicates.is_empty() {
+            return;
+        }
+        for &(first, again) in &duplicates {
+            let (first_key, key) = (&entries[first].0, &entries[again].0);
+            self.duplicate_keys.push(YamlError {
+                position: key.start,
+                message: format!(
+                    "duplicate key `{}` (first at line {}): Kubernetes rejects the object",
+                    key.as_str().unwrap_or_default(),
+                    first_key.start.line
+                ),
+            });
+        }
+        let overridden: std::collections::HashSet<usize> =
+            duplicates.iter().map(|&(first, _)| first).collect();
+        let mut index = 0;
+        entries.retain(|_| {
+            index += 1;
+            !overridden.contains(&(index - 1))
+        });
     }
 
     fn remember(&mut self, anchor: usize, node: &Node) {
@@ -389,6 +430,16 @@ mod tests {
     fn empty_documents_and_end_markers() {
         let docs = parse("# only a comment\n---\n---\na: 1\n...\n---\nb: 2\n");
         assert_eq!(docs.iter().filter(|d| d.is_ok()).count(), 2);
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_the_last_wins() {
+        let docs = parse("a: 1\nb: 2\na: 3\n");
+        let Some(Ok(doc)) = docs.first() else { panic!() };
+        assert_eq!(doc.root.get("a").and_then(Node::as_str), Some("3"));
+        assert_eq!(doc.duplicate_keys.len(), 1);
+        assert_eq!(doc.duplicate_keys[0].position.line, 3);
+        assert!(doc.duplicate_keys[0].message.contains("first at line 1"));
     }
 
     #[test]
