@@ -5,6 +5,7 @@
 //!
 //! - [`quantity`]: Kubernetes memory quantities, parsed exactly as the API server does.
 //! - [`sizing`]: request, limit, JVM heap and alert threshold from observed usage.
+//! - [`runtime`]: JVM, Node.js, Go and .NET heap settings, read as each runtime reads them.
 //!
 //! ```
 //! use oom_core::{quantity::Quantity, sizing::{SizingPolicy, recommend}};
@@ -19,4 +20,5 @@
 #![warn(missing_docs)]
 
 pub mod quantity;
+pub mod runtime;
 pub mod sizing;

@@ -282,22 +282,23 @@ pub fn jvm_heap_for_limit(limit_bytes: u64, heap_ratio: f64) -> JvmHeap {
     JvmHeap { max_heap_bytes: mebibytes * MIB, flag }
 }
 
-/// The smallest friendly limit under which a heap of `heap_bytes` stays within `heap_ratio`.
+/// The smallest limit, in whole MiB, under which a heap of `heap_bytes` stays within
+/// `heap_ratio` of it: the inverse of [`jvm_heap_for_limit`].
 ///
-/// Used to phrase fixes such as "or raise the limit to 1280Mi".
+/// Used to phrase fixes such as "or raise the limit to 1200Mi".
 ///
 /// ```
 /// use oom_core::sizing::limit_for_heap;
 ///
 /// assert_eq!(limit_for_heap(384 << 20, 0.75), 512 << 20);
-/// assert_eq!(limit_for_heap(900 << 20, 0.75), 1280 << 20);
+/// assert_eq!(limit_for_heap(900 << 20, 0.75), 1200 << 20);
 /// ```
 pub fn limit_for_heap(heap_bytes: u64, heap_ratio: f64) -> u64 {
     let needed = (heap_bytes as f64 / heap_ratio).ceil();
     if needed >= 9.223_372_036_854_776e18 {
         return u64::MAX;
     }
-    friendly_ceil(needed as u64)
+    (needed as u64).div_ceil(MIB).saturating_mul(MIB)
 }
 
 /// The alert threshold and PromQL expression for a container limit.
