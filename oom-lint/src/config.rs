@@ -7,6 +7,10 @@
 //!   emptydir-memory-unbounded: error
 //! exclude:
 //!   - "charts/*/tests/**"
+//! settings:
+//!   heap-ratio: 0.75                 # heap share of the limit before jvm-heap-headroom-low
+//!   go-memlimit-ratio: 0.9
+//!   jvm-launcher-variables: [APP_JAVA_OPTS]   # added to the built-in list
 //! ```
 
 use std::collections::HashMap;
@@ -19,6 +23,31 @@ use crate::yaml::{self, Node};
 
 pub const FILE_NAMES: [&str; 2] = [".oom-lint.yaml", ".oom-lint.yml"];
 
+/// Thresholds and lists the rules use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Share of the container limit a runtime heap may take (`jvm-heap-headroom-low`,
+    /// `node-heap-exceeds-limit`'s warning).
+    pub heap_ratio: f64,
+    /// Share of the container limit above which `GOMEMLIMIT` draws a warning.
+    pub go_memlimit_ratio: f64,
+    /// Environment variables that start scripts pass to the JVM's command line.
+    pub jvm_launcher_variables: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            heap_ratio: oom_core::sizing::SizingPolicy::DEFAULT_HEAP_RATIO,
+            go_memlimit_ratio: 0.9,
+            jvm_launcher_variables: oom_core::runtime::DEFAULT_LAUNCHER_VARIABLES
+                .iter()
+                .map(|v| (*v).to_owned())
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Config {
     /// Where it was read from, if anywhere.
@@ -26,6 +55,7 @@ pub struct Config {
     /// Per-rule severity; `None` turns the rule off.
     pub severities: HashMap<&'static str, Option<Severity>>,
     pub exclude: Vec<String>,
+    pub settings: Settings,
 }
 
 impl Config {
@@ -135,10 +165,46 @@ pub fn parse(file: &SourceFile) -> Result<Config, Vec<InputError>> {
                     None if value.is_null() => {}
                     None => errors.push(error(value, "`exclude` must be a list of globs".into())),
                 },
+                Some("settings") => {
+                    if !value.is_mapping() && !value.is_null() {
+                        errors.push(error(value, "`settings` must be a mapping".into()));
+                    }
+                    for (name, setting) in value.entries() {
+                        let ratio = || setting.as_str().and_then(|t| t.parse::<f64>().ok());
+                        match name.as_str() {
+                            Some("heap-ratio") => match ratio().filter(|r| *r > 0.0 && *r < 1.0) {
+                                Some(r) => config.settings.heap_ratio = r,
+                                None => errors.push(error(setting, "`heap-ratio` must be a number above 0 and below 1, e.g. 0.75".into())),
+                            },
+                            Some("go-memlimit-ratio") => match ratio().filter(|r| *r > 0.0 && *r <= 1.0) {
+                                Some(r) => config.settings.go_memlimit_ratio = r,
+                                None => errors.push(error(setting, "`go-memlimit-ratio` must be a number above 0 up to 1, e.g. 0.9".into())),
+                            },
+                            Some("jvm-launcher-variables") => match setting.as_sequence() {
+                                Some(items) => {
+                                    for item in items {
+                                        match item.as_str() {
+                                            Some(variable) => config.settings.jvm_launcher_variables.push(variable.to_owned()),
+                                            None => errors.push(error(item, "expected a variable name".into())),
+                                        }
+                                    }
+                                }
+                                None => errors.push(error(setting, "`jvm-launcher-variables` must be a list of variable names".into())),
+                            },
+                            _ => errors.push(error(
+                                name,
+                                format!(
+                                    "unknown setting `{}`: expected heap-ratio, go-memlimit-ratio or jvm-launcher-variables",
+                                    name.as_str().unwrap_or("?")
+                                ),
+                            )),
+                        }
+                    }
+                }
                 _ => errors.push(error(
                     key,
                     format!(
-                        "unknown key `{}`: expected `rules` or `exclude`",
+                        "unknown key `{}`: expected `rules`, `exclude` or `settings`",
                         key.as_str().unwrap_or("?")
                     ),
                 )),

@@ -1,8 +1,10 @@
 //! The engine: sources → documents → objects and pods → rule hits → findings.
 
 use crate::config::Config;
+use crate::environment::ProcessView;
 use crate::finding::{Finding, InputError, Location, Severity};
 use crate::rules::{self, Hit};
+use crate::runtime_view::RuntimeView;
 use crate::source::SourceFile;
 use crate::suppress;
 use crate::workloads::{Context, Extractor, Pod};
@@ -52,7 +54,7 @@ pub fn lint(sources: &[SourceFile], config: &Config) -> Outcome {
         })
         .collect();
 
-    let mut context = Context::default();
+    let mut context = Context { settings: config.settings.clone(), ..Context::default() };
     let mut pods: Vec<Pod<'_>> = Vec::new();
     for (index, (source, documents)) in sources.iter().zip(&documents).enumerate() {
         let mut extractor = Extractor { errors: &mut outcome.errors, source_name: &source.name };
@@ -62,10 +64,25 @@ pub fn lint(sources: &[SourceFile], config: &Config) -> Outcome {
                 outcome.counts.objects += 1;
                 if let Some(defaults) = extractor.limit_range(&object) {
                     context.limit_ranges.push(defaults);
+                } else if let Some(config_map) = extractor.config_map(&object) {
+                    context.config_maps.push(config_map);
                 } else if let Some(pod) = extractor.pod(&object) {
                     pods.push(pod);
                 }
             }
+        }
+    }
+
+    // Runtime settings can come from ConfigMaps anywhere in the input, so they are resolved
+    // only once every object has been read.
+    for pod in &mut pods {
+        let views: Vec<RuntimeView<'_>> = pod
+            .containers
+            .iter()
+            .map(|c| RuntimeView::of(&ProcessView::of(pod, c, &context), &context.settings))
+            .collect();
+        for (container, view) in pod.containers.iter_mut().zip(views) {
+            container.runtime = view;
         }
     }
 
@@ -74,22 +91,28 @@ pub fn lint(sources: &[SourceFile], config: &Config) -> Outcome {
         outcome.counts.containers += pod.containers.len();
         let source = &sources[pod.source];
         for rule in rules::REGISTRY {
-            let Some(severity) = config.severity(rule) else { continue };
+            let Some(configured) = config.severity(rule) else { continue };
+            let explicit = config.severities.contains_key(rule.id);
             let mut hits: Vec<Hit<'_>> = Vec::new();
             (rule.check)(pod, &context, &mut hits);
             for hit in hits {
                 let container_name = hit.container.map(|c| c.name.as_str());
+                let hit_source = hit.source.unwrap_or(pod.source);
                 let suppressed = suppress::by_annotation(pod, container_name, rule.id)
                     || suppress::by_comment(
-                        source,
+                        &sources[hit_source],
                         hit.node.start.line,
-                        hit.container.map(|c| c.node.start.line),
+                        hit.container.map(|c| (source, c.node.start.line)),
                         rule.id,
                     );
                 if suppressed {
                     outcome.counts.suppressed += 1;
                     continue;
                 }
+                // A rule may report some hits below its default (a headroom warning from an
+                // error rule); a severity set in the config applies to all of them.
+                let severity =
+                    if explicit { configured } else { hit.severity.unwrap_or(configured) };
                 outcome.findings.push(Finding {
                     rule: rule.id,
                     severity,

@@ -3,12 +3,14 @@
 mod cli;
 mod commands;
 mod config;
+mod environment;
 mod exit;
 mod finding;
 mod ingest;
 mod lint;
 mod report;
 mod rules;
+mod runtime_view;
 mod source;
 mod suppress;
 mod workloads;

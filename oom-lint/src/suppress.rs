@@ -21,24 +21,29 @@ pub fn by_annotation(pod: &Pod<'_>, container: Option<&str>, rule: &str) -> bool
     })
 }
 
-/// `lines`: the finding's line and the container's first line, when there is a container.
+/// Looks at the finding's own line, and at the container's first line and the comment-only
+/// lines directly above it (the container may be in another source than the finding, whose
+/// flag can come from a ConfigMap).
 pub fn by_comment(
-    source: &SourceFile,
+    finding_source: &SourceFile,
     finding_line: usize,
-    container_line: Option<usize>,
+    container: Option<(&SourceFile, usize)>,
     rule: &str,
 ) -> bool {
-    let mut candidates = vec![finding_line];
-    if let Some(line) = container_line {
-        candidates.push(line);
-        // Comment-only lines directly above the container.
-        let mut above = line - 1;
-        while above >= 1 && source.line_text(above).trim_start().starts_with('#') {
-            candidates.push(above);
-            above -= 1;
+    if comment_lists(finding_source.line_text(finding_line), rule) {
+        return true;
+    }
+    let Some((source, line)) = container else { return false };
+    let mut candidate = line;
+    loop {
+        if comment_lists(source.line_text(candidate), rule) {
+            return true;
+        }
+        candidate -= 1;
+        if candidate == 0 || !source.line_text(candidate).trim_start().starts_with('#') {
+            return false;
         }
     }
-    candidates.into_iter().any(|line| comment_lists(source.line_text(line), rule))
 }
 
 fn comment_lists(line: &str, rule: &str) -> bool {
@@ -66,10 +71,10 @@ mod tests {
             "x".into(),
             "containers:\n  # keep: upstream chart\n  # oom-lint: ignore[memory-limit-missing, memory-request-missing]\n  - name: a\n  - name: b # oom-lint: ignore[all]\n".into(),
         );
-        assert!(by_comment(&source, 4, Some(4), "memory-limit-missing"));
-        assert!(by_comment(&source, 4, Some(4), "memory-request-missing"));
-        assert!(!by_comment(&source, 4, Some(4), "sidecar-memory-limit-missing"));
-        assert!(by_comment(&source, 5, Some(5), "anything"));
+        assert!(by_comment(&source, 4, Some((&source, 4)), "memory-limit-missing"));
+        assert!(by_comment(&source, 4, Some((&source, 4)), "memory-request-missing"));
+        assert!(!by_comment(&source, 4, Some((&source, 4)), "sidecar-memory-limit-missing"));
+        assert!(by_comment(&source, 5, Some((&source, 5)), "anything"));
         assert!(!by_comment(&source, 1, None, "memory-limit-missing"));
     }
 }

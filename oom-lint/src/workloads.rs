@@ -7,7 +7,9 @@
 
 use oom_core::quantity::Quantity;
 
+use crate::config::Settings;
 use crate::finding::{InputError, ObjectRef};
+use crate::runtime_view::RuntimeView;
 use crate::yaml::{Document, Node};
 
 /// The annotation that names a pod's main container (`kubectl logs` and `exec` default to it).
@@ -59,6 +61,8 @@ pub struct Container<'a> {
     pub node: &'a Node,
     pub role: ContainerRole,
     pub resources: Resources<'a>,
+    /// Heap settings of its runtime; filled in once the whole input's ConfigMaps are known.
+    pub runtime: RuntimeView<'a>,
 }
 
 impl Container<'_> {
@@ -99,13 +103,44 @@ pub struct NamespaceDefaults {
     pub default_request: bool,
 }
 
-/// Everything the rules may consult beyond the pod itself.
-#[derive(Debug, Default)]
-pub struct Context {
-    pub limit_ranges: Vec<NamespaceDefaults>,
+impl<'a> Pod<'a> {
+    /// The memory limit that bounds a container: its own, else the pod-level one.
+    pub fn memory_limit(&self, container: &Container<'a>) -> Option<(u64, &'a Node)> {
+        [&container.resources.limits_memory, &self.resources.limits_memory]
+            .into_iter()
+            .flatten()
+            .find_map(|limit| limit.bytes().filter(|&b| b > 0).map(|bytes| (bytes, limit.node)))
+    }
 }
 
-impl Context {
+/// A ConfigMap of the input, for resolving `configMapKeyRef` and `envFrom`.
+#[derive(Debug)]
+pub struct ConfigMapData<'a> {
+    pub source: usize,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The `data` mapping.
+    pub data: &'a Node,
+}
+
+/// Everything the rules may consult beyond the pod itself.
+#[derive(Debug, Default)]
+pub struct Context<'a> {
+    pub limit_ranges: Vec<NamespaceDefaults>,
+    pub config_maps: Vec<ConfigMapData<'a>>,
+    pub settings: Settings,
+}
+
+impl<'a> Context<'a> {
+    /// The value node of a ConfigMap key in the same namespace, with the ConfigMap's source.
+    pub fn config_map(&self, namespace: Option<&str>, name: &str) -> Option<&ConfigMapData<'a>> {
+        // The last definition wins, as `kubectl apply` of the whole stream would leave it.
+        self.config_maps
+            .iter()
+            .rev()
+            .find(|c| c.name == name && c.namespace.as_deref() == namespace)
+    }
+
     pub fn defaults_for(&self, namespace: Option<&str>) -> NamespaceDefaults {
         let mut merged = NamespaceDefaults::default();
         for range in self.limit_ranges.iter().filter(|r| r.namespace.as_deref() == namespace) {
@@ -203,6 +238,20 @@ impl Extractor<'_> {
             defaults.default_request |= has_memory("defaultRequest");
         }
         Some(defaults)
+    }
+
+    /// The data of a ConfigMap, if the object is one.
+    pub fn config_map<'a>(&mut self, object: &Object<'a>) -> Option<ConfigMapData<'a>> {
+        if object.object.kind != "ConfigMap" {
+            return None;
+        }
+        let data = object.root.get("data").filter(|d| d.is_mapping())?;
+        Some(ConfigMapData {
+            source: object.source,
+            namespace: object.object.namespace.clone(),
+            name: object.object.name.clone(),
+            data,
+        })
     }
 
     /// The pod spec of an object, if it holds one.
@@ -303,7 +352,13 @@ impl Extractor<'_> {
 
     fn container<'a>(&mut self, node: &'a Node, role: ContainerRole) -> Container<'a> {
         let name = node.get("name").and_then(Node::as_str).unwrap_or("<unnamed>").to_owned();
-        Container { name, node, role, resources: self.resources(node) }
+        Container {
+            name,
+            node,
+            role,
+            resources: self.resources(node),
+            runtime: RuntimeView::default(),
+        }
     }
 
     fn resources<'a>(&mut self, owner: &'a Node) -> Resources<'a> {

@@ -205,6 +205,48 @@ fn config_file_is_found_upwards_and_validated() {
 }
 
 #[test]
+fn settings_change_runtime_thresholds_and_severity_overrides_apply_to_every_hit() {
+    let dir = tempdir();
+    std::fs::copy(
+        testdata("manifests/rules/jvm-heap-headroom-low/passes.yaml"),
+        dir.join("passes.yaml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        testdata("manifests/rules/go-memlimit-exceeds-limit/fires.yaml"),
+        dir.join("go.yaml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join(".oom-lint.yaml"),
+        "settings:\n  heap-ratio: 0.6\n  go-memlimit-ratio: 0.99\nrules:\n  go-memlimit-exceeds-limit: note\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = oom_lint(&["check", "--format", "json", "--fail-on", "never"], &dir, None).json();
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let containers = |rule: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .filter_map(|f| f["container"].as_str().map(str::to_owned))
+            .collect()
+    };
+    // 768m of 1Gi (75 %) and 400M of 600Mi (66.7 %) are above 60 %.
+    assert_eq!(containers("jvm-heap-headroom-low"), ["xmx", "percentage", "kafka"]);
+    // 1000MiB is 97.7 %, under 99 %: only the 100 % and the invalid value remain, both as notes.
+    assert_eq!(containers("go-memlimit-exceeds-limit"), ["at-limit", "invalid"]);
+    assert!(
+        findings
+            .iter()
+            .filter(|f| f["rule"] == "go-memlimit-exceeds-limit")
+            .all(|f| f["severity"] == "note")
+    );
+    assert!(
+        findings.iter().any(|f| f["message"].as_str().is_some_and(|m| m.contains("above 60%")))
+    );
+}
+
+#[test]
 fn rules_command_lists_and_documents() {
     let list = oom_lint(&["rules"], &testdata(""), None);
     assert_eq!(list.code, Some(0));

@@ -33,7 +33,7 @@ volumes:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
     let Some(volumes) = pod.spec.get("volumes").and_then(Node::as_sequence) else { return };
     for volume in volumes {
         let Some(empty_dir) = volume.get("emptyDir") else { continue };
@@ -44,6 +44,8 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
         let name = volume.get("name").and_then(Node::as_str).unwrap_or("<unnamed>");
         let Some(size_limit) = empty_dir.get("sizeLimit").filter(|n| !n.is_null()) else {
             hits.push(Hit {
+                source: None,
+                severity: None,
                 node: medium,
                 container: None,
                 message: format!(
@@ -66,6 +68,8 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
             };
             if size_bytes >= limit {
                 hits.push(Hit {
+                    source: None,
+                    severity: None,
                     node: size_limit,
                     container: Some(container),
                     message: format!(

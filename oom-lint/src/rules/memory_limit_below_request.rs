@@ -32,9 +32,11 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
     if let Some((node, message)) = compare(&pod.resources) {
         hits.push(Hit {
+            source: None,
+            severity: None,
             node,
             container: None,
             message: format!("pod-level {message}"),
@@ -44,6 +46,8 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
         if let Some((node, message)) = compare(&container.resources) {
             hits.push(Hit {
+                source: None,
+                severity: None,
                 node,
                 container: Some(container),
                 message: format!("{}: {message}", describe(container)),

@@ -34,7 +34,7 @@ containers:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &Context, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
     if limit_covered(pod, context) {
         return;
     }
@@ -46,6 +46,8 @@ fn check<'a>(pod: &'a Pod<'a>, context: &Context, hits: &mut Vec<Hit<'a>>) {
             continue;
         }
         hits.push(Hit {
+            source: None,
+            severity: None,
             node: memory_anchor(container),
             container: Some(container),
             message: format!(

@@ -31,12 +31,14 @@ resources:
 
 const MIB: u64 = 1 << 20;
 
-fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
     let pod_values =
         [("limits", &pod.resources.limits_memory), ("requests", &pod.resources.requests_memory)];
     for (section, value) in pod_values {
         if let Some((value, problem)) = value.as_ref().and_then(|v| problem(v).map(|p| (v, p))) {
             hits.push(Hit {
+                source: None,
+                severity: None,
                 node: value.node,
                 container: None,
                 message: format!("pod-level memory {section} {problem}"),
@@ -53,6 +55,8 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &Context, hits: &mut Vec<Hit<'a>>) {
             let Some(value) = value else { continue };
             let Some(problem) = problem(value) else { continue };
             hits.push(Hit {
+                source: None,
+                severity: None,
                 node: value.node,
                 container: Some(container),
                 message: format!("{} memory {what} {problem}", describe(container)),

@@ -30,7 +30,7 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &Context, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
     let defaults = context.defaults_for(pod.object.namespace.as_deref());
     if pod.resources.requests_memory.is_some() || defaults.default_request || defaults.default_limit
     {
@@ -50,6 +50,8 @@ fn check<'a>(pod: &'a Pod<'a>, context: &Context, hits: &mut Vec<Hit<'a>>) {
             None => "the scheduler places it as if it used no memory".to_owned(),
         };
         hits.push(Hit {
+            source: None,
+            severity: None,
             node: resources.key.unwrap_or_else(|| container.anchor()),
             container: Some(container),
             message: format!("{} has no memory request: {consequence}", describe(container)),

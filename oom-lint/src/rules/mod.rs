@@ -3,11 +3,18 @@
 //! Adding a rule = one file here + one line in [`REGISTRY`] + fixtures under
 //! `testdata/manifests/rules/<id>/` (one that fires, one that does not).
 
+mod dotnet_heap_exceeds_limit;
 mod emptydir_memory_unbounded;
+mod go_memlimit_exceeds_limit;
+mod jvm_container_support_disabled;
+mod jvm_heap_exceeds_limit;
+mod jvm_heap_headroom_low;
 mod memory_limit_below_request;
 mod memory_limit_missing;
 mod memory_quantity_suspicious;
 mod memory_request_missing;
+mod node_heap_exceeds_limit;
+mod runtime_support;
 mod sidecar_memory_limit_missing;
 
 use crate::finding::Severity;
@@ -24,13 +31,18 @@ pub struct Rule {
     pub summary: &'static str,
     /// Markdown: why it matters, with a bad and a good example.
     pub doc: &'static str,
-    pub check: for<'a> fn(&'a Pod<'a>, &Context, &mut Vec<Hit<'a>>),
+    pub check: for<'a> fn(&'a Pod<'a>, &'a Context<'a>, &mut Vec<Hit<'a>>),
 }
 
 /// What a check reports: the node, the container, what is wrong and how to fix it.
 #[derive(Debug)]
 pub struct Hit<'a> {
     pub node: &'a Node,
+    /// The source of `node` when it is not the pod's (a ConfigMap in another file).
+    pub source: Option<usize>,
+    /// A severity below the rule's default for this hit (a headroom warning from an error
+    /// rule); `None` for the default. A severity set in the config overrides both.
+    pub severity: Option<Severity>,
     pub container: Option<&'a Container<'a>>,
     pub message: String,
     pub help: Option<String>,
@@ -44,6 +56,12 @@ pub const REGISTRY: &[&Rule] = &[
     &memory_limit_below_request::RULE,
     &memory_quantity_suspicious::RULE,
     &emptydir_memory_unbounded::RULE,
+    &jvm_heap_exceeds_limit::RULE,
+    &jvm_heap_headroom_low::RULE,
+    &jvm_container_support_disabled::RULE,
+    &node_heap_exceeds_limit::RULE,
+    &go_memlimit_exceeds_limit::RULE,
+    &dotnet_heap_exceeds_limit::RULE,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
@@ -72,7 +90,7 @@ fn describe(container: &Container<'_>) -> String {
 }
 
 /// Whether a pod-level or LimitRange default gives containers a memory limit.
-fn limit_covered(pod: &Pod<'_>, context: &Context) -> bool {
+fn limit_covered(pod: &Pod<'_>, context: &Context<'_>) -> bool {
     pod.resources.limits_memory.is_some()
         || context.defaults_for(pod.object.namespace.as_deref()).default_limit
 }

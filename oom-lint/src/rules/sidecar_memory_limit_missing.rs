@@ -38,7 +38,7 @@ containers:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &Context, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
     if limit_covered(pod, context) {
         return;
     }
@@ -52,6 +52,8 @@ fn check<'a>(pod: &'a Pod<'a>, context: &Context, hits: &mut Vec<Hit<'a>>) {
         }
         let main = primary.map_or_else(String::new, |p| format!(", `{}` included", p.name));
         hits.push(Hit {
+            source: None,
+            severity: None,
             node: memory_anchor(container),
             container: Some(container),
             message: format!(

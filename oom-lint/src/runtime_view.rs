@@ -1,0 +1,136 @@
+//! The heap settings a container's runtime will run with, each with the place it was set.
+//! Computed once per container; the runtime rules read it.
+
+use oom_core::runtime::{
+    GoMemLimit, JvmOptions, RuntimeError, node_max_old_space, parse_dotnet_hex, parse_gomemlimit,
+    split_shell_words,
+};
+
+use crate::config::Settings;
+use crate::environment::{Located, ProcessView, program_name};
+
+/// A runtime setting found in the environment or on the command line.
+#[derive(Debug, Clone)]
+pub struct Found<'a, T> {
+    pub value: T,
+    /// The setting as written (`GOMEMLIMIT=900MiB`, `--max-old-space-size=4096`).
+    pub flag: String,
+    pub at: Located<'a>,
+}
+
+#[derive(Debug)]
+pub struct JvmView<'a> {
+    pub options: JvmOptions,
+    /// Where each `origin` of `options` was written.
+    pub origins: Vec<Located<'a>>,
+}
+
+impl<'a> JvmView<'a> {
+    pub fn origin(&self, index: Option<usize>) -> Option<&Located<'a>> {
+        index.and_then(|i| self.origins.get(i))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct RuntimeView<'a> {
+    pub jvm: Option<JvmView<'a>>,
+    /// V8's old-space limit, in bytes.
+    pub node_old_space: Option<Found<'a, Result<u64, RuntimeError>>>,
+    pub go_memlimit: Option<Found<'a, Result<GoMemLimit, RuntimeError>>>,
+    /// `DOTNET_GCHeapHardLimit`, bytes.
+    pub dotnet_hard_limit: Option<Found<'a, Result<u64, RuntimeError>>>,
+    /// `DOTNET_GCHeapHardLimitPercent`, percent.
+    pub dotnet_hard_limit_percent: Option<Found<'a, Result<u64, RuntimeError>>>,
+}
+
+impl<'a> RuntimeView<'a> {
+    pub fn of(process: &ProcessView<'a>, settings: &Settings) -> Self {
+        Self {
+            jvm: jvm(process, settings),
+            node_old_space: node(process),
+            go_memlimit: env_setting(process, &["GOMEMLIMIT"], parse_gomemlimit),
+            dotnet_hard_limit: env_setting(
+                process,
+                &["DOTNET_GCHeapHardLimit", "COMPlus_GCHeapHardLimit"],
+                parse_dotnet_hex,
+            ),
+            dotnet_hard_limit_percent: env_setting(
+                process,
+                &["DOTNET_GCHeapHardLimitPercent", "COMPlus_GCHeapHardLimitPercent"],
+                parse_dotnet_hex,
+            ),
+        }
+    }
+}
+
+/// JVM options in the JVM's order of precedence (see `oom_core::runtime`).
+fn jvm<'a>(process: &ProcessView<'a>, settings: &Settings) -> Option<JvmView<'a>> {
+    let mut view = JvmView { options: JvmOptions::default(), origins: Vec::new() };
+    let apply_env = |view: &mut JvmView<'a>, name: &str| {
+        if let Some(value) = process.env(name) {
+            view.options.apply_text(&value.text, view.origins.len());
+            view.origins.push(value.clone());
+        }
+    };
+    apply_env(&mut view, "JAVA_TOOL_OPTIONS");
+    apply_env(&mut view, "JDK_JAVA_OPTIONS");
+    for variable in &settings.jvm_launcher_variables {
+        apply_env(&mut view, variable);
+    }
+    for word in jvm_command_line(&process.command_line) {
+        view.options.apply(&word.text, view.origins.len());
+        view.origins.push(word.clone());
+    }
+    apply_env(&mut view, "_JAVA_OPTIONS");
+    (!view.options.is_empty()).then_some(view)
+}
+
+/// The JVM options of a command line: the words between `java` and the main class or `-jar`,
+/// or, when the command does not name `java` (the image's entrypoint does), any `-X…` word.
+fn jvm_command_line<'w, 'a>(words: &'w [Located<'a>]) -> Vec<&'w Located<'a>> {
+    match words.iter().position(|w| program_name(&w.text) == "java") {
+        Some(java) => words[java + 1..]
+            .iter()
+            .take_while(|w| w.text.starts_with('-') && w.text != "-jar" && w.text != "--module")
+            .collect(),
+        None => words.iter().filter(|w| w.text.starts_with("-X")).collect(),
+    }
+}
+
+/// `--max-old-space-size` from the command line (after `node`), else from `NODE_OPTIONS`:
+/// Node.js lets the command line override `NODE_OPTIONS`.
+fn node<'a>(process: &ProcessView<'a>) -> Option<Found<'a, Result<u64, RuntimeError>>> {
+    let to_bytes = |mib: Result<u64, RuntimeError>| mib.map(|m| m.saturating_mul(1 << 20));
+    if let Some(start) =
+        process.command_line.iter().position(|w| matches!(program_name(&w.text), "node" | "nodejs"))
+    {
+        let words = &process.command_line[start + 1..];
+        let options: Vec<&Located<'a>> = words
+            .iter()
+            .take_while(|w| w.text.starts_with('-') || w.text.chars().all(|c| c.is_ascii_digit()))
+            .collect();
+        if let Some((value, index)) = node_max_old_space(options.iter().map(|w| w.text.as_str())) {
+            let at = options[index].clone();
+            return Some(Found { value: to_bytes(value), flag: at.text.clone(), at });
+        }
+    }
+    let options = process.env("NODE_OPTIONS")?;
+    let words = split_shell_words(&options.text);
+    let (value, index) = node_max_old_space(words.iter().map(String::as_str))?;
+    Some(Found { value: to_bytes(value), flag: words[index].clone(), at: options.clone() })
+}
+
+/// The first of `names` that is set (newer spellings first), parsed.
+fn env_setting<'a, T>(
+    process: &ProcessView<'a>,
+    names: &[&str],
+    parse: fn(&str) -> Result<T, RuntimeError>,
+) -> Option<Found<'a, Result<T, RuntimeError>>> {
+    names.iter().find_map(|name| {
+        let at = process.env(name)?;
+        if at.text.trim().is_empty() {
+            return None;
+        }
+        Some(Found { value: parse(&at.text), flag: format!("{name}={}", at.text), at: at.clone() })
+    })
+}
