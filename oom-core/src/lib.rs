@@ -3,6 +3,7 @@
 //! It does no I/O: inputs are `&str` or [`std::io::Read`], outputs are plain data, so other tools
 //! can depend on it freely.
 //!
+//! - [`metrics`]: exported memory metrics (CSV, Grafana CSV, Prometheus JSON) → series.
 //! - [`quantity`]: Kubernetes memory quantities, parsed exactly as the API server does.
 //! - [`sizing`]: request, limit, JVM heap and alert threshold from observed usage.
 //! - [`runtime`]: JVM, Node.js, Go and .NET heap settings, read as each runtime reads them.
@@ -19,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod metrics;
 pub mod quantity;
 pub mod runtime;
 pub mod sizing;
