@@ -3,9 +3,11 @@
 //! It does no I/O: inputs are `&str` or [`std::io::Read`], outputs are plain data, so other tools
 //! can depend on it freely.
 //!
+//! - [`leak`]: leak, spike or steady; growth with a confidence interval; onset, cause, time to OOM.
 //! - [`metrics`]: exported memory metrics (CSV, Grafana CSV, Prometheus JSON) → series.
 //! - [`quantity`]: Kubernetes memory quantities, parsed exactly as the API server does.
 //! - [`sizing`]: request, limit, JVM heap and alert threshold from observed usage.
+//! - [`trend`]: OLS, Theil–Sen with confidence intervals, Mann–Kendall (Hamed–Rao).
 //! - [`runtime`]: JVM, Node.js, Go and .NET heap settings, read as each runtime reads them.
 //!
 //! ```
@@ -20,7 +22,9 @@
 
 #![warn(missing_docs)]
 
+pub mod leak;
 pub mod metrics;
 pub mod quantity;
 pub mod runtime;
 pub mod sizing;
+pub mod trend;
