@@ -9,7 +9,7 @@
 //!    release every few minutes, so a JVM sawtooth with a flat floor is flat, and a leak under
 //!    GC noise still rises. This is O(n) and leaves the statistics a bounded amount of work.
 //! 2. Restarts split the series: a new pod name, or a floor that drops back towards its start
-//!    after growing (the OOM sawtooth). A drop counts only after at least 30 minutes of growth,
+//!    after growing (the OOM sawtooth). A drop counts only after at least an hour of growth,
 //!    and, when the limit is known, from near the limit.
 //! 3. On each segment's floors five models are fitted by least squares — constant, line, step
 //!    (mean shift), hinge (flat, then a line from an onset) and saturation (a line that levels
@@ -357,8 +357,13 @@ fn restarts(
             segment_start = i;
             continue;
         }
+        // The same restart seen as a pod change a bucket away.
+        if boundaries.iter().any(|&b| b.abs_diff(i) <= 2) {
+            continue;
+        }
         let drop = floors[i - 1] - floors[i];
-        if drop < 0.3 * range || i - segment_start < 4 || hours[i - 1] - hours[segment_start] < 0.5
+        // An hour of growth at least: garbage collectors drop memory every few minutes.
+        if drop < 0.5 * range || i - segment_start < 6 || hours[i - 1] - hours[segment_start] < 1.0
         {
             continue;
         }
@@ -418,7 +423,8 @@ fn fit_segment(x: &[f64], y: &[f64], window_hours: f64, level: f64) -> Verdict {
     let (onset, slope) = match best {
         "line" => (0, line.slope),
         "hinge" => (onset, hinge_slope),
-        "step" => return Verdict::Shift { at: step_at },
+        // A level shift must explain most of the variation, not just beat a constant.
+        "step" if sse_step < 0.5 * sse_const => return Verdict::Shift { at: step_at },
         _ => return Verdict::Flat,
     };
     if slope <= 0.0 || k - onset < 6 {

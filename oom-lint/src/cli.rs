@@ -26,6 +26,9 @@ pub enum Command {
     /// Lint Kubernetes manifests (YAML, JSON, `helm template` output) for memory settings.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Analyse exported memory metrics: leak, spike or steady; since when; time to OOM; sizing.
+    #[command(after_help = ANALYZE_EXAMPLES)]
+    Analyze(AnalyzeArgs),
     /// List the rules, or print one rule's documentation.
     Rules(RulesArgs),
     /// Recommend memory request, limit, JVM heap and alert threshold from observed usage.
@@ -85,6 +88,55 @@ pub enum FailOn {
     Error,
     Warning,
     Note,
+    Never,
+}
+
+const ANALYZE_EXAMPLES: &str = "\
+Inputs: long CSV (a time column, a value column, label columns), Grafana panel CSV, or a
+Prometheus query_range JSON response; detected from the content.
+
+Examples:
+  oom-lint analyze memory.csv --limit 512Mi
+  oom-lint analyze dump.json --events deploys.csv --plot plots/
+  oom-lint analyze grafana-export.csv --format json
+
+Exit codes: 0 no leak, 1 a leak was found (unless --fail-on never), 2 usage or input errors.";
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Metric dumps to analyse (`-` for standard input).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<std::path::PathBuf>,
+    /// Deploys and other events: a CSV of `timestamp,event` rows.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<std::path::PathBuf>,
+    /// The container memory limit (a quantity such as 512Mi), when the dump does not carry it.
+    #[arg(long, value_name = "QUANTITY")]
+    pub limit: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SizeFormat::Human)]
+    pub format: SizeFormat,
+    /// Write one SVG chart per series into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<std::path::PathBuf>,
+    /// Force the input layout instead of detecting it.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormatArg>,
+    /// Exit with 1 when a leak is found (`leak`), or never.
+    #[arg(long, value_enum, default_value_t = AnalyzeFailOn::Leak)]
+    pub fail_on: AnalyzeFailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    LongCsv,
+    GrafanaCsv,
+    PrometheusJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFailOn {
+    Leak,
     Never,
 }
 

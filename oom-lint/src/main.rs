@@ -8,6 +8,7 @@ mod exit;
 mod finding;
 mod ingest;
 mod lint;
+mod plot;
 mod report;
 mod rules;
 mod runtime_view;

@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod analyze;
 mod check;
 mod rules;
 mod size;
@@ -10,6 +11,7 @@ use crate::exit::ExitStatus;
 /// Runs the chosen subcommand. An `Err` is a usage or input error (exit code 2).
 pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
     match cli.command {
+        Command::Analyze(args) => analyze::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Size(args) => size::run(&args),

@@ -1,5 +1,6 @@
 //! Findings → text. One module per format; every format renders the same [`Report`].
 
+pub mod analysis;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -1,0 +1,168 @@
+//! `analyze --plot`: one SVG per series — samples, fitted trend, onset, events, limit, alert
+//! line and the projected crossing.
+
+use std::path::Path;
+
+use oom_core::leak::Classification;
+use oom_core::metrics::Event;
+use plotters::prelude::*;
+
+use crate::report::analysis::SeriesResult;
+
+const MIB: f64 = 1_048_576.0;
+/// Beyond this many samples the chart draws the bucket floors and peaks instead.
+const RAW_POINTS: usize = 5000;
+
+pub fn render(path: &Path, result: &SeriesResult, events: &[Event]) -> Result<(), String> {
+    draw(path, result, events).map_err(|e| format!("cannot draw the chart: {e}"))
+}
+
+fn draw(
+    path: &Path,
+    result: &SeriesResult,
+    events: &[Event],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let a = &result.analysis;
+    let samples = &result.series.samples;
+    let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
+        return Err("no samples".into());
+    };
+    let origin = first.time;
+    let hours = |t: f64| (t - origin) / 3600.0;
+    let mut x_end = hours(last.time).max(1.0 / 60.0);
+    // Show the projected crossing when it is near enough to read.
+    let crossing = match (a.classification, a.time_to_oom_hours) {
+        (Classification::Leak, Some(h)) if h > 0.0 && h < 2.0 * x_end => Some(x_end + h),
+        _ => None,
+    };
+    if let Some(at) = crossing {
+        x_end = at * 1.05;
+    }
+    let limit_mib = a.limit_bytes.map(|l| l as f64 / MIB);
+    let alert_mib = a.recommendation.as_ref().and(a.limit_bytes).map(|l| l as f64 * 0.8 / MIB);
+    let y_max =
+        [a.peak_bytes / MIB, limit_mib.unwrap_or(0.0)].into_iter().fold(1.0, f64::max) * 1.1;
+
+    let root = SVGBackend::new(path, (1000, 520)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let title = format!("{} — {}", result.series.name(), a.classification.as_str());
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..x_end, 0.0..y_max)?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("hours since {}", oom_core::metrics::format_time(origin)))
+        .y_desc("MiB")
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+
+    let sample_color = RGBColor(70, 110, 180);
+    if samples.len() <= RAW_POINTS {
+        chart
+            .draw_series(LineSeries::new(
+                samples.iter().map(|s| (hours(s.time), s.bytes / MIB)),
+                sample_color.stroke_width(1),
+            ))?
+            .label("samples")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], sample_color));
+    } else {
+        chart
+            .draw_series(LineSeries::new(
+                a.buckets.iter().map(|b| (hours(b.time), b.peak / MIB)),
+                sample_color.mix(0.5),
+            ))?
+            .label("peak per interval")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], sample_color.mix(0.5))
+            });
+        chart
+            .draw_series(LineSeries::new(
+                a.buckets.iter().map(|b| (hours(b.time), b.floor / MIB)),
+                sample_color,
+            ))?
+            .label("floor per interval")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], sample_color));
+    }
+    let trend_color = RGBColor(200, 40, 40);
+    for (index, line) in a.trend_lines.iter().enumerate() {
+        let start = (hours(line.start), line.start_bytes / MIB);
+        let end_hours = hours(line.end);
+        let end = (
+            end_hours,
+            (line.start_bytes + line.slope_bytes_per_hour * (end_hours - start.0)) / MIB,
+        );
+        let series =
+            chart.draw_series(LineSeries::new(vec![start, end], trend_color.stroke_width(2)))?;
+        if index == 0 {
+            series.label(format!("trend {:+.1} MiB/h", line.slope_bytes_per_hour / MIB)).legend(
+                move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], trend_color.stroke_width(2))
+                },
+            );
+        }
+    }
+    if let Some(limit) = limit_mib {
+        chart
+            .draw_series(LineSeries::new(vec![(0.0, limit), (x_end, limit)], RED.stroke_width(2)))?
+            .label("limit")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED));
+    }
+    if let Some(alert) = alert_mib {
+        let orange = RGBColor(230, 140, 0);
+        chart
+            .draw_series(LineSeries::new(
+                vec![(0.0, alert), (x_end, alert)],
+                orange.stroke_width(1),
+            ))?
+            .label("alert (80% of limit)")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], orange));
+    }
+    if let Some(onset) = a.leak_start {
+        let x = hours(onset);
+        chart.draw_series(LineSeries::new(vec![(x, 0.0), (x, y_max)], BLACK.stroke_width(1)))?;
+        chart.draw_series(std::iter::once(Text::new(
+            "leak starts",
+            (x, y_max * 0.97),
+            ("sans-serif", 13),
+        )))?;
+    }
+    let purple = RGBColor(120, 60, 160);
+    for event in events.iter().filter(|e| (0.0..=x_end).contains(&hours(e.time))) {
+        let x = hours(event.time);
+        chart.draw_series(LineSeries::new(vec![(x, 0.0), (x, y_max * 0.85)], purple.mix(0.6)))?;
+        chart.draw_series(std::iter::once(Text::new(
+            event.label.clone(),
+            (x, y_max * 0.86),
+            ("sans-serif", 12).into_font().color(&purple),
+        )))?;
+    }
+    for &restart in &a.restart_times {
+        let x = hours(restart);
+        chart.draw_series(std::iter::once(Circle::new((x, 0.0), 4, RED.filled())))?;
+    }
+    if let (Some(at), Some(limit), Some(hours_left)) = (crossing, limit_mib, a.time_to_oom_hours) {
+        // The projection of the peaks (the floor trend plus the usual floor-to-peak gap).
+        let now = at - hours_left;
+        let from = (now, limit - a.slope_bytes_per_hour / MIB * hours_left);
+        chart.draw_series(DashedLineSeries::new(
+            vec![from, (at, limit)],
+            6,
+            4,
+            trend_color.stroke_width(2),
+        ))?;
+        chart.draw_series(std::iter::once(Circle::new((at, limit), 6, trend_color.filled())))?;
+        chart.draw_series(std::iter::once(Text::new(
+            "projected OOM",
+            (at * 0.9, limit * 1.04),
+            ("sans-serif", 13),
+        )))?;
+    }
+    chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw()?;
+    root.present()?;
+    Ok(())
+}

@@ -1,0 +1,228 @@
+//! Rendering `oom-lint analyze` results: a readable verdict per series, or JSON.
+
+use oom_core::leak::{Analysis, Classification};
+use oom_core::metrics::{Series, format_time};
+use oom_core::quantity::{format_bytes, format_human};
+use serde_json::{Value, json};
+
+use crate::finding::InputError;
+
+const MIB: f64 = 1_048_576.0;
+
+/// One analysed series and where it came from.
+pub struct SeriesResult {
+    pub file: String,
+    pub series: Series,
+    pub analysis: Analysis,
+}
+
+/// `2026-04-24 14:23` (UTC, to the minute).
+fn when(seconds: f64) -> String {
+    let text = format_time((seconds / 60.0).round() * 60.0).replace('T', " ");
+    text.get(..16).unwrap_or(&text).to_owned()
+}
+
+fn rate(bytes_per_hour: f64) -> String {
+    format!("{:+.1}", bytes_per_hour / MIB)
+}
+
+fn duration(hours: f64) -> String {
+    if hours < 1.0 {
+        format!("{:.0} min", hours * 60.0)
+    } else if hours < 48.0 {
+        format!("{hours:.0} h")
+    } else {
+        format!("{:.1} days", hours / 24.0)
+    }
+}
+
+pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
+    let mut out = String::new();
+    for result in results {
+        let a = &result.analysis;
+        let samples = &result.series.samples;
+        let name = result.series.name();
+        let verdict = match a.classification {
+            Classification::Leak => {
+                let mut line = format!(
+                    "LEAK  {} MiB/h (95% CI {} to {}, R² {:.2})",
+                    rate(a.slope_bytes_per_hour),
+                    rate(a.slope_ci.0),
+                    rate(a.slope_ci.1),
+                    a.r_squared
+                );
+                match (a.leak_start, &a.event) {
+                    (Some(start), Some(event)) => line.push_str(&format!(
+                        ", started {} after {} at {}",
+                        when(start),
+                        event.label,
+                        when(event.time).rsplit(' ').next().unwrap_or_default()
+                    )),
+                    (Some(start), None) => line.push_str(&format!(", started {}", when(start))),
+                    (None, _) => line.push_str(", growing since the start of the data"),
+                }
+                if let (Some(limit), Some(hours)) = (a.limit_bytes, a.time_to_oom_hours) {
+                    if hours <= 0.0 {
+                        line.push_str(&format!("; limit {} already reached", format_bytes(limit)));
+                    } else {
+                        let range = match a.time_to_oom_interval {
+                            Some((low, Some(high))) => {
+                                format!(" ({}–{})", duration(low), duration(high))
+                            }
+                            Some((low, None)) => format!(" (from {})", duration(low)),
+                            None => String::new(),
+                        };
+                        line.push_str(&format!(
+                            "; limit {} reached in ≈ {}{range}",
+                            format_bytes(limit),
+                            duration(hours)
+                        ));
+                    }
+                }
+                line
+            }
+            Classification::Spike => match a.spike {
+                Some(spike) => format!(
+                    "SPIKE to {} at {} for {}, then back to baseline",
+                    format_human(spike.peak_bytes as u64),
+                    when(spike.start),
+                    duration(((spike.end - spike.start) / 3600.0).max(1.0 / 60.0))
+                ),
+                None => "SPIKE".to_owned(),
+            },
+            Classification::Steady => format!(
+                "STEADY  no sustained growth ({} MiB/h, 95% CI {} to {}, p {:.2})",
+                rate(a.slope_bytes_per_hour),
+                rate(a.slope_ci.0),
+                rate(a.slope_ci.1),
+                a.p_value
+            ),
+        };
+        out.push_str(&format!("{name}  {verdict}\n"));
+        let span_hours = match (samples.first(), samples.last()) {
+            (Some(first), Some(last)) => (last.time - first.time) / 3600.0,
+            _ => 0.0,
+        };
+        out.push_str(&format!(
+            "  {}: peak {}, average {} over {} ({} samples)",
+            result.file,
+            format_human(a.peak_bytes as u64),
+            format_human(a.average_bytes as u64),
+            duration(span_hours),
+            samples.len()
+        ));
+        if a.restarts > 0 {
+            out.push_str(&format!(
+                "; {} restart{}",
+                a.restarts,
+                if a.restarts == 1 { "" } else { "s" }
+            ));
+            if let Some(period) = a.restart_period_hours {
+                out.push_str(&format!(", every ≈ {}", duration(period)));
+            }
+        }
+        out.push('\n');
+        if let Some(shift) = a.level_shift {
+            out.push_str(&format!("  a one-time level shift at {} (not a leak)\n", when(shift)));
+        }
+        for note in &a.notes {
+            out.push_str(&format!("  note: {note}\n"));
+        }
+        if let Some(rec) = &a.recommendation {
+            let basis = if a.classification == Classification::Leak {
+                " (from before the leak)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "  recommendation{basis}: request {}, limit {}, {}, alert at {}\n",
+                rec.request,
+                rec.limit,
+                rec.jvm_heap.flag,
+                format_human(rec.alert.threshold_bytes)
+            ));
+            if let Some(relief) = a.relief_limit_bytes {
+                out.push_str(&format!(
+                    "  relief: a limit of {} lasts about a day at the worst-case rate; the real fix is in the code (heap dump, allocation profile)\n",
+                    format_bytes(relief)
+                ));
+            }
+            out.push_str(&format!(
+                "  resources:\n    requests:\n      memory: {}\n    limits:\n      memory: {}\n",
+                rec.request, rec.limit
+            ));
+        }
+        out.push('\n');
+    }
+    for error in errors {
+        match error.position {
+            Some(p) => {
+                out.push_str(&format!("error: {}:{}: {}\n", error.file, p.line, error.message))
+            }
+            None => out.push_str(&format!("error: {}: {}\n", error.file, error.message)),
+        }
+    }
+    let count =
+        |c: Classification| results.iter().filter(|r| r.analysis.classification == c).count();
+    out.push_str(&format!(
+        "{} series: {} leak, {} spike, {} steady{}\n",
+        results.len(),
+        count(Classification::Leak),
+        count(Classification::Spike),
+        count(Classification::Steady),
+        if errors.is_empty() { String::new() } else { format!("; {} input errors", errors.len()) }
+    ));
+    out
+}
+
+pub fn json(results: &[SeriesResult], errors: &[InputError]) -> String {
+    let series: Vec<Value> = results
+        .iter()
+        .map(|result| {
+            let a = &result.analysis;
+            json!({
+                "file": result.file,
+                "labels": result.series.labels,
+                "samples": result.series.samples.len(),
+                "classification": a.classification.as_str(),
+                "slope_bytes_per_hour": a.slope_bytes_per_hour,
+                "slope_ci": [a.slope_ci.0, a.slope_ci.1],
+                "r_squared": a.r_squared,
+                "p_value": a.p_value,
+                "leak_start": a.leak_start.map(format_time),
+                "event": a.event.as_ref().map(|e| e.label.clone()),
+                "event_time": a.event.as_ref().map(|e| format_time(e.time)),
+                "limit_bytes": a.limit_bytes,
+                "time_to_oom_hours": a.time_to_oom_hours,
+                "time_to_oom_interval_hours": a.time_to_oom_interval.map(|(low, high)| json!([low, high])),
+                "restarts": a.restarts,
+                "restart_times": a.restart_times.iter().map(|t| format_time(*t)).collect::<Vec<_>>(),
+                "restart_period_hours": a.restart_period_hours,
+                "peak_bytes": a.peak_bytes,
+                "average_bytes": a.average_bytes,
+                "level_shift": a.level_shift.map(format_time),
+                "spike": a.spike.map(|s| json!({"start": format_time(s.start), "end": format_time(s.end), "peak_bytes": s.peak_bytes})),
+                "recommendation": a.recommendation.as_ref().map(|r| json!({
+                    "request_bytes": r.request_bytes,
+                    "limit_bytes": r.limit_bytes,
+                    "request": r.request,
+                    "limit": r.limit,
+                    "xmx": r.jvm_heap.flag,
+                    "xmx_bytes": r.jvm_heap.max_heap_bytes,
+                    "alert_bytes": r.alert.threshold_bytes,
+                    "relief_limit_bytes": a.relief_limit_bytes,
+                })),
+                "notes": a.notes,
+            })
+        })
+        .collect();
+    let errors: Vec<Value> = errors
+        .iter()
+        .map(|e| json!({"file": e.file, "line": e.position.map(|p| p.line), "message": e.message}))
+        .collect();
+    let mut text =
+        serde_json::to_string_pretty(&json!({"version": 1, "series": series, "errors": errors}))
+            .unwrap_or_default();
+    text.push('\n');
+    text
+}

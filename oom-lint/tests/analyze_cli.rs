@@ -1,0 +1,126 @@
+//! The `oom-lint analyze` contract on the bundled dumps.
+
+mod common;
+
+use common::{oom_lint, testdata};
+
+fn run(args: &[&str]) -> common::Run {
+    let mut full = vec!["analyze"];
+    full.extend_from_slice(args);
+    oom_lint(&full, &testdata(""), None)
+}
+
+const README_EXAMPLE: [&str; 3] = ["metrics/shop-memory.csv", "--events", "metrics/deploys.csv"];
+
+#[test]
+fn human_report_of_the_readme_example() {
+    let run = run(&README_EXAMPLE);
+    assert_eq!(run.code, Some(1), "a leak is a finding: {}", run.stderr);
+    assert!(run.stdout.contains("LEAK  +6.0 MiB/h"), "{}", run.stdout);
+    assert!(run.stdout.contains("after deploy 3e4f891"), "{}", run.stdout);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn json_report_has_the_documented_fields() {
+    let mut args = README_EXAMPLE.to_vec();
+    args.extend(["--format", "json", "--limit", "1Gi"]);
+    let run = run(&args);
+    let report = run.json();
+    assert_eq!(report["version"], 1);
+    let series = report["series"].as_array().cloned().unwrap_or_default();
+    assert_eq!(series.len(), 2);
+    let api =
+        series.iter().find(|s| s["labels"]["container"] == "api").cloned().unwrap_or_default();
+    assert_eq!(api["classification"], "leak");
+    let slope = api["slope_bytes_per_hour"].as_f64().unwrap_or(0.0) / 1_048_576.0;
+    assert!((slope - 6.0).abs() < 0.6, "{slope}");
+    assert!(api["slope_ci"].as_array().is_some_and(|ci| ci.len() == 2));
+    assert!(api["leak_start"].as_str().is_some_and(|t| t.starts_with("2026-04-24T14:")));
+    assert_eq!(api["event"], "deploy 3e4f891");
+    assert!(api["time_to_oom_hours"].as_f64().is_some_and(|h| h > 0.0));
+    assert_eq!(api["restarts"], 0);
+    for key in ["request_bytes", "limit_bytes", "xmx", "alert_bytes"] {
+        assert!(!api["recommendation"][key].is_null(), "{key}");
+    }
+    let worker =
+        series.iter().find(|s| s["labels"]["container"] == "worker").cloned().unwrap_or_default();
+    assert_eq!(worker["classification"], "steady");
+    assert!(worker["leak_start"].is_null() && worker["time_to_oom_hours"].is_null());
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn prometheus_oom_sawtooth_across_pods() {
+    let report = run(&["metrics/cache-oom.json", "--format", "json"]).json();
+    let series = &report["series"][0];
+    assert_eq!(series["classification"], "leak");
+    assert_eq!(series["restarts"], 2);
+    assert_eq!(series["limit_bytes"], 512u64 << 20);
+    let slope = series["slope_bytes_per_hour"].as_f64().unwrap_or(0.0) / 1_048_576.0;
+    assert!((slope - 14.0).abs() < 1.4, "{slope}");
+}
+
+#[test]
+fn grafana_export_with_a_spike() {
+    let report = run(&["metrics/search-grafana.csv", "--format", "json"]).json();
+    assert_eq!(report["series"][0]["classification"], "spike");
+    assert_eq!(report["series"][0]["labels"]["pod"], "search-0");
+    assert_eq!(report["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn broken_rows_are_reported_and_the_rest_analysed() {
+    let run = run(&[
+        "metrics/broken-rows.csv",
+        "metrics/truncated.json",
+        "metrics/missing.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, Some(2));
+    let report = run.json();
+    let errors: Vec<(String, Option<u64>)> = report["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|e| (e["file"].as_str().unwrap_or("").to_owned(), e["line"].as_u64()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(errors.contains(&("metrics/broken-rows.csv".into(), Some(3))), "{errors:?}");
+    assert!(errors.contains(&("metrics/broken-rows.csv".into(), Some(4))), "{errors:?}");
+    assert!(errors.contains(&("metrics/broken-rows.csv".into(), Some(5))), "{errors:?}");
+    assert!(errors.contains(&("metrics/truncated.json".into(), Some(2))), "{errors:?}");
+    assert!(errors.iter().any(|(f, _)| f == "metrics/missing.csv"));
+    assert_eq!(report["series"][0]["samples"], 2);
+}
+
+#[test]
+fn plots_are_svg_charts() {
+    let dir = std::env::temp_dir().join(format!("oom-lint-plots-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_text = dir.to_string_lossy().into_owned();
+    let mut args = README_EXAMPLE.to_vec();
+    args.extend(["--plot", &dir_text, "--limit", "1Gi"]);
+    let run = run(&args);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    assert_eq!(files.len(), 2);
+    let svg = std::fs::read_to_string(&files[0]).unwrap_or_default();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    for text in ["leak starts", "deploy 3e4f891", "projected OOM", "limit", "alert (80% of limit)"]
+    {
+        assert!(svg.contains(text), "missing {text}");
+    }
+}
+
+#[test]
+fn bad_limit_is_a_usage_error() {
+    let run = run(&["metrics/shop-memory.csv", "--limit", "lots"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--limit"));
+}
