@@ -10,6 +10,7 @@ pub const HOUR: f64 = 3600.0;
 pub const START: f64 = 1_777_000_000.0;
 
 /// A small, fast, seeded generator (SplitMix64) so every run sees the same series.
+#[derive(Debug)]
 pub struct Rng(u64);
 
 impl Rng {
@@ -75,6 +76,7 @@ pub struct Truth {
     pub event: Option<&'static str>,
 }
 
+#[derive(Debug)]
 pub struct Generated {
     pub series: Series,
     pub events: Vec<Event>,
