@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn docs_rules_md_is_generated_from_the_registry() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
         let expected = reference_markdown();
         if std::env::var_os("UPDATE_DOCS").is_some() {
             std::fs::write(&path, &expected).unwrap_or_else(|e| panic!("{e}"));
