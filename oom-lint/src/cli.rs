@@ -66,6 +66,11 @@ pub struct CheckArgs {
     /// Skip files matching this glob (repeatable), e.g. --exclude 'charts/*/tests/**'.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Metric dumps (as for `analyze`) to compare the manifests with observed usage; enables
+    /// memory-limit-below-peak, memory-limit-headroom-low, memory-limit-oversized and
+    /// memory-leak-suspected.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Vec<std::path::PathBuf>,
     /// Refuse (and report) files larger than this (a quantity such as 256Mi).
     #[arg(long, value_name = "QUANTITY", default_value = "256Mi")]
     pub max_file_size: String,

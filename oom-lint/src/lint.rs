@@ -7,6 +7,7 @@ use crate::rules::{self, Hit};
 use crate::runtime_view::RuntimeView;
 use crate::source::SourceFile;
 use crate::suppress;
+use crate::usage::{Usage, UsageSummary, matching};
 use crate::workloads::{Context, Extractor, Pod};
 use crate::yaml::{self, Document};
 
@@ -27,9 +28,11 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
     pub counts: Counts,
+    /// With `--metrics`: how the dump's series joined the manifests' containers.
+    pub usage: Option<UsageSummary>,
 }
 
-pub fn lint(sources: &[SourceFile], config: &Config) -> Outcome {
+pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) -> Outcome {
     let mut outcome = Outcome::default();
     outcome.counts.files = sources.len();
 
@@ -54,7 +57,7 @@ pub fn lint(sources: &[SourceFile], config: &Config) -> Outcome {
         })
         .collect();
 
-    let mut context = Context { settings: config.settings.clone(), ..Context::default() };
+    let mut context = Context { settings: config.settings.clone(), usage, ..Context::default() };
     let mut pods: Vec<Pod<'_>> = Vec::new();
     for (index, (source, documents)) in sources.iter().zip(&documents).enumerate() {
         let mut extractor = Extractor { errors: &mut outcome.errors, source_name: &source.name };
@@ -84,6 +87,10 @@ pub fn lint(sources: &[SourceFile], config: &Config) -> Outcome {
         for (container, view) in pod.containers.iter_mut().zip(views) {
             container.runtime = view;
         }
+    }
+
+    if let Some(usage) = usage {
+        outcome.usage = Some(join_summary(usage, &pods));
     }
 
     for pod in &pods {
@@ -144,4 +151,28 @@ pub fn lint(sources: &[SourceFile], config: &Config) -> Outcome {
 /// Counts per severity, for summaries and the exit code.
 pub fn count(findings: &[Finding], severity: Severity) -> usize {
     findings.iter().filter(|f| f.severity == severity).count()
+}
+
+fn join_summary(usage: &[Usage], pods: &[Pod<'_>]) -> UsageSummary {
+    let mut matched = vec![false; usage.len()];
+    let mut summary = UsageSummary::default();
+    for pod in pods {
+        for container in &pod.containers {
+            let found = matching(usage, pod, container);
+            if found.is_empty() {
+                summary
+                    .containers_without_metrics
+                    .push(format!("{} container {}", pod.object, container.name));
+            }
+            for series in found {
+                if let Some(index) = usage.iter().position(|u| std::ptr::eq(u, series)) {
+                    matched[index] = true;
+                }
+            }
+        }
+    }
+    summary.matched_series = matched.iter().filter(|m| **m).count();
+    summary.unmatched_series =
+        usage.iter().zip(&matched).filter(|(_, m)| !**m).map(|(u, _)| u.series.name()).collect();
+    summary
 }

@@ -14,6 +14,7 @@ mod rules;
 mod runtime_view;
 mod source;
 mod suppress;
+mod usage;
 mod workloads;
 mod yaml;
 

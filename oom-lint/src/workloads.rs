@@ -129,6 +129,8 @@ pub struct Context<'a> {
     pub limit_ranges: Vec<NamespaceDefaults>,
     pub config_maps: Vec<ConfigMapData<'a>>,
     pub settings: Settings,
+    /// Observed usage, with `check --metrics`.
+    pub usage: Option<&'a [crate::usage::Usage]>,
 }
 
 impl<'a> Context<'a> {

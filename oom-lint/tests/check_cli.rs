@@ -247,6 +247,28 @@ fn settings_change_runtime_thresholds_and_severity_overrides_apply_to_every_hit(
 }
 
 #[test]
+fn metrics_join_is_summarised() {
+    let run = run_check(&[
+        "--format",
+        "json",
+        "--metrics",
+        "metrics/shop-usage.csv",
+        "manifests/usage/shop.yaml",
+    ]);
+    assert_eq!(run.code, Some(1));
+    let summary = &run.json()["summary"]["metrics"];
+    assert_eq!(summary["matched_series"], 5);
+    assert_eq!(summary["unmatched_series"], serde_json::json!(["shop/legacy-7f6d5c4b3-z9x8w/app"]));
+    assert_eq!(
+        summary["containers_without_metrics"],
+        serde_json::json!(["Deployment/api-gateway (namespace shop) container envoy"])
+    );
+    let missing = run_check(&["--metrics", "metrics/nope.csv", "manifests/usage/shop.yaml"]);
+    assert_eq!(missing.code, Some(2));
+    assert!(missing.stdout.contains("metrics/nope.csv"));
+}
+
+#[test]
 fn rules_command_lists_and_documents() {
     let list = oom_lint(&["rules"], &testdata(""), None);
     assert_eq!(list.code, Some(0));

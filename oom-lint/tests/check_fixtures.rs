@@ -23,6 +23,17 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// A fixture may ask for more arguments with a `# args: --metrics metrics/x.csv` line (paths
+/// relative to testdata/).
+fn fixture_args(file: &Path) -> Vec<String> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.strip_prefix("# args:"))
+        .flat_map(|args| args.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .collect()
+}
+
 fn check_dir(relative: &str) {
     let mut files = Vec::new();
     yaml_files(&testdata(relative), &mut files);
@@ -30,11 +41,10 @@ fn check_dir(relative: &str) {
     let mut failures = Vec::new();
     for file in &files {
         let path = file.to_string_lossy().into_owned();
-        let run = oom_lint(
-            &["check", "--format", "json", "--fail-on", "never", &path],
-            &testdata(""),
-            None,
-        );
+        let extra = fixture_args(file);
+        let mut args = vec!["check", "--format", "json", "--fail-on", "never", &path];
+        args.extend(extra.iter().map(String::as_str));
+        let run = oom_lint(&args, &testdata(""), None);
         let report = run.json();
         assert_eq!(report["errors"], serde_json::json!([]), "{path}: {}", run.stdout);
         assert_eq!(run.code, Some(0), "{path}: {}", run.stderr);
@@ -94,4 +104,17 @@ fn helm_fixtures() {
 #[test]
 fn suppression_fixtures() {
     check_dir("manifests/suppress");
+}
+
+#[test]
+fn usage_fixtures_with_metrics() {
+    check_dir("manifests/usage");
+}
+
+#[test]
+fn usage_rules_are_silent_without_metrics() {
+    let path = testdata("manifests/usage/shop.yaml").to_string_lossy().into_owned();
+    let report = oom_lint(&["check", "--format", "json", &path], &testdata(""), None).json();
+    assert_eq!(report["findings"], serde_json::json!([]));
+    assert!(report["summary"].get("metrics").is_none());
 }

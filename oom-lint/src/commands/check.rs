@@ -12,7 +12,9 @@ use crate::config::{self, Config};
 use crate::exit::ExitStatus;
 use crate::finding::{InputError, Severity};
 use crate::report::{self, Report};
+use crate::usage::Usage;
 use crate::{ingest, lint};
+use oom_core::leak::{AnalysisOptions, analyze};
 
 pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
     let config = match load_config(args) {
@@ -37,10 +39,13 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
 
     let inputs = ingest::collect(&paths, &ingest::Options { exclude: &exclude, max_file_size });
-    let mut outcome = lint::lint(&inputs.sources, &config);
+    let mut metric_errors = Vec::new();
+    let usage = (!args.metrics.is_empty()).then(|| read_usage(&args.metrics, &mut metric_errors));
+    let mut outcome = lint::lint(&inputs.sources, &config, usage.as_deref());
     outcome.counts.excluded = inputs.excluded;
     let mut errors = inputs.errors;
     errors.append(&mut outcome.errors);
+    errors.append(&mut metric_errors);
 
     let report = Report {
         sources: &inputs.sources,
@@ -48,6 +53,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
         errors: &errors,
         counts: &outcome.counts,
         skipped_chart_templates: &inputs.skipped_chart_templates,
+        usage: outcome.usage.as_ref(),
     };
     let text = match args.format {
         CheckFormat::Human => report::human::render(&report, use_color()),
@@ -104,4 +110,36 @@ fn exclude_set<'a>(globs: impl Iterator<Item = &'a String>) -> miette::Result<Gl
         builder.add(glob);
     }
     builder.build().into_diagnostic()
+}
+
+/// Reads and analyses the metric dumps of `--metrics`; unreadable ones become input errors.
+fn read_usage(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Usage> {
+    let mut usage = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let dump = std::fs::File::open(path)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|file| oom_core::metrics::parse(file, None).map_err(|e| e.to_string()));
+        let dump = match dump {
+            Ok(dump) => dump,
+            Err(message) => {
+                errors.push(InputError { file: name, position: None, message });
+                continue;
+            }
+        };
+        for row in dump.errors {
+            errors.push(InputError {
+                file: name.clone(),
+                position: row
+                    .line
+                    .map(|line| crate::source::Position { line: line as usize, column: 1 }),
+                message: row.message,
+            });
+        }
+        for series in dump.series {
+            let analysis = analyze(&series, &[], &AnalysisOptions::default());
+            usage.push(Usage { series, analysis });
+        }
+    }
+    usage
 }

@@ -52,6 +52,8 @@ struct Summary<'a> {
     excluded: usize,
     input_errors: usize,
     skipped_chart_templates: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics: Option<&'a crate::usage::UsageSummary>,
 }
 
 pub fn render(report: &Report<'_>) -> String {
@@ -98,6 +100,7 @@ pub fn render(report: &Report<'_>) -> String {
             excluded: report.counts.excluded,
             input_errors: report.errors.len(),
             skipped_chart_templates: report.skipped_chart_templates,
+            metrics: report.usage,
         },
     };
     let mut text = serde_json::to_string_pretty(&document)

@@ -17,6 +17,8 @@ pub struct Report<'a> {
     pub counts: &'a Counts,
     /// Helm chart `templates/` folders skipped by the walk.
     pub skipped_chart_templates: &'a [String],
+    /// With `--metrics`: the join of series and containers.
+    pub usage: Option<&'a crate::usage::UsageSummary>,
 }
 
 impl Report<'_> {
@@ -45,6 +47,21 @@ impl Report<'_> {
         }
         if !self.errors.is_empty() {
             line.push_str(&format!("; {}", plural(self.errors.len(), "input error")));
+        }
+        if let Some(usage) = self.usage {
+            line.push_str(&format!("\nmetrics: {} series matched", usage.matched_series));
+            if !usage.unmatched_series.is_empty() {
+                line.push_str(&format!(
+                    "; unmatched series: {}",
+                    usage.unmatched_series.join(", ")
+                ));
+            }
+            if !usage.containers_without_metrics.is_empty() {
+                line.push_str(&format!(
+                    "; containers without metrics: {}",
+                    usage.containers_without_metrics.join(", ")
+                ));
+            }
         }
         for templates in self.skipped_chart_templates {
             line.push_str(&format!(

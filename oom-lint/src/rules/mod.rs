@@ -9,13 +9,18 @@ mod go_memlimit_exceeds_limit;
 mod jvm_container_support_disabled;
 mod jvm_heap_exceeds_limit;
 mod jvm_heap_headroom_low;
+mod memory_leak_suspected;
+mod memory_limit_below_peak;
 mod memory_limit_below_request;
+mod memory_limit_headroom_low;
 mod memory_limit_missing;
+mod memory_limit_oversized;
 mod memory_quantity_suspicious;
 mod memory_request_missing;
 mod node_heap_exceeds_limit;
 mod runtime_support;
 mod sidecar_memory_limit_missing;
+mod usage_support;
 
 use crate::finding::Severity;
 use crate::workloads::{Container, Context, Pod};
@@ -62,6 +67,10 @@ pub const REGISTRY: &[&Rule] = &[
     &node_heap_exceeds_limit::RULE,
     &go_memlimit_exceeds_limit::RULE,
     &dotnet_heap_exceeds_limit::RULE,
+    &memory_limit_below_peak::RULE,
+    &memory_limit_headroom_low::RULE,
+    &memory_limit_oversized::RULE,
+    &memory_leak_suspected::RULE,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
