@@ -36,58 +36,9 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
     let mut outcome = Outcome::default();
     outcome.counts.files = sources.len();
 
-    let documents: Vec<Vec<Document>> = sources
-        .iter()
-        .map(|source| {
-            yaml::parse_stream(source, yaml::Limits::default())
-                .into_iter()
-                .filter_map(|document| {
-                    let problems = match &document {
-                        Ok(document) => document.duplicate_keys.clone(),
-                        Err(error) => vec![error.clone()],
-                    };
-                    outcome.errors.extend(problems.into_iter().map(|e| InputError {
-                        file: source.name.clone(),
-                        position: Some(e.position),
-                        message: e.message,
-                    }));
-                    document.ok()
-                })
-                .collect()
-        })
-        .collect();
+    let documents = read_documents(sources, &mut outcome.errors);
 
-    let mut context = Context { settings: config.settings.clone(), usage, ..Context::default() };
-    let mut pods: Vec<Pod<'_>> = Vec::new();
-    for (index, (source, documents)) in sources.iter().zip(&documents).enumerate() {
-        let mut extractor = Extractor { errors: &mut outcome.errors, source_name: &source.name };
-        for document in documents {
-            outcome.counts.documents += 1;
-            for object in extractor.objects(index, document) {
-                outcome.counts.objects += 1;
-                if let Some(defaults) = extractor.limit_range(&object) {
-                    context.limit_ranges.push(defaults);
-                } else if let Some(config_map) = extractor.config_map(&object) {
-                    context.config_maps.push(config_map);
-                } else if let Some(pod) = extractor.pod(&object) {
-                    pods.push(pod);
-                }
-            }
-        }
-    }
-
-    // Runtime settings can come from ConfigMaps anywhere in the input, so they are resolved
-    // only once every object has been read.
-    for pod in &mut pods {
-        let views: Vec<RuntimeView<'_>> = pod
-            .containers
-            .iter()
-            .map(|c| RuntimeView::of(&ProcessView::of(pod, c, &context), &context.settings))
-            .collect();
-        for (container, view) in pod.containers.iter_mut().zip(views) {
-            container.runtime = view;
-        }
-    }
+    let Model { pods, context } = build_model(sources, &documents, config, usage, &mut outcome);
 
     if let Some(usage) = usage {
         outcome.usage = Some(join_summary(usage, &pods));
@@ -126,7 +77,7 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
                     message: hit.message,
                     help: hit.help,
                     location: Location {
-                        source: pod.source,
+                        source: hit_source,
                         start: hit.node.start,
                         end: hit.node.end,
                     },
@@ -146,6 +97,79 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
         ))
     });
     outcome
+}
+
+/// The pods of the input, with what the rules may consult beyond them.
+pub struct Model<'a> {
+    pub pods: Vec<Pod<'a>>,
+    pub context: Context<'a>,
+}
+
+/// Reads objects, pod specs and context from the documents; counts and shape errors go to
+/// `outcome`.
+pub fn build_model<'a>(
+    sources: &[SourceFile],
+    documents: &'a [Vec<Document>],
+    config: &Config,
+    usage: Option<&'a [Usage]>,
+    outcome: &mut Outcome,
+) -> Model<'a> {
+    let mut context = Context { settings: config.settings.clone(), usage, ..Context::default() };
+    let mut pods: Vec<Pod<'a>> = Vec::new();
+    for (index, (source, documents)) in sources.iter().zip(documents).enumerate() {
+        let mut extractor = Extractor { errors: &mut outcome.errors, source_name: &source.name };
+        for document in documents {
+            outcome.counts.documents += 1;
+            for object in extractor.objects(index, document) {
+                outcome.counts.objects += 1;
+                if let Some(defaults) = extractor.limit_range(&object) {
+                    context.limit_ranges.push(defaults);
+                } else if let Some(config_map) = extractor.config_map(&object) {
+                    context.config_maps.push(config_map);
+                } else if let Some(pod) = extractor.pod(&object) {
+                    pods.push(pod);
+                }
+            }
+        }
+    }
+
+    // Runtime settings can come from ConfigMaps anywhere in the input, so they are resolved
+    // only once every object has been read.
+    for pod in &mut pods {
+        let views: Vec<RuntimeView<'_>> = pod
+            .containers
+            .iter()
+            .map(|c| RuntimeView::of(&ProcessView::of(pod, c, &context), &context.settings))
+            .collect();
+        for (container, view) in pod.containers.iter_mut().zip(views) {
+            container.runtime = view;
+        }
+    }
+    Model { pods, context }
+}
+
+/// Every source's documents; what cannot be read becomes an input error.
+pub fn read_documents(sources: &[SourceFile], errors: &mut Vec<InputError>) -> Vec<Vec<Document>> {
+    sources
+        .iter()
+        .map(|source| {
+            yaml::parse_stream(source, yaml::Limits::default())
+                .into_iter()
+                .filter_map(|document| {
+                    let problems = match &document {
+                        Ok(document) => document.duplicate_keys.clone(),
+                        Err(error) => vec![error.clone()],
+                    };
+                    errors.extend(problems.into_iter().map(|e| InputError {
+                        file: source.name.clone(),
+                        position: Some(e.position),
+                        message: e.message,
+                    }));
+                    document.ok()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Counts per severity, for summaries and the exit code.

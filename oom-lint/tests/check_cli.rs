@@ -247,6 +247,27 @@ fn settings_change_runtime_thresholds_and_severity_overrides_apply_to_every_hit(
 }
 
 #[test]
+fn a_flag_in_a_config_map_of_another_file_points_at_that_file() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.join("configmap.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: jvm}\ndata:\n  JAVA_OPTS: -Xmx1g\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          envFrom: [{configMapRef: {name: jvm}}]\n          resources: {requests: {memory: 1Gi}, limits: {memory: 1Gi}}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = oom_lint(&["check", "--format", "json", "."], &dir, None).json();
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "jvm-heap-exceeds-limit");
+    assert_eq!(finding["file"], "configmap.yaml");
+    assert_eq!(finding["line"], 5);
+    assert_eq!(finding["object"]["name"], "app");
+}
+
+#[test]
 fn metrics_join_is_summarised() {
     let run = run_check(&[
         "--format",
