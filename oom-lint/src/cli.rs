@@ -29,6 +29,9 @@ pub enum Command {
     /// Analyse exported memory metrics: leak, spike or steady; since when; time to OOM; sizing.
     #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(AnalyzeArgs),
+    /// Write the recommended memory request and limit (and a matching -Xmx) into manifests.
+    #[command(after_help = FIX_EXAMPLES)]
+    Fix(FixArgs),
     /// List the rules, or print one rule's documentation.
     Rules(RulesArgs),
     /// Recommend memory request, limit, JVM heap and alert threshold from observed usage.
@@ -143,6 +146,29 @@ pub enum InputFormatArg {
 pub enum AnalyzeFailOn {
     Leak,
     Never,
+}
+
+const FIX_EXAMPLES: &str = "\
+Only the memory scalars change (or lines are added where they are missing); comments, order,
+quoting and indentation stay. Leaking containers are left alone. Writes are atomic, and a file
+that changed since it was read is refused. Helm output and standard input are never rewritten:
+the diff is printed with the template instead.
+
+Examples:
+  oom-lint fix k8s/ --metrics memory.csv --dry-run
+  oom-lint fix k8s/ --metrics prometheus-dump.json";
+
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    /// Manifest files and directories to fix.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Metric dumps with the observed usage (as for `analyze`).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub metrics: Vec<std::path::PathBuf>,
+    /// Print a unified diff instead of writing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@ mod config;
 mod environment;
 mod exit;
 mod finding;
+mod fix;
 mod ingest;
 mod lint;
 mod plot;

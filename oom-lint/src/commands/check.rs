@@ -113,7 +113,7 @@ fn exclude_set<'a>(globs: impl Iterator<Item = &'a String>) -> miette::Result<Gl
 }
 
 /// Reads and analyses the metric dumps of `--metrics`; unreadable ones become input errors.
-fn read_usage(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Usage> {
+pub(super) fn read_usage(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Usage> {
     let mut usage = Vec::new();
     for path in paths {
         let name = path.display().to_string();

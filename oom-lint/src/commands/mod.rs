@@ -2,6 +2,7 @@
 
 mod analyze;
 mod check;
+mod fix;
 mod rules;
 mod size;
 
@@ -13,6 +14,7 @@ pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Fix(args) => fix::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Size(args) => size::run(&args),
     }

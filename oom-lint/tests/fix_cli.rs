@@ -1,0 +1,86 @@
+//! `oom-lint fix`: minimal, atomic edits that make `check --metrics` pass.
+
+mod common;
+
+use common::{oom_lint, testdata};
+
+fn workdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "oom-lint-fix-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    for (from, to) in [
+        ("manifests/fix/shop.yaml", "shop.yaml"),
+        ("manifests/fix/helm-rendered.yaml", "helm-rendered.yaml"),
+        ("metrics/shop-usage.csv", "usage.csv"),
+    ] {
+        std::fs::copy(testdata(from), dir.join(to)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    dir
+}
+
+#[test]
+fn fix_writes_only_the_memory_scalars_and_check_passes_afterwards() {
+    let dir = workdir();
+    let before = std::fs::read_to_string(dir.join("shop.yaml")).unwrap_or_default();
+    let run = oom_lint(&["fix", "shop.yaml", "--metrics", "usage.csv"], &dir, None);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("2 containers fixed in 1 files"), "{}", run.stdout);
+    let after = std::fs::read_to_string(dir.join("shop.yaml")).unwrap_or_default();
+    insta::assert_snapshot!(
+        similar::TextDiff::from_lines(&before, &after).unified_diff().to_string()
+    );
+    // Comments and untouched lines survive byte for byte.
+    assert!(after.contains("  name: web            # the storefront\n"));
+    assert!(after.contains("-XX:+UseG1GC\"   # tuned in 2024\n"));
+    // No temp file is left behind.
+    let leftovers = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+                .count()
+        })
+        .unwrap_or(usize::MAX);
+    assert_eq!(leftovers, 0);
+
+    let check =
+        oom_lint(&["check", "--format", "json", "--metrics", "usage.csv", "shop.yaml"], &dir, None);
+    let report = check.json();
+    assert_eq!(report["findings"], serde_json::json!([]), "{}", check.stdout);
+    assert_eq!(check.code, Some(0));
+}
+
+#[test]
+fn dry_run_prints_a_diff_and_writes_nothing() {
+    let dir = workdir();
+    let before = std::fs::read_to_string(dir.join("shop.yaml")).unwrap_or_default();
+    let run = oom_lint(&["fix", "--dry-run", "shop.yaml", "--metrics", "usage.csv"], &dir, None);
+    assert_eq!(run.code, Some(0));
+    assert!(run.stdout.contains("--- a/shop.yaml") && run.stdout.contains("+++ b/shop.yaml"));
+    assert!(
+        run.stdout.contains("+              value: \"-Xms512m -Xmx864m -XX:+UseG1GC\""),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("shop.yaml")).unwrap_or_default(), before);
+}
+
+#[test]
+fn helm_output_is_never_rewritten() {
+    let dir = workdir();
+    let before = std::fs::read_to_string(dir.join("helm-rendered.yaml")).unwrap_or_default();
+    let run = oom_lint(&["fix", "helm-rendered.yaml", "--metrics", "usage.csv"], &dir, None);
+    assert_eq!(run.code, Some(0));
+    assert!(
+        run.stdout.contains("not rewritten: it comes from Helm template shop/templates/api.yaml"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("+            limits: {memory: 768Mi}"), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(dir.join("helm-rendered.yaml")).unwrap_or_default(), before);
+}
