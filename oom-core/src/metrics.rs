@@ -122,8 +122,29 @@ pub struct MetricsDump {
     pub format: InputFormat,
     /// The memory series.
     pub series: Vec<Series>,
-    /// Rows and values that were skipped.
+    /// Rows and values that were skipped (the first [`MAX_ROW_ERRORS`]).
     pub errors: Vec<RowError>,
+    /// Further skipped rows, counted but not kept, so a broken dump cannot exhaust memory.
+    pub errors_omitted: usize,
+}
+
+/// How many row errors a dump keeps; the rest are only counted.
+pub const MAX_ROW_ERRORS: usize = 1000;
+
+#[derive(Default)]
+struct RowErrors {
+    list: Vec<RowError>,
+    omitted: usize,
+}
+
+impl RowErrors {
+    fn push(&mut self, error: RowError) {
+        if self.list.len() < MAX_ROW_ERRORS {
+            self.list.push(error);
+        } else {
+            self.omitted += 1;
+        }
+    }
 }
 
 const TIME_COLUMNS: [&str; 8] =
@@ -157,14 +178,19 @@ pub fn parse(
     }
     let format = format.unwrap_or_else(|| detect(text));
     let mut builder = SeriesBuilder::default();
-    let mut errors = Vec::new();
+    let mut errors = RowErrors::default();
     match format {
         InputFormat::PrometheusJson => prometheus(text, &mut builder, &mut errors)?,
         InputFormat::LongCsv | InputFormat::GrafanaCsv => {
             csv_blocks(text, &mut builder, &mut errors)?
         }
     }
-    Ok(MetricsDump { format, series: builder.finish(), errors })
+    Ok(MetricsDump {
+        format,
+        series: builder.finish(),
+        errors: errors.list,
+        errors_omitted: errors.omitted,
+    })
 }
 
 fn detect(text: &str) -> InputFormat {
@@ -211,7 +237,7 @@ fn split_header(header: &str, delimiter: u8) -> Vec<String> {
 fn csv_blocks(
     text: &str,
     builder: &mut SeriesBuilder,
-    errors: &mut Vec<RowError>,
+    errors: &mut RowErrors,
 ) -> Result<(), MetricsError> {
     let mut delimiter = None;
     let mut block = String::new();
@@ -264,7 +290,7 @@ fn csv_block(
     first_line: u64,
     delimiter: Option<u8>,
     builder: &mut SeriesBuilder,
-    errors: &mut Vec<RowError>,
+    errors: &mut RowErrors,
 ) -> bool {
     let header_line = block.lines().next().unwrap_or("");
     let delimiter = delimiter.unwrap_or_else(|| delimiter_of(header_line));
@@ -501,7 +527,7 @@ pub fn parse_bytes(text: &str) -> Result<Option<f64>, String> {
 fn prometheus(
     text: &str,
     builder: &mut SeriesBuilder,
-    errors: &mut Vec<RowError>,
+    errors: &mut RowErrors,
 ) -> Result<(), MetricsError> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| MetricsError::Json {
         line: e.line() as u64,

@@ -9,6 +9,9 @@ use globset::GlobSet;
 use crate::finding::InputError;
 use crate::source::SourceFile;
 
+/// Longest line accepted. Long base64 blobs in ConfigMaps fit; a runaway generator's output not.
+const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Extensions of manifests picked up when walking a directory.
 const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
@@ -22,6 +25,7 @@ pub struct Inputs {
     pub skipped_chart_templates: Vec<String>,
 }
 
+#[derive(Debug)]
 pub struct Options<'a> {
     pub exclude: &'a GlobSet,
     pub max_file_size: u64,
@@ -72,14 +76,21 @@ fn walk(root: &Path, options: &Options<'_>, inputs: &mut Inputs) {
             Ok(entry) => entry,
             Err(error) if error.is_io() => {
                 inputs.errors.push(InputError {
-                    file: display_name(root),
+                    file: error_path(&error).map_or_else(|| display_name(root), display_name),
                     position: None,
                     message: format!("cannot read: {error}"),
                 });
                 continue;
             }
-            // Symlink loops are skipped: the files they lead to are walked once already.
-            Err(_) => continue,
+            // A symlink loop is not followed (its files are walked once already), but said.
+            Err(error) => {
+                inputs.errors.push(InputError {
+                    file: error_path(&error).map_or_else(|| display_name(root), display_name),
+                    position: None,
+                    message: format!("not followed: {error}"),
+                });
+                continue;
+            }
         };
         let path = entry.path();
         let is_manifest = path
@@ -101,6 +112,18 @@ fn walk(root: &Path, options: &Options<'_>, inputs: &mut Inputs) {
     }
     if let Ok(mut skipped) = skipped.lock() {
         inputs.skipped_chart_templates.append(&mut skipped);
+    }
+}
+
+/// The path a walk error is about: the symlink of a loop, or the entry that failed.
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
     }
 }
 
@@ -157,6 +180,20 @@ fn decode(bytes: Vec<u8>, max_size: u64) -> Result<String, DecodeError> {
             "binary file (contains NUL bytes), not a YAML or JSON manifest".to_owned(),
             Some(line_of(&bytes, index)),
         ));
+    }
+    // No manifest has a line this long, and a parser fed one would hold it all in one scalar.
+    for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if line.len() > MAX_LINE_BYTES {
+            return Err((
+                format!(
+                    "line {} is {} MiB long, above the {} MiB a manifest line may have; not read",
+                    index + 1,
+                    line.len() >> 20,
+                    MAX_LINE_BYTES >> 20
+                ),
+                Some(index + 1),
+            ));
+        }
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     String::from_utf8(bytes).map_err(|error| {

@@ -100,6 +100,7 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
 }
 
 /// The pods of the input, with what the rules may consult beyond them.
+#[derive(Debug)]
 pub struct Model<'a> {
     pub pods: Vec<Pod<'a>>,
     pub context: Context<'a>,
@@ -150,10 +151,13 @@ pub fn build_model<'a>(
 
 /// Every source's documents; what cannot be read becomes an input error.
 pub fn read_documents(sources: &[SourceFile], errors: &mut Vec<InputError>) -> Vec<Vec<Document>> {
+    let parsed =
+        crate::parallel::map(sources, |source| yaml::parse_stream(source, yaml::Limits::default()));
     sources
         .iter()
-        .map(|source| {
-            yaml::parse_stream(source, yaml::Limits::default())
+        .zip(parsed)
+        .map(|(source, documents)| {
+            documents
                 .into_iter()
                 .filter_map(|document| {
                     let problems = match &document {

@@ -154,6 +154,7 @@ impl<'a> Context<'a> {
 }
 
 /// Reads the input's objects, collecting shape errors instead of stopping at them.
+#[derive(Debug)]
 pub struct Extractor<'e> {
     pub errors: &'e mut Vec<InputError>,
     pub source_name: &'e str,

@@ -141,39 +141,55 @@ pub struct YamlError {
 
 /// Parses every document of a stream. Errors are per document; the others are still returned.
 pub fn parse_stream(file: &SourceFile, limits: Limits) -> Vec<Result<Document, YamlError>> {
+    let chunks = split_documents(&file.text);
+    // Documents are independent: a large stream is parsed on every core, in order.
+    let parsed = if file.text.len() > PARALLEL_FROM_BYTES {
+        crate::parallel::map(&chunks, |chunk| parse_chunk(file, chunk, limits))
+    } else {
+        chunks.iter().map(|chunk| parse_chunk(file, chunk, limits)).collect()
+    };
+    parsed.into_iter().flatten().collect()
+}
+
+/// Below this a stream is parsed on one thread: starting threads would cost more.
+const PARALLEL_FROM_BYTES: usize = 512 << 10;
+
+fn parse_chunk(
+    file: &SourceFile,
+    chunk: &Chunk<'_>,
+    limits: Limits,
+) -> Vec<Result<Document, YamlError>> {
     let mut results = Vec::new();
-    for chunk in split_documents(&file.text) {
-        let sources = source_comments(file, chunk.first_line, chunk.text);
-        let mut builder = Builder::new(chunk.first_line, limits);
-        let mut parser = Parser::new_from_str(chunk.text);
-        loop {
-            match parser.next_event() {
-                None | Some(Ok((Event::StreamEnd, _))) => break,
-                Some(Ok((event, span))) => match builder.on_event(event, span.start) {
-                    Ok(Some(root)) => {
-                        let template = sources
-                            .iter()
-                            .rev()
-                            .find(|(line, _)| *line <= root.start.line)
-                            .map(|(_, template)| template.clone());
-                        let duplicate_keys = std::mem::take(&mut builder.duplicate_keys);
-                        if !root.is_null() {
-                            results.push(Ok(Document { root, template, duplicate_keys }));
-                        }
+    let sources = source_comments(file, chunk.first_line, chunk.text);
+    let mut builder = Builder::new(chunk.first_line, limits);
+    let mut parser = Parser::new_from_str(chunk.text);
+    loop {
+        match parser.next_event() {
+            None | Some(Ok((Event::StreamEnd, _))) => break,
+            Some(Ok((event, span))) => match builder.on_event(event, span.start) {
+                Ok(Some(root)) => {
+                    let template = sources
+                        .iter()
+                        .rev()
+                        .find(|(line, _)| *line <= root.start.line)
+                        .map(|(_, template)| template.clone());
+                    let duplicate_keys = std::mem::take(&mut builder.duplicate_keys);
+                    if !root.is_null() {
+                        results.push(Ok(Document { root, template, duplicate_keys }));
                     }
-                    Ok(None) => {}
-                    Err(error) => {
-                        results.push(Err(error));
-                        break;
-                    }
-                },
-                Some(Err(error)) => {
-                    results.push(Err(YamlError {
-                        position: builder.position(*error.marker()),
-                        message: format!("invalid YAML: {}", error.info()),
-                    }));
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    results.push(Err(error));
                     break;
                 }
+            },
+            Some(Err(error)) => {
+                results.push(Err(YamlError {
+                    position: builder.position(*error.marker()),
+                    message: format!("invalid YAML: {}", error.info()),
+                }));
+                break;
             }
         }
     }

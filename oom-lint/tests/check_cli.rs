@@ -157,13 +157,17 @@ fn directories_are_walked_with_excludes_and_hidden_folders_skipped() {
     files.sort();
     files.dedup();
     assert_eq!(files, ["a/app.yaml", "a/b/app.yml", "a/c.json"], "{}", run.stdout);
-    assert_eq!(report["errors"], serde_json::json!([]));
+    // The symlink loop is not followed, and said: the only input error.
+    let errors = report["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "a/loop");
+    assert!(errors[0]["message"].as_str().is_some_and(|m| m.contains("loop")));
     assert_eq!(report["summary"]["excluded"], 1);
     assert_eq!(
         report["summary"]["skipped_chart_templates"],
         serde_json::json!(["chart/templates"])
     );
-    assert_eq!(run.code, Some(1));
+    assert_eq!(run.code, Some(2));
 
     let human = oom_lint(&["check", "--exclude", "vendor/**"], &dir, None);
     assert!(

@@ -80,6 +80,13 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
                 message: row.message.clone(),
             });
         }
+        if dump.errors_omitted > 0 {
+            errors.push(InputError {
+                file: name.clone(),
+                position: None,
+                message: format!("{} more broken rows (not listed)", dump.errors_omitted),
+            });
+        }
         if dump.series.is_empty() {
             errors.push(InputError {
                 file: name.clone(),

@@ -136,6 +136,13 @@ pub(super) fn read_usage(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec
                 message: row.message,
             });
         }
+        if dump.errors_omitted > 0 {
+            errors.push(InputError {
+                file: name.clone(),
+                position: None,
+                message: format!("{} more broken rows (not listed)", dump.errors_omitted),
+            });
+        }
         for series in dump.series {
             let analysis = analyze(&series, &[], &AnalysisOptions::default());
             usage.push(Usage { series, analysis });

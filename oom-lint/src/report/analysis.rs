@@ -10,6 +10,7 @@ use crate::finding::InputError;
 const MIB: f64 = 1_048_576.0;
 
 /// One analysed series and where it came from.
+#[derive(Debug)]
 pub struct SeriesResult {
     pub file: String,
     pub series: Series,

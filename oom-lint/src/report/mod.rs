@@ -10,6 +10,7 @@ use crate::finding::{Finding, InputError, Severity};
 use crate::lint::{Counts, count};
 use crate::source::SourceFile;
 
+#[derive(Debug)]
 pub struct Report<'a> {
     pub sources: &'a [SourceFile],
     pub findings: &'a [Finding],
