@@ -1,0 +1,26 @@
+//! Any bytes as a manifest: parse, find pod specs, run every rule, render every format.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use oom_lint::config::Config;
+use oom_lint::lint::lint;
+use oom_lint::report::{self, Report};
+use oom_lint::source::SourceFile;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let sources = [SourceFile::new("fuzz.yaml".into(), text.to_owned())];
+    let outcome = lint(&sources, &Config::default(), None);
+    let report = Report {
+        sources: &sources,
+        findings: &outcome.findings,
+        errors: &outcome.errors,
+        counts: &outcome.counts,
+        skipped_chart_templates: &[],
+        usage: None,
+    };
+    let _ = report::human::render(&report, false);
+    let _ = report::json::render(&report);
+    let _ = report::sarif::render(&report);
+    let _ = report::github::render(&report);
+});
