@@ -26,6 +26,23 @@ impl SourceFile {
         Self { name, text: Arc::from(text), line_starts }
     }
 
+    /// The 0-based line that holds a byte offset.
+    pub fn line_index_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1)
+    }
+
+    /// Byte range of a 0-based line, without its line break.
+    pub fn line_range(&self, index: usize) -> std::ops::Range<usize> {
+        let start = self.line_starts.get(index).copied().unwrap_or(self.text.len());
+        let end = self.line_starts.get(index + 1).copied().unwrap_or(self.text.len());
+        let line = &self.text[start..end];
+        start..start + line.trim_end_matches(['\n', '\r']).len()
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
     /// The text of a 1-based line, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let Some(&start) = line.checked_sub(1).and_then(|index| self.line_starts.get(index)) else {

@@ -357,12 +357,23 @@ impl Builder {
     /// Reports keys given twice and keeps the last value of each, so lookups see what a JSON
     /// decoder would.
     fn resolve_duplicates(&mut self, entries: &mut Vec<(Node, Node)>) {
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
         let mut duplicates = Vec::new();
-        for (index, (key, _)) in entries.iter().enumerate() {
-            let Some(text) = key.as_str() else { continue };
-            if let Some(first) = seen.insert(text, index) {
-                duplicates.push((first, index));
+        // Most mappings are small: comparing pairs beats hashing, and allocates nothing.
+        if entries.len() <= 24 {
+            for later in 1..entries.len() {
+                let Some(text) = entries[later].0.as_str() else { continue };
+                if let Some(first) = (0..later).rev().find(|&i| entries[i].0.as_str() == Some(text))
+                {
+                    duplicates.push((first, later));
+                }
+            }
+        } else {
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+            for (index, (key, _)) in entries.iter().enumerate() {
+                let Some(text) = key.as_str() else { continue };
+                if let Some(first) = seen.insert(text, index) {
+                    duplicates.push((first, index));
+                }
             }
         }
         if duplicates.is_empty() {

@@ -1,11 +1,13 @@
 //! The default report: each finding with its source line underlined, via miette.
 
 use std::fmt;
-use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+
+use crate::source::SourceFile;
 
 use super::Report;
 use crate::finding::{Finding, Severity};
@@ -26,8 +28,7 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
         };
         let diagnostic = FindingDiagnostic {
             finding,
-            source: NamedSource::new(source.name.clone(), Arc::clone(&source.text))
-                .with_language("yaml"),
+            source: IndexedSource(source),
             span: (start, end.saturating_sub(start).max(1)),
         };
         if handler.render_report(&mut out, &diagnostic).is_err() {
@@ -54,8 +55,47 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: NamedSource<Arc<str>>,
+    source: IndexedSource<'a>,
     span: (usize, usize),
+}
+
+/// Hands miette only the lines around a span, found with the file's line index: miette's own
+/// `str` source scans from the start of the file for every snippet, which is quadratic over a
+/// large file with many findings.
+struct IndexedSource<'a>(&'a SourceFile);
+
+impl SourceCode for IndexedSource<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let file = self.0;
+        if span.offset() + span.len() > file.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first_line = file.line_index_of(span.offset());
+        let last_line = file.line_index_of(span.offset() + span.len().saturating_sub(1));
+        let first = first_line.saturating_sub(context_lines_before);
+        let last = (last_line + context_lines_after).min(file.line_count() - 1);
+        // Without context the contents start at the span itself, whose column the header shows.
+        let line_start = file.line_range(first).start;
+        let start = if context_lines_before == 0 { span.offset() } else { line_start };
+        let end = file.line_range(last).end.max(start);
+        let column = file.text[line_start..start].chars().count();
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                file.name.clone(),
+                &file.text.as_bytes()[start..end],
+                (start, end - start).into(),
+                first,
+                column,
+                last - first + 1,
+            )
+            .with_language("yaml"),
+        ))
+    }
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {

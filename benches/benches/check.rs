@@ -1,0 +1,35 @@
+//! `check` throughput against the bare YAML parser on the same stream, measured in one run.
+
+use divan::{Bencher, black_box};
+use oom_lint::config::Config;
+use oom_lint::source::SourceFile;
+
+fn main() {
+    divan::main();
+}
+
+const WORKLOADS: usize = 4000;
+
+/// The ceiling: saphyr-parser's event iteration alone, one thread.
+#[divan::bench]
+fn bare_parser_events(bencher: Bencher) {
+    let text = oom_benches::manifest_stream(WORKLOADS);
+    bencher.counter(divan::counter::BytesCount::new(text.len())).bench(|| {
+        let mut parser = saphyr_parser::Parser::new_from_str(black_box(&text));
+        let mut events = 0usize;
+        while let Some(Ok(_)) = parser.next_event() {
+            events += 1;
+        }
+        events
+    });
+}
+
+/// YAML → findings, end to end (documents parsed in parallel above 512 KiB).
+#[divan::bench]
+fn check_end_to_end(bencher: Bencher) {
+    let text = oom_benches::manifest_stream(WORKLOADS);
+    let sources = [SourceFile::new("stream.yaml".into(), text.clone())];
+    bencher.counter(divan::counter::BytesCount::new(text.len())).bench(|| {
+        oom_lint::lint::lint(black_box(&sources), &Config::default(), None).findings.len()
+    });
+}
