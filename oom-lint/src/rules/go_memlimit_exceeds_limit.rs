@@ -1,7 +1,7 @@
 use oom_core::quantity::format_bytes;
 use oom_core::runtime::GoMemLimit;
 
-use super::runtime_support::{hit_at, limit, percent};
+use super::runtime_support::{hit_at, limit, over_limit_or_threshold, percent};
 use super::{Hit, Rule};
 use crate::finding::Severity;
 use crate::workloads::{Context, Pod};
@@ -63,13 +63,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
         };
         let Some((limit_bytes, _)) = limit(pod, container) else { continue };
         let ratio = soft_limit as f64 / limit_bytes as f64;
-        let severity = if ratio >= 1.0 {
-            None
-        } else if ratio > threshold + 1e-9 {
-            Some(Severity::Warning)
-        } else {
-            continue;
-        };
+        let Some(severity) = over_limit_or_threshold(ratio, threshold) else { continue };
         let suggested_mib = (limit_bytes as f64 * threshold / 1_048_576.0).floor() as u64;
         hits.push(hit_at(
             &found.at,

@@ -1,6 +1,6 @@
 use oom_core::quantity::{format_bytes, format_human};
 
-use super::usage_support::observed;
+use super::usage_support::{observed, peak_recommendation};
 use super::{Hit, Rule, describe};
 use crate::finding::Severity;
 use crate::workloads::{Context, Pod};
@@ -39,18 +39,14 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
         if analysis.peak_bytes < seen.limit_bytes as f64 {
             continue;
         }
-        let fix = oom_core::sizing::recommend(
-            analysis.peak_bytes,
-            analysis.average_bytes,
-            &Default::default(),
-        )
-        .map(|r| {
-            format!(
-                "set the limit to {} (peak × 1.25) and the request to {} (average)",
-                r.limit, r.request
-            )
-        })
-        .unwrap_or_else(|_| "raise the limit above the observed peak".to_owned());
+        let fix = peak_recommendation(seen.usage)
+            .map(|r| {
+                format!(
+                    "set the limit to {} (peak × 1.25) and the request to {} (average)",
+                    r.limit, r.request
+                )
+            })
+            .unwrap_or_else(|| "raise the limit above the observed peak".to_owned());
         hits.push(Hit {
             node: seen.anchor,
             source: None,

@@ -1,7 +1,7 @@
 use oom_core::quantity::{format_bytes, format_human};
 
 use super::runtime_support::percent;
-use super::usage_support::observed;
+use super::usage_support::{observed, peak_recommendation};
 use super::{Hit, Rule, describe};
 use crate::finding::Severity;
 use crate::workloads::{Context, Pod};
@@ -41,13 +41,9 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
         if ratio <= ALERT_RATIO || ratio >= 1.0 {
             continue;
         }
-        let fix = oom_core::sizing::recommend(
-            analysis.peak_bytes,
-            analysis.average_bytes,
-            &Default::default(),
-        )
-        .map(|r| format!("raise the limit to {} (peak × 1.25)", r.limit))
-        .unwrap_or_else(|_| "raise the limit".to_owned());
+        let fix = peak_recommendation(seen.usage)
+            .map(|r| format!("raise the limit to {} (peak × 1.25)", r.limit))
+            .unwrap_or_else(|| "raise the limit".to_owned());
         hits.push(Hit {
             node: seen.anchor,
             source: None,

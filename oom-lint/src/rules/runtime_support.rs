@@ -16,6 +16,19 @@ pub fn percent(ratio: f64) -> String {
     format!("{}%", text.strip_suffix(".0").unwrap_or(&text))
 }
 
+/// For rules that are errors at the limit and warnings above a share of it: `Some(None)` (the
+/// rule's own severity) at or above the limit, `Some(Some(Warning))` above `threshold`, else
+/// `None` (no finding). Exactly the threshold is fine.
+pub fn over_limit_or_threshold(ratio: f64, threshold: f64) -> Option<Option<Severity>> {
+    if ratio >= 1.0 {
+        Some(None)
+    } else if ratio > threshold + 1e-9 {
+        Some(Some(Severity::Warning))
+    } else {
+        None
+    }
+}
+
 /// A hit located where a runtime setting was written (possibly in a ConfigMap elsewhere).
 pub fn hit_at<'a>(
     at: &Located<'a>,

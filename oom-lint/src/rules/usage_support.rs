@@ -21,3 +21,11 @@ pub fn observed<'a>(
     let (limit_bytes, _) = pod.memory_limit(container)?;
     Some(Observed { usage, limit_bytes, anchor: memory_anchor(container) })
 }
+
+/// `size`'s answer for the observed peak and average (for a leak too: today's peak is what the
+/// container needs right now).
+pub fn peak_recommendation(usage: &Usage) -> Option<oom_core::sizing::Recommendation> {
+    let analysis = &usage.analysis;
+    oom_core::sizing::recommend(analysis.peak_bytes, analysis.average_bytes, &Default::default())
+        .ok()
+}
