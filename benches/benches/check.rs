@@ -4,6 +4,10 @@ use divan::{Bencher, black_box};
 use oom_lint::config::Config;
 use oom_lint::source::SourceFile;
 
+// The same allocator as the oom-lint binary, so the figures match what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
