@@ -9,6 +9,7 @@ mod go_memlimit_exceeds_limit;
 mod jvm_container_support_disabled;
 mod jvm_heap_exceeds_limit;
 mod jvm_heap_headroom_low;
+mod jvm_memory_flag_invalid;
 mod memory_leak_suspected;
 mod memory_limit_below_peak;
 mod memory_limit_below_request;
@@ -64,6 +65,7 @@ pub const REGISTRY: &[&Rule] = &[
     &jvm_heap_exceeds_limit::RULE,
     &jvm_heap_headroom_low::RULE,
     &jvm_container_support_disabled::RULE,
+    &jvm_memory_flag_invalid::RULE,
     &node_heap_exceeds_limit::RULE,
     &go_memlimit_exceeds_limit::RULE,
     &dotnet_heap_exceeds_limit::RULE,
