@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use compact_str::CompactString;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
 use crate::source::{Position, SourceFile};
@@ -37,9 +38,14 @@ pub struct Node {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    Scalar { text: String, quoted: bool },
-    Sequence(Vec<Node>),
-    Mapping(Vec<(Node, Node)>),
+    /// Most scalars (keys, quantities, names) fit inline in a `CompactString`: no allocation.
+    Scalar {
+        text: CompactString,
+        quoted: bool,
+    },
+    /// Collections are sized exactly: a large stream holds millions of them.
+    Sequence(Box<[Node]>),
+    Mapping(Box<[(Node, Node)]>),
 }
 
 impl Node {
@@ -237,15 +243,19 @@ fn source_comments(file: &SourceFile, first_line: usize, text: &str) -> Vec<(usi
         .collect()
 }
 
+/// An open collection; its finished children wait on the builder's shared scratch stacks from
+/// index `first` on, so that each collection is allocated once, at its exact size, when it ends.
 enum Frame {
-    Sequence { start: Position, anchor: usize, items: Vec<Node> },
-    Mapping { start: Position, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Sequence { start: Position, anchor: usize, first: usize },
+    Mapping { start: Position, anchor: usize, first: usize, key: Option<Node> },
 }
 
 struct Builder {
     line_offset: usize,
     limits: Limits,
     stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<(Node, Node)>,
     anchors: HashMap<usize, (Node, usize)>,
     events: usize,
     alias_nodes: usize,
@@ -258,6 +268,8 @@ impl Builder {
             line_offset: first_line - 1,
             limits,
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             anchors: HashMap::new(),
             events: 0,
             alias_nodes: 0,
@@ -286,7 +298,7 @@ impl Builder {
                     column: position.column + text.chars().count().max(1),
                 };
                 let node = Node {
-                    value: Value::Scalar { text: text.into_owned(), quoted },
+                    value: Value::Scalar { text: CompactString::from(text.as_ref()), quoted },
                     start: position,
                     end,
                 };
@@ -304,20 +316,23 @@ impl Builder {
                     });
                 }
                 self.stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Sequence { start: position, anchor, items: Vec::new() }
+                    Frame::Sequence { start: position, anchor, first: self.items.len() }
                 } else {
-                    Frame::Mapping { start: position, anchor, entries: Vec::new(), key: None }
+                    Frame::Mapping { start: position, anchor, first: self.entries.len(), key: None }
                 });
                 return Ok(None);
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, start, anchor) = match self.stack.pop() {
-                    Some(Frame::Sequence { start, anchor, items }) => {
-                        (Value::Sequence(items), start, anchor)
+                    Some(Frame::Sequence { start, anchor, first }) => {
+                        (Value::Sequence(self.items.drain(first..).collect()), start, anchor)
                     }
-                    Some(Frame::Mapping { start, anchor, mut entries, .. }) => {
-                        self.resolve_duplicates(&mut entries);
-                        (Value::Mapping(entries), start, anchor)
+                    Some(Frame::Mapping { start, anchor, first, .. }) => {
+                        let mut entries: Vec<_> = self.entries.drain(first..).collect();
+                        if self.resolve_duplicates(&mut entries) {
+                            entries.shrink_to_fit();
+                        }
+                        (Value::Mapping(entries.into_boxed_slice()), start, anchor)
                     }
                     None => return Ok(None),
                 };
@@ -356,7 +371,8 @@ impl Builder {
 
     /// Reports keys given twice and keeps the last value of each, so lookups see what a JSON
     /// decoder would.
-    fn resolve_duplicates(&mut self, entries: &mut Vec<(Node, Node)>) {
+    /// Returns whether any entry was dropped.
+    fn resolve_duplicates(&mut self, entries: &mut Vec<(Node, Node)>) -> bool {
         let mut duplicates = Vec::new();
         // Most mappings are small: comparing pairs beats hashing, and allocates nothing.
         if entries.len() <= 24 {
@@ -377,7 +393,7 @@ impl Builder {
             }
         }
         if duplicates.is_empty() {
-            return;
+            return false;
         }
         for &(first, again) in &duplicates {
             let (first_key, key) = (&entries[first].0, &entries[again].0);
@@ -397,6 +413,7 @@ impl Builder {
             index += 1;
             !overridden.contains(&(index - 1))
         });
+        true
     }
 
     fn remember(&mut self, anchor: usize, node: &Node) {
@@ -408,14 +425,14 @@ impl Builder {
     fn attach(&mut self, node: Node) -> Option<Node> {
         match self.stack.last_mut() {
             None => Some(node),
-            Some(Frame::Sequence { items, .. }) => {
-                items.push(node);
+            Some(Frame::Sequence { .. }) => {
+                self.items.push(node);
                 None
             }
-            Some(Frame::Mapping { entries, key, .. }) => {
+            Some(Frame::Mapping { key, .. }) => {
                 match key.take() {
                     None => *key = Some(node),
-                    Some(k) => entries.push((k, node)),
+                    Some(k) => self.entries.push((k, node)),
                 }
                 None
             }
