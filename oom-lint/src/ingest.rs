@@ -32,6 +32,10 @@ pub struct Options<'a> {
 }
 
 pub fn collect(paths: &[PathBuf], options: &Options<'_>) -> Inputs {
+    let options = &Options {
+        max_file_size: options.max_file_size.min(crate::source::MAX_SOURCE_BYTES),
+        ..*options
+    };
     let mut inputs = Inputs::default();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -142,7 +146,9 @@ fn read_file(path: &Path, max_size: u64) -> std::io::Result<Vec<u8>> {
     if !metadata.is_file() {
         return Err(std::io::Error::other("not a regular file (a directory, FIFO or device?)"));
     }
-    let mut bytes = Vec::new();
+    // Sized up front: growing by doubling would briefly hold a large file twice.
+    let expected = metadata.len().min(max_size).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     std::fs::File::open(path)?.take(max_size.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok(bytes)
 }

@@ -8,7 +8,7 @@ use crate::runtime_view::RuntimeView;
 use crate::source::SourceFile;
 use crate::suppress;
 use crate::usage::{Usage, UsageSummary, matching};
-use crate::workloads::{Context, Extractor, Pod};
+use crate::workloads::{Context, Extractor, Object, Pod};
 use crate::yaml::{self, Document};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -32,61 +32,87 @@ pub struct Outcome {
     pub usage: Option<UsageSummary>,
 }
 
+/// Lints every source.
+///
+/// Memory stays proportional to the input's text, not to its tree: documents are parsed,
+/// checked and dropped in batches, on every core. Only the documents that can give context to
+/// others (ConfigMaps, LimitRanges) are parsed up front and kept, so that a workload is checked
+/// against every ConfigMap of the input wherever it appears.
 pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) -> Outcome {
-    let mut outcome = Outcome::default();
-    outcome.counts.files = sources.len();
+    let chunks: Vec<(usize, yaml::Chunk<'_>)> = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(index, source)| {
+            yaml::split_documents(&source.text).into_iter().map(move |chunk| (index, chunk))
+        })
+        .collect();
 
-    let documents = read_documents(sources, &mut outcome.errors);
-
-    let Model { pods, context } = build_model(sources, &documents, config, usage, &mut outcome);
-
-    if let Some(usage) = usage {
-        outcome.usage = Some(join_summary(usage, &pods));
-    }
-
-    for pod in &pods {
-        outcome.counts.pods += 1;
-        outcome.counts.containers += pod.containers.len();
-        let source = &sources[pod.source];
-        for rule in rules::REGISTRY {
-            let Some(configured) = config.severity(rule) else { continue };
-            let explicit = config.severities.contains_key(rule.id);
-            let mut hits: Vec<Hit<'_>> = Vec::new();
-            (rule.check)(pod, &context, &mut hits);
-            for hit in hits {
-                let container_name = hit.container.map(|c| c.name.as_str());
-                let hit_source = hit.source.unwrap_or(pod.source);
-                let suppressed = suppress::by_annotation(pod, container_name, rule.id)
-                    || suppress::by_comment(
-                        &sources[hit_source],
-                        hit.node.start.line,
-                        hit.container.map(|c| (source, c.node.start.line)),
-                        rule.id,
-                    );
-                if suppressed {
-                    outcome.counts.suppressed += 1;
-                    continue;
-                }
-                // A rule may report some hits below its default (a headroom warning from an
-                // error rule); a severity set in the config applies to all of them.
-                let severity =
-                    if explicit { configured } else { hit.severity.unwrap_or(configured) };
-                outcome.findings.push(Finding {
-                    rule: rule.id,
-                    severity,
-                    message: hit.message,
-                    help: hit.help,
-                    location: Location {
-                        source: hit_source,
-                        start: hit.node.start,
-                        end: hit.node.end,
-                    },
-                    object: pod.object.clone(),
-                    container: container_name.map(str::to_owned),
-                    template: pod.template.map(str::to_owned),
-                });
+    let context_chunks: Vec<usize> =
+        (0..chunks.len()).filter(|&i| may_hold_context(chunks[i].1.text)).collect();
+    let context_documents = crate::parallel::map(&context_chunks, |&i| {
+        let (source, chunk) = &chunks[i];
+        yaml::parse_chunk(&sources[*source], chunk, yaml::Limits::default())
+    });
+    let mut context = Context { settings: config.settings.clone(), usage, ..Context::default() };
+    for (&i, documents) in context_chunks.iter().zip(&context_documents) {
+        let source = chunks[i].0;
+        // Shape errors are reported once, when the document is checked below.
+        let mut ignored = Vec::new();
+        let mut extractor = Extractor { errors: &mut ignored, source_name: &sources[source].name };
+        for document in documents.iter().flatten() {
+            for object in extractor.objects(source, document) {
+                add_context(&mut extractor, &object, &mut context);
             }
         }
+    }
+
+    let batches = batches(&chunks);
+    let partials = crate::parallel::map(&batches, |range| {
+        let mut partial = Partial::default();
+        for i in range.clone() {
+            let (source, chunk) = &chunks[i];
+            let parsed;
+            let documents = match context_chunks.binary_search(&i) {
+                Ok(position) => &context_documents[position],
+                Err(_) => {
+                    parsed = yaml::parse_chunk(&sources[*source], chunk, yaml::Limits::default());
+                    &parsed
+                }
+            };
+            check_documents(sources, *source, documents, &context, config, &mut partial);
+        }
+        partial
+    });
+
+    let mut outcome = Outcome::default();
+    outcome.counts.files = sources.len();
+    let mut matched = vec![false; usage.map_or(0, <[Usage]>::len)];
+    let mut containers_without_metrics = Vec::new();
+    for mut partial in partials {
+        outcome.findings.append(&mut partial.findings);
+        outcome.errors.append(&mut partial.errors);
+        let counts = &mut outcome.counts;
+        counts.documents += partial.counts.documents;
+        counts.objects += partial.counts.objects;
+        counts.pods += partial.counts.pods;
+        counts.containers += partial.counts.containers;
+        counts.suppressed += partial.counts.suppressed;
+        for index in partial.matched_series {
+            matched[index] = true;
+        }
+        containers_without_metrics.append(&mut partial.containers_without_metrics);
+    }
+    if let Some(usage) = usage {
+        outcome.usage = Some(UsageSummary {
+            matched_series: matched.iter().filter(|m| **m).count(),
+            unmatched_series: usage
+                .iter()
+                .zip(&matched)
+                .filter(|(_, m)| !**m)
+                .map(|(u, _)| u.series.name())
+                .collect(),
+            containers_without_metrics,
+        });
     }
     outcome.findings.sort_by(|a, b| {
         (a.location.source, a.location.start.line, a.location.start.column, a.rule).cmp(&(
@@ -99,6 +125,140 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
     outcome
 }
 
+/// Whether a chunk may hold a ConfigMap or a LimitRange: their `kind` has to be spelled out in
+/// the text (a kind written with escape sequences would be missed, and only as context).
+fn may_hold_context(text: &str) -> bool {
+    text.contains("ConfigMap") || text.contains("LimitRange")
+}
+
+/// Consecutive chunks grouped into batches of about this many bytes: large enough that
+/// handing out work costs nothing, small enough that both cores get a share of a few hundred
+/// kilobytes and that only a few batches' trees are alive at once.
+const BATCH_BYTES: usize = 64 << 10;
+
+fn batches(chunks: &[(usize, yaml::Chunk<'_>)]) -> Vec<std::ops::Range<usize>> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, (_, chunk)) in chunks.iter().enumerate() {
+        bytes += chunk.text.len();
+        if bytes >= BATCH_BYTES {
+            batches.push(start..i + 1);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < chunks.len() {
+        batches.push(start..chunks.len());
+    }
+    batches
+}
+
+/// What one batch of documents contributes to the outcome.
+#[derive(Debug, Default)]
+struct Partial {
+    findings: Vec<Finding>,
+    errors: Vec<InputError>,
+    counts: Counts,
+    /// Indices of the `--metrics` series that matched a container.
+    matched_series: Vec<usize>,
+    containers_without_metrics: Vec<String>,
+}
+
+fn check_documents<'a>(
+    sources: &[SourceFile],
+    source: usize,
+    documents: &'a [Result<Document, yaml::YamlError>],
+    context: &Context<'a>,
+    config: &Config,
+    partial: &mut Partial,
+) {
+    let name = &sources[source].name;
+    let mut pods = Vec::new();
+    let mut extractor = Extractor { errors: &mut partial.errors, source_name: name };
+    for document in documents {
+        let document = match document {
+            Ok(document) => document,
+            Err(error) => {
+                extractor.errors.push(input_error(name, error));
+                continue;
+            }
+        };
+        extractor.errors.extend(document.duplicate_keys.iter().map(|e| input_error(name, e)));
+        partial.counts.documents += 1;
+        for object in extractor.objects(source, document) {
+            partial.counts.objects += 1;
+            // Context objects were read before any pod was checked.
+            if is_context(&object) {
+                continue;
+            }
+            if let Some(pod) = extractor.pod(&object) {
+                pods.push(pod);
+            }
+        }
+    }
+    resolve_runtimes(&mut pods, context);
+    for pod in &pods {
+        partial.counts.pods += 1;
+        partial.counts.containers += pod.containers.len();
+        if let Some(usage) = context.usage {
+            join_usage(usage, pod, partial);
+        }
+        check_pod(sources, pod, context, config, partial);
+    }
+}
+
+fn input_error(file: &str, error: &yaml::YamlError) -> InputError {
+    InputError {
+        file: file.to_owned(),
+        position: Some(error.position),
+        message: error.message.clone(),
+    }
+}
+
+/// Runs every enabled rule on one pod; findings that are not suppressed go to `partial`.
+fn check_pod(
+    sources: &[SourceFile],
+    pod: &Pod<'_>,
+    context: &Context<'_>,
+    config: &Config,
+    partial: &mut Partial,
+) {
+    let source = &sources[pod.source];
+    for rule in rules::REGISTRY {
+        let Some(configured) = config.severity(rule) else { continue };
+        let explicit = config.severities.contains_key(rule.id);
+        let mut hits: Vec<Hit<'_>> = Vec::new();
+        (rule.check)(pod, context, &mut hits);
+        for hit in hits {
+            let container_name = hit.container.map(|c| c.name.as_str());
+            let hit_source = hit.source.unwrap_or(pod.source);
+            let suppressed = suppress::by_annotation(pod, container_name, rule.id)
+                || suppress::by_comment(
+                    &sources[hit_source],
+                    hit.node.start.line,
+                    hit.container.map(|c| (source, c.node.start.line)),
+                    rule.id,
+                );
+            if suppressed {
+                partial.counts.suppressed += 1;
+                continue;
+            }
+            // A rule may report some hits below its default (a headroom warning from an
+            // error rule); a severity set in the config applies to all of them.
+            let severity = if explicit { configured } else { hit.severity.unwrap_or(configured) };
+            partial.findings.push(Finding {
+                rule: rule.id,
+                severity,
+                message: hit.message,
+                help: hit.help,
+                location: Location { source: hit_source, start: hit.node.start, end: hit.node.end },
+                object: pod.object.clone(),
+                container: container_name.map(str::to_owned),
+                template: pod.template.map(str::to_owned),
+            });
+        }
+    }
+}
+
 /// The pods of the input, with what the rules may consult beyond them.
 #[derive(Debug)]
 pub struct Model<'a> {
@@ -106,8 +266,8 @@ pub struct Model<'a> {
     pub context: Context<'a>,
 }
 
-/// Reads objects, pod specs and context from the documents; counts and shape errors go to
-/// `outcome`.
+/// Reads objects, pod specs and context from already parsed documents (all of them at once,
+/// for `fix`, which edits what it reads); counts and shape errors go to `outcome`.
 pub fn build_model<'a>(
     sources: &[SourceFile],
     documents: &'a [Vec<Document>],
@@ -123,30 +283,51 @@ pub fn build_model<'a>(
             outcome.counts.documents += 1;
             for object in extractor.objects(index, document) {
                 outcome.counts.objects += 1;
-                if let Some(defaults) = extractor.limit_range(&object) {
-                    context.limit_ranges.push(defaults);
-                } else if let Some(config_map) = extractor.config_map(&object) {
-                    context.config_maps.push(config_map);
-                } else if let Some(pod) = extractor.pod(&object) {
+                if !add_context(&mut extractor, &object, &mut context)
+                    && let Some(pod) = extractor.pod(&object)
+                {
                     pods.push(pod);
                 }
             }
         }
     }
+    resolve_runtimes(&mut pods, &context);
+    Model { pods, context }
+}
 
-    // Runtime settings can come from ConfigMaps anywhere in the input, so they are resolved
-    // only once every object has been read.
-    for pod in &mut pods {
+/// Adds a LimitRange's defaults or a ConfigMap's data to the context; false for other objects.
+fn add_context<'a>(
+    extractor: &mut Extractor<'_>,
+    object: &Object<'a>,
+    context: &mut Context<'a>,
+) -> bool {
+    if let Some(defaults) = extractor.limit_range(object) {
+        context.limit_ranges.push(defaults);
+    } else if let Some(config_map) = extractor.config_map(object) {
+        context.config_maps.push(config_map);
+    } else {
+        return is_context(object);
+    }
+    true
+}
+
+fn is_context(object: &Object<'_>) -> bool {
+    matches!(object.object.kind.as_str(), "LimitRange" | "ConfigMap")
+}
+
+/// Resolves each container's runtime settings: they may come from ConfigMaps anywhere in the
+/// input, so this runs once the whole context is known.
+fn resolve_runtimes<'a>(pods: &mut [Pod<'a>], context: &Context<'a>) {
+    for pod in pods {
         let views: Vec<RuntimeView<'_>> = pod
             .containers
             .iter()
-            .map(|c| RuntimeView::of(&ProcessView::of(pod, c, &context), &context.settings))
+            .map(|c| RuntimeView::of(&ProcessView::of(pod, c, context), &context.settings))
             .collect();
         for (container, view) in pod.containers.iter_mut().zip(views) {
             container.runtime = view;
         }
     }
-    Model { pods, context }
 }
 
 /// Every source's documents; what cannot be read becomes an input error.
@@ -164,11 +345,7 @@ pub fn read_documents(sources: &[SourceFile], errors: &mut Vec<InputError>) -> V
                         Ok(document) => document.duplicate_keys.clone(),
                         Err(error) => vec![error.clone()],
                     };
-                    errors.extend(problems.into_iter().map(|e| InputError {
-                        file: source.name.clone(),
-                        position: Some(e.position),
-                        message: e.message,
-                    }));
+                    errors.extend(problems.iter().map(|e| input_error(&source.name, e)));
                     document.ok()
                 })
                 .collect()
@@ -181,26 +358,92 @@ pub fn count(findings: &[Finding], severity: Severity) -> usize {
     findings.iter().filter(|f| f.severity == severity).count()
 }
 
-fn join_summary(usage: &[Usage], pods: &[Pod<'_>]) -> UsageSummary {
-    let mut matched = vec![false; usage.len()];
-    let mut summary = UsageSummary::default();
-    for pod in pods {
-        for container in &pod.containers {
-            let found = matching(usage, pod, container);
-            if found.is_empty() {
-                summary
-                    .containers_without_metrics
-                    .push(format!("{} container {}", pod.object, container.name));
-            }
-            for series in found {
-                if let Some(index) = usage.iter().position(|u| std::ptr::eq(u, series)) {
-                    matched[index] = true;
-                }
+/// Records which `--metrics` series belong to the pod's containers, and the containers that
+/// have none.
+fn join_usage(usage: &[Usage], pod: &Pod<'_>, partial: &mut Partial) {
+    for container in &pod.containers {
+        let found = matching(usage, pod, container);
+        if found.is_empty() {
+            partial
+                .containers_without_metrics
+                .push(format!("{} container {}", pod.object, container.name));
+        }
+        for series in found {
+            if let Some(index) = usage.iter().position(|u| std::ptr::eq(u, series)) {
+                partial.matched_series.push(index);
             }
         }
     }
-    summary.matched_series = matched.iter().filter(|m| **m).count();
-    summary.unmatched_series =
-        usage.iter().zip(&matched).filter(|(_, m)| !**m).map(|(u, _)| u.series.name()).collect();
-    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          envFrom: [{configMapRef: {name: jvm}}]
+          resources: {requests: {memory: 1Gi}, limits: {memory: 1Gi}}
+";
+    const CONFIG_MAP: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: jvm, namespace: shop}
+data:
+  JAVA_TOOL_OPTIONS: -Xmx2g
+";
+
+    fn padding(documents: usize) -> String {
+        (0..documents)
+            .map(|i| format!("---\napiVersion: v1\nkind: Service\nmetadata: {{name: s{i}}}\n"))
+            .collect()
+    }
+
+    #[test]
+    fn a_config_map_far_after_its_workload_still_resolves() {
+        // Far enough apart that the two land in different batches, checked on different threads.
+        let padding = padding(10_000);
+        assert!(padding.len() > 4 * BATCH_BYTES);
+        let text = format!("{DEPLOYMENT}{padding}---\n{CONFIG_MAP}");
+        let config_map_line = text.lines().count();
+        let sources = [SourceFile::new("stream.yaml".into(), text)];
+        let outcome = lint(&sources, &Config::default(), None);
+        let found: Vec<_> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule == "jvm-heap-exceeds-limit")
+            .map(|f| f.location.start.line)
+            .collect();
+        assert_eq!(found, [config_map_line]);
+        assert_eq!(outcome.counts.documents, 10_002);
+        assert_eq!(outcome.counts.pods, 1);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    }
+
+    #[test]
+    fn batches_keep_the_order_of_findings_and_errors() {
+        let broken = "---\nkind: Pod\nspec: [unclosed\n";
+        let unit = format!("---\n{DEPLOYMENT}{}{broken}", padding(200));
+        let text = unit.repeat(20);
+        let sources = [
+            SourceFile::new("a.yaml".into(), text.clone()),
+            SourceFile::new("b.yaml".into(), text),
+        ];
+        let outcome = lint(&sources, &Config::default(), None);
+        let keys: Vec<_> =
+            outcome.findings.iter().map(|f| (f.location.source, f.location.start.line)).collect();
+        assert!(keys.is_sorted());
+        assert_eq!(keys.len() % 40, 0);
+        let errors: Vec<_> =
+            outcome.errors.iter().map(|e| (e.file.as_str(), e.position.map(|p| p.line))).collect();
+        assert_eq!(errors.len(), 40);
+        assert!(errors.is_sorted(), "{errors:?}");
+    }
 }

@@ -1,15 +1,18 @@
 //! A file's text with a line index, so positions can be turned into byte offsets.
 
-use std::sync::Arc;
-
 /// One input: a file, or standard input shown as `<stdin>`.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The path as the user gave it or as found by the walk, used in every report.
     pub name: String,
-    pub text: Arc<str>,
-    line_starts: Vec<usize>,
+    pub text: String,
+    /// Byte offset of each line's start; 32 bits, as inputs are limited to
+    /// [`MAX_SOURCE_BYTES`], which halves the index of a large file.
+    line_starts: Vec<u32>,
 }
+
+/// The largest input a [`SourceFile`] holds.
+pub const MAX_SOURCE_BYTES: u64 = u32::MAX as u64;
 
 /// A position in a source: 1-based line, 1-based column in characters, and its byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -19,22 +22,29 @@ pub struct Position {
 }
 
 impl SourceFile {
+    /// `text` is expected to be at most [`MAX_SOURCE_BYTES`] long (`ingest` refuses larger
+    /// files); lines that start beyond it are not indexed.
     pub fn new(name: String, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
-            .collect();
-        Self { name, text: Arc::from(text), line_starts }
+        let mut line_starts = Vec::with_capacity(1 + text.bytes().filter(|&b| b == b'\n').count());
+        line_starts.push(0);
+        line_starts
+            .extend(text.match_indices('\n').map_while(|(index, _)| u32::try_from(index + 1).ok()));
+        Self { name, text, line_starts }
+    }
+
+    fn line_start(&self, index: usize) -> Option<usize> {
+        self.line_starts.get(index).map(|&start| start as usize)
     }
 
     /// The 0-based line that holds a byte offset.
     pub fn line_index_of(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1)
+        self.line_starts.partition_point(|&start| start as usize <= offset).saturating_sub(1)
     }
 
     /// Byte range of a 0-based line, without its line break.
     pub fn line_range(&self, index: usize) -> std::ops::Range<usize> {
-        let start = self.line_starts.get(index).copied().unwrap_or(self.text.len());
-        let end = self.line_starts.get(index + 1).copied().unwrap_or(self.text.len());
+        let start = self.line_start(index).unwrap_or(self.text.len());
+        let end = self.line_start(index + 1).unwrap_or(self.text.len());
         let line = &self.text[start..end];
         start..start + line.trim_end_matches(['\n', '\r']).len()
     }
@@ -45,18 +55,17 @@ impl SourceFile {
 
     /// The text of a 1-based line, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = line.checked_sub(1).and_then(|index| self.line_starts.get(index)) else {
+        let Some(start) = line.checked_sub(1).and_then(|index| self.line_start(index)) else {
             return "";
         };
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self.line_start(line).unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
     /// The byte offset of a position; columns past the line's end clamp to it.
     pub fn byte_offset(&self, position: Position) -> usize {
         let line = self.line_text(position.line);
-        let Some(&start) = position.line.checked_sub(1).and_then(|i| self.line_starts.get(i))
-        else {
+        let Some(start) = position.line.checked_sub(1).and_then(|i| self.line_start(i)) else {
             return self.text.len();
         };
         let within = line

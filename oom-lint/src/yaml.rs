@@ -147,20 +147,12 @@ pub struct YamlError {
 
 /// Parses every document of a stream. Errors are per document; the others are still returned.
 pub fn parse_stream(file: &SourceFile, limits: Limits) -> Vec<Result<Document, YamlError>> {
-    let chunks = split_documents(&file.text);
-    // Documents are independent: a large stream is parsed on every core, in order.
-    let parsed = if file.text.len() > PARALLEL_FROM_BYTES {
-        crate::parallel::map(&chunks, |chunk| parse_chunk(file, chunk, limits))
-    } else {
-        chunks.iter().map(|chunk| parse_chunk(file, chunk, limits)).collect()
-    };
-    parsed.into_iter().flatten().collect()
+    split_documents(&file.text).iter().flat_map(|chunk| parse_chunk(file, chunk, limits)).collect()
 }
 
-/// Below this a stream is parsed on one thread: starting threads would cost more.
-const PARALLEL_FROM_BYTES: usize = 512 << 10;
-
-fn parse_chunk(
+/// Parses one chunk of a stream (see [`split_documents`]): usually one document, or the
+/// documents that a stream separates without `---` lines.
+pub fn parse_chunk(
     file: &SourceFile,
     chunk: &Chunk<'_>,
     limits: Limits,
@@ -202,13 +194,18 @@ fn parse_chunk(
     results
 }
 
-struct Chunk<'a> {
-    first_line: usize,
-    text: &'a str,
+/// A slice of a stream that starts at a document boundary.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk<'a> {
+    /// 1-based line of the file where `text` starts.
+    pub first_line: usize,
+    pub text: &'a str,
 }
 
-/// Splits at `---` lines at column 0: the only place a new document can start.
-fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+/// Splits at `---` lines at column 0, the only place a new document can start: documents are
+/// independent, so the chunks can be parsed in any order, on any thread, and a syntax error in
+/// one does not hide the others.
+pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let mut chunks = Vec::new();
     let (mut start, mut start_line, mut line) = (0, 1, 1);
     let mut offset = 0;
