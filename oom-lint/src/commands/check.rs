@@ -55,13 +55,16 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
         skipped_chart_templates: &inputs.skipped_chart_templates,
         usage: outcome.usage.as_ref(),
     };
-    let text = match args.format {
-        CheckFormat::Human => report::human::render(&report, use_color()),
-        CheckFormat::Json => report::json::render(&report),
-        CheckFormat::Sarif => report::sarif::render(&report),
-        CheckFormat::Github => report::github::render(&report),
-    };
-    std::io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
+    // Written as it is rendered: the report of a large input can be larger than the input.
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    match args.format {
+        CheckFormat::Human => report::human::write(&report, use_color(), &mut out),
+        CheckFormat::Json => report::json::write(&report, &mut out),
+        CheckFormat::Sarif => report::sarif::write(&report, &mut out),
+        CheckFormat::Github => report::github::write(&report, &mut out),
+    }
+    .and_then(|()| out.flush())
+    .into_diagnostic()?;
 
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),

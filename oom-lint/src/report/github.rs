@@ -3,8 +3,7 @@
 use super::Report;
 use crate::finding::Severity;
 
-pub fn render(report: &Report<'_>) -> String {
-    let mut out = String::new();
+pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for f in report.findings {
         let command = match f.severity {
             Severity::Error => "error",
@@ -18,8 +17,9 @@ pub fn render(report: &Report<'_>) -> String {
         if let Some(template) = &f.template {
             message.push_str(&format!("\nHelm template: {template}"));
         }
-        out.push_str(&format!(
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             property(report.file_of(f)),
             f.location.start.line,
             f.location.start.column,
@@ -27,20 +27,19 @@ pub fn render(report: &Report<'_>) -> String {
             f.location.end.column,
             property(&format!("oom-lint {}", f.rule)),
             data(&message),
-        ));
+        )?;
     }
     for e in report.errors {
         let position =
             e.position.map_or_else(String::new, |p| format!(",line={},col={}", p.line, p.column));
-        out.push_str(&format!(
-            "::error file={}{position},title=oom-lint input error::{}\n",
+        writeln!(
+            out,
+            "::error file={}{position},title=oom-lint input error::{}",
             property(&e.file),
             data(&e.message)
-        ));
+        )?;
     }
-    out.push_str(&report.summary_line());
-    out.push('\n');
-    out
+    writeln!(out, "{}", report.summary_line())
 }
 
 /// Escaping for a command's message, as the Actions runner decodes it.

@@ -12,10 +12,14 @@ use crate::source::SourceFile;
 use super::Report;
 use crate::finding::{Finding, Severity};
 
-pub fn render(report: &Report<'_>, color: bool) -> String {
+pub fn write(
+    report: &Report<'_>,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
-    let mut out = String::new();
+    let mut rendered = String::new();
     for finding in report.findings {
         let source = &report.sources[finding.location.source];
         let start = source.byte_offset(finding.location.start);
@@ -31,26 +35,24 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
             source: IndexedSource(source),
             span: (start, end.saturating_sub(start).max(1)),
         };
-        if handler.render_report(&mut out, &diagnostic).is_err() {
-            out.push_str(&format!("{}: {}\n", finding.rule, finding.message));
+        rendered.clear();
+        if handler.render_report(&mut rendered, &diagnostic).is_err() {
+            rendered = format!("{}: {}\n", finding.rule, finding.message);
         }
-        out.push('\n');
+        writeln!(out, "{rendered}")?;
     }
     for error in report.errors {
         match error.position {
-            Some(p) => out.push_str(&format!(
-                "error: {}:{}:{}: {}\n",
-                error.file, p.line, p.column, error.message
-            )),
-            None => out.push_str(&format!("error: {}: {}\n", error.file, error.message)),
+            Some(p) => {
+                writeln!(out, "error: {}:{}:{}: {}", error.file, p.line, p.column, error.message)?
+            }
+            None => writeln!(out, "error: {}: {}", error.file, error.message)?,
         }
     }
     if !report.errors.is_empty() {
-        out.push('\n');
+        writeln!(out)?;
     }
-    out.push_str(&report.summary_line());
-    out.push('\n');
-    out
+    writeln!(out, "{}", report.summary_line())
 }
 
 struct FindingDiagnostic<'a> {

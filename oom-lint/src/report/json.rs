@@ -2,14 +2,14 @@
 
 use serde::Serialize;
 
-use super::Report;
+use super::{LazySeq, Report};
 use crate::finding::{ObjectRef, Severity};
 use crate::lint::count;
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document<'a, F> {
     version: u32,
-    findings: Vec<Finding<'a>>,
+    findings: F,
     errors: Vec<Error<'a>>,
     summary: Summary<'a>,
 }
@@ -56,13 +56,11 @@ struct Summary<'a> {
     metrics: Option<&'a crate::usage::UsageSummary>,
 }
 
-pub fn render(report: &Report<'_>) -> String {
+pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let document = Document {
         version: 1,
-        findings: report
-            .findings
-            .iter()
-            .map(|f| Finding {
+        findings: LazySeq(|| {
+            report.findings.iter().map(|f| Finding {
                 rule: f.rule,
                 severity: f.severity,
                 message: &f.message,
@@ -76,7 +74,7 @@ pub fn render(report: &Report<'_>) -> String {
                 container: f.container.as_deref(),
                 template: f.template.as_deref(),
             })
-            .collect(),
+        }),
         errors: report
             .errors
             .iter()
@@ -103,8 +101,5 @@ pub fn render(report: &Report<'_>) -> String {
             metrics: report.usage,
         },
     };
-    let mut text = serde_json::to_string_pretty(&document)
-        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    text.push('\n');
-    text
+    super::write_json(out, &document)
 }

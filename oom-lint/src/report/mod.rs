@@ -6,6 +6,8 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
+use serde::{Serialize, Serializer};
+
 use crate::finding::{Finding, InputError, Severity};
 use crate::lint::{Counts, count};
 use crate::source::SourceFile;
@@ -72,4 +74,28 @@ impl Report<'_> {
         }
         line
     }
+}
+
+/// Serializes what `make` yields as a sequence, one item at a time: a report with a hundred
+/// thousand findings is written out without first being built as a whole in memory.
+pub(crate) struct LazySeq<F>(pub F);
+
+impl<F, I> Serialize for LazySeq<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+/// Pretty JSON followed by a newline, straight into `out`.
+pub(crate) fn write_json(
+    out: &mut dyn std::io::Write,
+    value: &impl Serialize,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
 }

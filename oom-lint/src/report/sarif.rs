@@ -1,16 +1,35 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::Report;
+use super::{LazySeq, Report};
 use crate::finding::{Finding, Severity};
 use crate::rules::{REGISTRY, Rule};
 
 const HELP_BASE: &str = "https://github.com/oom-lint/oom-lint/blob/main/docs/rules.md";
 
-pub fn render(report: &Report<'_>) -> String {
+/// The document's top level. Fields are in the order `json!` maps sort their keys, so the
+/// output reads the same as the rest of the document.
+#[derive(Serialize)]
+struct Sarif<R> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<R>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Run<R> {
+    invocations: Value,
+    #[serde(rename = "originalUriBaseIds")]
+    original_uri_base_ids: Value,
+    results: R,
+    tool: Value,
+}
+
+pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let rules: Vec<Value> = REGISTRY.iter().map(|rule| rule_descriptor(rule)).collect();
-    let results: Vec<Value> = report.findings.iter().map(|f| result(report, f)).collect();
     let notifications: Vec<Value> = report
         .errors
         .iter()
@@ -24,28 +43,26 @@ pub fn render(report: &Report<'_>) -> String {
             json!({"level": "error", "message": {"text": e.message}, "locations": [location]})
         })
         .collect();
-    let document = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+    let document = Sarif {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({"driver": {
                 "name": "oom-lint",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "informationUri": "https://github.com/oom-lint/oom-lint",
                 "rules": rules,
-            }},
-            "invocations": [{
+            }}),
+            invocations: json!([{
                 "executionSuccessful": report.errors.is_empty(),
                 "toolExecutionNotifications": notifications,
-            }],
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "./"}},
-            "results": results,
+            }]),
+            original_uri_base_ids: json!({"%SRCROOT%": {"uri": "./"}}),
+            results: LazySeq(|| report.findings.iter().map(|f| result(report, f))),
         }],
-    });
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    text
+    };
+    super::write_json(out, &document)
 }
 
 fn level(severity: Severity) -> &'static str {
