@@ -53,7 +53,7 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
         let (source, chunk) = &chunks[i];
         yaml::parse_chunk(&sources[*source], chunk, yaml::Limits::default())
     });
-    let mut context = Context { settings: config.settings.clone(), usage, ..Context::default() };
+    let mut context = Context::new(config.settings.clone(), usage);
     for (&i, documents) in context_chunks.iter().zip(&context_documents) {
         let source = chunks[i].0;
         // Shape errors are reported once, when the document is checked below.
@@ -275,7 +275,7 @@ pub fn build_model<'a>(
     usage: Option<&'a [Usage]>,
     outcome: &mut Outcome,
 ) -> Model<'a> {
-    let mut context = Context { settings: config.settings.clone(), usage, ..Context::default() };
+    let mut context = Context::new(config.settings.clone(), usage);
     let mut pods: Vec<Pod<'a>> = Vec::new();
     for (index, (source, documents)) in sources.iter().zip(documents).enumerate() {
         let mut extractor = Extractor { errors: &mut outcome.errors, source_name: &source.name };
@@ -302,9 +302,9 @@ fn add_context<'a>(
     context: &mut Context<'a>,
 ) -> bool {
     if let Some(defaults) = extractor.limit_range(object) {
-        context.limit_ranges.push(defaults);
+        context.add_limit_range(defaults);
     } else if let Some(config_map) = extractor.config_map(object) {
-        context.config_maps.push(config_map);
+        context.add_config_map(config_map);
     } else {
         return is_context(object);
     }

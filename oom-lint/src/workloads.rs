@@ -5,6 +5,8 @@
 //! `spec.jobTemplate.spec.template.spec` of a CronJob, and `spec.template.spec` of anything whose
 //! template holds `containers` (Deployments, StatefulSets, Argo Rollouts, Knative Services, ...).
 
+use std::collections::HashMap;
+
 use oom_core::quantity::Quantity;
 
 use crate::config::Settings;
@@ -126,30 +128,42 @@ pub struct ConfigMapData<'a> {
 /// Everything the rules may consult beyond the pod itself.
 #[derive(Debug, Default)]
 pub struct Context<'a> {
-    pub limit_ranges: Vec<NamespaceDefaults>,
-    pub config_maps: Vec<ConfigMapData<'a>>,
+    /// Keyed by namespace: a stream can hold thousands of LimitRanges and ConfigMaps, and
+    /// every container looks them up.
+    limit_ranges: HashMap<Option<String>, NamespaceDefaults>,
+    config_maps: HashMap<(Option<String>, String), ConfigMapData<'a>>,
     pub settings: Settings,
     /// Observed usage, with `check --metrics`.
     pub usage: Option<&'a [crate::usage::Usage]>,
 }
 
 impl<'a> Context<'a> {
-    /// The value node of a ConfigMap key in the same namespace, with the ConfigMap's source.
-    pub fn config_map(&self, namespace: Option<&str>, name: &str) -> Option<&ConfigMapData<'a>> {
-        // The last definition wins, as `kubectl apply` of the whole stream would leave it.
-        self.config_maps
-            .iter()
-            .rev()
-            .find(|c| c.name == name && c.namespace.as_deref() == namespace)
+    pub fn new(settings: Settings, usage: Option<&'a [crate::usage::Usage]>) -> Self {
+        Self { settings, usage, ..Self::default() }
     }
 
+    pub fn add_limit_range(&mut self, defaults: NamespaceDefaults) {
+        let merged = self.limit_ranges.entry(defaults.namespace.clone()).or_default();
+        merged.namespace = defaults.namespace;
+        merged.default_limit |= defaults.default_limit;
+        merged.default_request |= defaults.default_request;
+    }
+
+    /// Adds a ConfigMap; a later one of the same name and namespace replaces it, as
+    /// `kubectl apply` of the whole stream would leave it.
+    pub fn add_config_map(&mut self, config_map: ConfigMapData<'a>) {
+        self.config_maps
+            .insert((config_map.namespace.clone(), config_map.name.clone()), config_map);
+    }
+
+    /// The ConfigMap of that name in that namespace.
+    pub fn config_map(&self, namespace: Option<&str>, name: &str) -> Option<&ConfigMapData<'a>> {
+        self.config_maps.get(&(namespace.map(str::to_owned), name.to_owned()))
+    }
+
+    /// What the namespace's LimitRanges, all of them together, fill in.
     pub fn defaults_for(&self, namespace: Option<&str>) -> NamespaceDefaults {
-        let mut merged = NamespaceDefaults::default();
-        for range in self.limit_ranges.iter().filter(|r| r.namespace.as_deref() == namespace) {
-            merged.default_limit |= range.default_limit;
-            merged.default_request |= range.default_request;
-        }
-        merged
+        self.limit_ranges.get(&namespace.map(str::to_owned)).cloned().unwrap_or_default()
     }
 }
 
