@@ -1,5 +1,9 @@
 //! A finding is data: what rule, how severe, where, about which object and container.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::source::Position;
@@ -63,13 +67,14 @@ pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    pub help: Option<Cow<'static, str>>,
     pub location: Location,
-    pub object: ObjectRef,
+    /// Shared by the findings of one object: a large input has hundreds of thousands.
+    pub object: Arc<ObjectRef>,
     /// `None` when the finding is about the pod as a whole.
-    pub container: Option<String>,
+    pub container: Option<CompactString>,
     /// The Helm template the object was rendered from, when known.
-    pub template: Option<String>,
+    pub template: Option<Arc<str>>,
 }
 
 /// A failure to read or understand an input (exit code 2), as opposed to a finding.

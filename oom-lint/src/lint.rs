@@ -1,5 +1,9 @@
 //! The engine: sources → documents → objects and pods → rule hits → findings.
 
+use std::sync::Arc;
+
+use compact_str::CompactString;
+
 use crate::config::Config;
 use crate::environment::ProcessView;
 use crate::finding::{Finding, InputError, Location, Severity};
@@ -88,6 +92,7 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
     outcome.counts.files = sources.len();
     let mut matched = vec![false; usage.map_or(0, <[Usage]>::len)];
     let mut containers_without_metrics = Vec::new();
+    outcome.findings.reserve_exact(partials.iter().map(|p| p.findings.len()).sum());
     for mut partial in partials {
         outcome.findings.append(&mut partial.findings);
         outcome.errors.append(&mut partial.errors);
@@ -223,6 +228,8 @@ fn check_pod(
     partial: &mut Partial,
 ) {
     let source = &sources[pod.source];
+    let object = Arc::new(pod.object.clone());
+    let template: Option<Arc<str>> = pod.template.map(Arc::from);
     for rule in rules::REGISTRY {
         let Some(configured) = config.severity(rule) else { continue };
         let explicit = config.severities.contains_key(rule.id);
@@ -251,9 +258,9 @@ fn check_pod(
                 message: hit.message,
                 help: hit.help,
                 location: Location { source: hit_source, start: hit.node.start, end: hit.node.end },
-                object: pod.object.clone(),
-                container: container_name.map(str::to_owned),
-                template: pod.template.map(str::to_owned),
+                object: Arc::clone(&object),
+                container: container_name.map(CompactString::from),
+                template: template.clone(),
             });
         }
     }

@@ -128,7 +128,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let mut help = self.finding.help.clone().unwrap_or_default();
+        let mut help = self.finding.help.as_deref().unwrap_or_default().to_owned();
         if let Some(template) = &self.finding.template {
             if !help.is_empty() {
                 help.push('\n');

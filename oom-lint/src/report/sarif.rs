@@ -89,12 +89,12 @@ fn result(report: &Report<'_>, f: &Finding) -> Value {
     if let Some(help) = &f.help {
         message.push_str(&format!(" Fix: {help}."));
     }
-    let mut properties = json!({"object": f.object});
+    let mut properties = json!({"object": *f.object});
     if let Some(container) = &f.container {
-        properties["container"] = json!(container);
+        properties["container"] = json!(container.as_str());
     }
     if let Some(template) = &f.template {
-        properties["template"] = json!(template);
+        properties["template"] = json!(&**template);
     }
     json!({
         "ruleId": f.rule,

@@ -52,7 +52,7 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>
                     "emptyDir `{name}` is memory-backed (tmpfs) with no sizeLimit: what is \
                      written to it counts against the container's memory and can fill the node"
                 ),
-                help: Some("set emptyDir.sizeLimit well below the memory limit of the containers that mount it".to_owned()),
+                help: Some("set emptyDir.sizeLimit well below the memory limit of the containers that mount it".into()),
             });
             continue;
         };
@@ -82,7 +82,8 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>
                     help: Some(format!(
                         "lower sizeLimit below {} (leave room for the process itself), or raise the limit",
                         format_bytes(limit)
-                    )),
+                    )
+                    .into()),
                 });
             }
         }

@@ -70,7 +70,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
                 mib(analysis.slope_ci.0),
                 mib(analysis.slope_ci.1),
             ),
-            help: Some(format!("{relief}find the leak in the code (heap dump, allocation profile); `oom-lint analyze --plot` shows the trend")),
+            help: Some(format!("{relief}find the leak in the code (heap dump, allocation profile); `oom-lint analyze --plot` shows the trend").into()),
         });
     }
 }

@@ -58,7 +58,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
                 format_human(analysis.peak_bytes as u64),
                 format_bytes(seen.limit_bytes)
             ),
-            help: Some(fix),
+            help: Some(fix.into()),
         });
     }
 }

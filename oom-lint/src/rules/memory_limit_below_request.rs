@@ -1,5 +1,7 @@
 use oom_core::quantity::format_bytes;
 
+use std::borrow::Cow;
+
 use super::memory_quantity_suspicious::problem;
 use super::{Hit, Rule, describe};
 use crate::finding::Severity;
@@ -84,6 +86,6 @@ fn written(node: &Node, bytes: u64) -> String {
     if text == canonical { canonical } else { format!("{text} ({canonical})") }
 }
 
-fn help() -> Option<String> {
-    Some("raise the limit to at least the request, or lower the request".to_owned())
+fn help() -> Option<Cow<'static, str>> {
+    Some("raise the limit to at least the request, or lower the request".into())
 }

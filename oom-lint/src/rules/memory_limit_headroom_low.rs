@@ -57,7 +57,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
                 format_bytes(seen.limit_bytes),
                 percent(ALERT_RATIO)
             ),
-            help: Some(fix),
+            help: Some(fix.into()),
         });
     }
 }

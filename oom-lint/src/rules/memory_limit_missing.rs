@@ -58,7 +58,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
             help: Some(
                 "set resources.limits.memory to the observed peak × 1.25 \
                  (`oom-lint size --peak … --average …` computes it)"
-                    .to_owned(),
+                    .into(),
             ),
         });
     }

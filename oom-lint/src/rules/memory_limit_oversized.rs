@@ -69,7 +69,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
                 format_human(seen.usage.analysis.peak_bytes as u64),
                 format_human(seen.limit_bytes - recommended.limit_bytes),
             ),
-            help: Some(format!("set requests.memory: {} and limits.memory: {}", recommended.request, recommended.limit)),
+            help: Some(format!("set requests.memory: {} and limits.memory: {}", recommended.request, recommended.limit).into()),
         });
     }
 }

@@ -1,5 +1,7 @@
 use oom_core::quantity::UnitFamily;
 
+use std::borrow::Cow;
+
 use super::{Hit, Rule, describe};
 use crate::finding::Severity;
 use crate::workloads::{Context, MemoryValue, Pod};
@@ -96,13 +98,14 @@ pub(super) fn problem(value: &MemoryValue<'_>) -> Option<String> {
     None
 }
 
-fn help(value: &MemoryValue<'_>) -> Option<String> {
+fn help(value: &MemoryValue<'_>) -> Option<Cow<'static, str>> {
     let text = value.node.as_str().unwrap_or_default();
     let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let looks_numeric = !digits.is_empty() && digits.parse::<f64>().is_ok_and(|v| v > 0.0);
     Some(if looks_numeric {
         format!("did you mean `{digits}Mi`? Memory uses Ki, Mi, Gi (powers of 1024) or k, M, G")
+            .into()
     } else {
-        "write a quantity such as 512Mi or 1Gi".to_owned()
+        "write a quantity such as 512Mi or 1Gi".into()
     })
 }

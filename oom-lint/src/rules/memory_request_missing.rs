@@ -58,7 +58,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
             help: Some(
                 "set resources.requests.memory to the steady-state average, which frees node \
                  capacity (`oom-lint size` computes it)"
-                    .to_owned(),
+                    .into(),
             ),
         });
     }

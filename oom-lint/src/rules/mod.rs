@@ -3,6 +3,8 @@
 //! Adding a rule = one file here + one line in [`REGISTRY`] + fixtures under
 //! `testdata/manifests/rules/<id>/` (one that fires, one that does not).
 
+use std::borrow::Cow;
+
 mod dotnet_heap_exceeds_limit;
 mod emptydir_memory_unbounded;
 mod go_memlimit_exceeds_limit;
@@ -51,7 +53,7 @@ pub struct Hit<'a> {
     pub severity: Option<Severity>,
     pub container: Option<&'a Container<'a>>,
     pub message: String,
-    pub help: Option<String>,
+    pub help: Option<Cow<'static, str>>,
 }
 
 /// Every rule, in the order `oom-lint rules` lists them.

@@ -43,7 +43,7 @@ pub fn hit_at<'a>(
         severity,
         container: Some(container),
         message,
-        help: Some(help),
+        help: Some(help.into()),
     }
 }
 

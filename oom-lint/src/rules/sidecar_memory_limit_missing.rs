@@ -64,7 +64,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
             help: Some(
                 "give the sidecar its own resources.limits.memory (proxies and log shippers \
                  usually need 64Mi–256Mi)"
-                    .to_owned(),
+                    .into(),
             ),
         });
     }
