@@ -28,12 +28,24 @@ fn bare_parser_events(bencher: Bencher) {
     });
 }
 
-/// YAML → findings, end to end (documents parsed in parallel above 512 KiB).
+/// YAML → findings, end to end, on one thread: the figure to hold against the bare parser.
 #[divan::bench]
-fn check_end_to_end(bencher: Bencher) {
+fn check_one_thread(bencher: Bencher) {
+    check_end_to_end(bencher, 1);
+}
+
+/// YAML → findings, end to end, on every core (batches of documents in parallel).
+#[divan::bench]
+fn check_all_cores(bencher: Bencher) {
+    check_end_to_end(bencher, 0);
+}
+
+fn check_end_to_end(bencher: Bencher, threads: usize) {
     let text = oom_benches::manifest_stream(WORKLOADS);
     let sources = [SourceFile::new("stream.yaml".into(), text.clone())];
+    oom_lint::parallel::set_threads(threads);
     bencher.counter(divan::counter::BytesCount::new(text.len())).bench(|| {
         oom_lint::lint::lint(black_box(&sources), &Config::default(), None).findings.len()
     });
+    oom_lint::parallel::set_threads(0);
 }

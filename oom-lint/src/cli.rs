@@ -77,6 +77,9 @@ pub struct CheckArgs {
     /// Refuse (and report) files larger than this (a quantity such as 256Mi).
     #[arg(long, value_name = "QUANTITY", default_value = "256Mi")]
     pub max_file_size: String,
+    /// Threads to parse and check with (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

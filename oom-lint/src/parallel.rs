@@ -2,10 +2,25 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Threads [`map`] may use; 0 means one per core.
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Caps the threads of every later [`map`] (`check --threads`); 0 restores one per core.
+pub fn set_threads(threads: usize) {
+    THREADS.store(threads, Ordering::Relaxed);
+}
+
+fn threads() -> usize {
+    match THREADS.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+}
+
 /// `items.iter().map(work).collect()`, spread over the machine's cores; results keep the
 /// order of `items`, so output does not depend on scheduling.
 pub fn map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    let threads = threads().min(items.len());
     if threads <= 1 {
         return items.iter().map(work).collect();
     }

@@ -38,6 +38,9 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
         })?;
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
 
+    if let Some(threads) = args.threads {
+        crate::parallel::set_threads(usize::from(threads));
+    }
     let inputs = ingest::collect(&paths, &ingest::Options { exclude: &exclude, max_file_size });
     let mut metric_errors = Vec::new();
     let usage = (!args.metrics.is_empty()).then(|| read_usage(&args.metrics, &mut metric_errors));
@@ -72,13 +75,17 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
         FailOn::Note => Some(Severity::Note),
         FailOn::Never => None,
     };
-    Ok(if !errors.is_empty() {
+    let status = if !errors.is_empty() {
         ExitStatus::InputError
     } else if threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t)) {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
-    })
+    };
+    // The process ends next: freeing a large input's text and findings piece by piece would
+    // only delay the exit (by a third of a second on a 100 MB stream).
+    std::mem::forget((inputs.sources, outcome));
+    Ok(status)
 }
 
 fn use_color() -> bool {
