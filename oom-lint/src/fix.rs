@@ -53,7 +53,7 @@ pub fn plan(sources: &[SourceFile], pods: &[Pod<'_>], usage: &[Usage]) -> Plan {
             let what = format!("{} container {}", pod.object, container.name);
             let skip = |why: &str| Skipped {
                 source: pod.source,
-                line: container.anchor().start.line,
+                line: container.anchor().start.line as usize,
                 what: what.clone(),
                 why: why.to_owned(),
             };
@@ -262,13 +262,13 @@ fn insert_entry(
     let newline = if source.text.contains("\r\n") { "\r\n" } else { "\n" };
     // Insert before a key that starts its own line (not the `- ` line of a list item).
     let own_line = entries.iter().map(|(k, _)| k).find(|k| {
-        let line = source.line_text(k.start.line);
-        line.chars().take(k.start.column - 1).all(|c| c == ' ')
+        let line = source.line_text(k.start.line as usize);
+        line.chars().take(k.start.column as usize - 1).all(|c| c == ' ')
     });
     let Some(anchor) = own_line.or_else(|| entries.first().map(|(k, _)| k)) else {
         return Err("an empty block mapping".into());
     };
-    let indent = " ".repeat(anchor.start.column - 1);
+    let indent = " ".repeat(anchor.start.column as usize - 1);
     let mut text = String::new();
     block(&mut text, &indent, key, value, newline);
     if own_line.is_some() {

@@ -162,7 +162,7 @@ impl Inputs {
             Ok(text) => self.sources.push(SourceFile::new(name, text)),
             Err((message, line)) => self.errors.push(InputError {
                 file: name,
-                position: line.map(|line| crate::source::Position { line, column: 1 }),
+                position: line.map(|line| crate::source::Position::new(line, 1)),
                 message,
             }),
         }

@@ -241,8 +241,8 @@ fn check_pod(
             let suppressed = suppress::by_annotation(pod, container_name, rule.id)
                 || suppress::by_comment(
                     &sources[hit_source],
-                    hit.node.start.line,
-                    hit.container.map(|c| (source, c.node.start.line)),
+                    hit.node.start.line as usize,
+                    hit.container.map(|c| (source, c.node.start.line as usize)),
                     rule.id,
                 );
             if suppressed {
@@ -426,7 +426,7 @@ data:
             .findings
             .iter()
             .filter(|f| f.rule == "jvm-heap-exceeds-limit")
-            .map(|f| f.location.start.line)
+            .map(|f| f.location.start.line as usize)
             .collect();
         assert_eq!(found, [config_map_line]);
         assert_eq!(outcome.counts.documents, 10_002);

@@ -17,8 +17,17 @@ pub const MAX_SOURCE_BYTES: u64 = u32::MAX as u64;
 /// A position in a source: 1-based line, 1-based column in characters, and its byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Position {
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Position {
+    /// A position from 1-based line and column counts; past 2³² − 1 they saturate (inputs are
+    /// capped at 4 GiB, so only a column can get there, on a line of that length).
+    pub fn new(line: usize, column: usize) -> Self {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Self { line: narrow(line), column: narrow(column) }
+    }
 }
 
 impl SourceFile {
@@ -64,13 +73,14 @@ impl SourceFile {
 
     /// The byte offset of a position; columns past the line's end clamp to it.
     pub fn byte_offset(&self, position: Position) -> usize {
-        let line = self.line_text(position.line);
-        let Some(start) = position.line.checked_sub(1).and_then(|i| self.line_start(i)) else {
+        let line = self.line_text(position.line as usize);
+        let Some(start) = (position.line as usize).checked_sub(1).and_then(|i| self.line_start(i))
+        else {
             return self.text.len();
         };
         let within = line
             .char_indices()
-            .nth(position.column.saturating_sub(1))
+            .nth((position.column as usize).saturating_sub(1))
             .map_or(line.len(), |(offset, _)| offset);
         start + within
     }

@@ -169,7 +169,7 @@ pub fn parse_chunk(
                     let template = sources
                         .iter()
                         .rev()
-                        .find(|(line, _)| *line <= root.start.line)
+                        .find(|(line, _)| *line <= root.start.line as usize)
                         .map(|(_, template)| template.clone());
                     let duplicate_keys = std::mem::take(&mut builder.duplicate_keys);
                     if !root.is_null() {
@@ -275,7 +275,7 @@ impl Builder {
     }
 
     fn position(&self, marker: Marker) -> Position {
-        Position { line: marker.line() + self.line_offset, column: marker.col() + 1 }
+        Position::new(marker.line() + self.line_offset, marker.col() + 1)
     }
 
     /// Feeds one event; returns a document's root when one is complete.
@@ -290,10 +290,8 @@ impl Builder {
             }
             Event::Scalar(text, style, anchor, _) => {
                 let quoted = !matches!(style, ScalarStyle::Plain);
-                let end = Position {
-                    line: position.line,
-                    column: position.column + text.chars().count().max(1),
-                };
+                let width = u32::try_from(text.chars().count().max(1)).unwrap_or(u32::MAX);
+                let end = Position { column: position.column.saturating_add(width), ..position };
                 let node = Node {
                     value: Value::Scalar { text: CompactString::from(text.as_ref()), quoted },
                     start: position,

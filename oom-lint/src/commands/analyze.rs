@@ -63,7 +63,7 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
             Err(error) => {
                 let position = match &error {
                     metrics::MetricsError::Json { line, .. } => {
-                        Some(crate::source::Position { line: *line as usize, column: 1 })
+                        Some(crate::source::Position::new(*line as usize, 1))
                     }
                     _ => None,
                 };
@@ -74,9 +74,7 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         for row in &dump.errors {
             errors.push(InputError {
                 file: name.clone(),
-                position: row
-                    .line
-                    .map(|line| crate::source::Position { line: line as usize, column: 1 }),
+                position: row.line.map(|line| crate::source::Position::new(line as usize, 1)),
                 message: row.message.clone(),
             });
         }
@@ -154,9 +152,7 @@ fn read_events(path: &Path, errors: &mut Vec<InputError>) -> miette::Result<Vec<
     for row in row_errors {
         errors.push(InputError {
             file: path.display().to_string(),
-            position: row
-                .line
-                .map(|line| crate::source::Position { line: line as usize, column: 1 }),
+            position: row.line.map(|line| crate::source::Position::new(line as usize, 1)),
             message: row.message,
         });
     }

@@ -140,9 +140,7 @@ pub(super) fn read_usage(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec
         for row in dump.errors {
             errors.push(InputError {
                 file: name.clone(),
-                position: row
-                    .line
-                    .map(|line| crate::source::Position { line: line as usize, column: 1 }),
+                position: row.line.map(|line| crate::source::Position::new(line as usize, 1)),
                 message: row.message,
             });
         }

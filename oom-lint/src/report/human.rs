@@ -26,9 +26,10 @@ pub fn write(
         let end = if finding.location.end.line == finding.location.start.line {
             source.byte_offset(finding.location.end).max(start)
         } else {
-            start + source.line_text(finding.location.start.line).len()
-                - (finding.location.start.column - 1)
-                    .min(source.line_text(finding.location.start.line).len())
+            // A multi-line node is underlined to the end of its first line.
+            let line = source.line_text(finding.location.start.line as usize);
+            start + line.len()
+                - (finding.location.start.column as usize).saturating_sub(1).min(line.len())
         };
         let diagnostic = FindingDiagnostic {
             finding,

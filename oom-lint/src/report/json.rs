@@ -21,10 +21,10 @@ struct Finding<'a> {
     message: &'a str,
     help: Option<&'a str>,
     file: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
     object: &'a ObjectRef,
     container: Option<&'a str>,
     template: Option<&'a str>,
@@ -33,8 +33,8 @@ struct Finding<'a> {
 #[derive(Serialize)]
 struct Error<'a> {
     file: &'a str,
-    line: Option<usize>,
-    column: Option<usize>,
+    line: Option<u32>,
+    column: Option<u32>,
     message: &'a str,
 }
 
