@@ -54,8 +54,7 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
     let context_chunks: Vec<usize> =
         (0..chunks.len()).filter(|&i| may_hold_context(chunks[i].1.text)).collect();
     let context_documents = crate::parallel::map(&context_chunks, |&i| {
-        let (source, chunk) = &chunks[i];
-        yaml::parse_chunk(&sources[*source], chunk, yaml::Limits::default())
+        yaml::parse_chunk(&chunks[i].1, yaml::Limits::default())
     });
     let mut context = Context::new(config.settings.clone(), usage);
     for (&i, documents) in context_chunks.iter().zip(&context_documents) {
@@ -79,7 +78,7 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
             let documents = match context_chunks.binary_search(&i) {
                 Ok(position) => &context_documents[position],
                 Err(_) => {
-                    parsed = yaml::parse_chunk(&sources[*source], chunk, yaml::Limits::default());
+                    parsed = yaml::parse_chunk(chunk, yaml::Limits::default());
                     &parsed
                 }
             };

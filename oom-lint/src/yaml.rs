@@ -147,18 +147,14 @@ pub struct YamlError {
 
 /// Parses every document of a stream. Errors are per document; the others are still returned.
 pub fn parse_stream(file: &SourceFile, limits: Limits) -> Vec<Result<Document, YamlError>> {
-    split_documents(&file.text).iter().flat_map(|chunk| parse_chunk(file, chunk, limits)).collect()
+    split_documents(&file.text).iter().flat_map(|chunk| parse_chunk(chunk, limits)).collect()
 }
 
 /// Parses one chunk of a stream (see [`split_documents`]): usually one document, or the
 /// documents that a stream separates without `---` lines.
-pub fn parse_chunk(
-    file: &SourceFile,
-    chunk: &Chunk<'_>,
-    limits: Limits,
-) -> Vec<Result<Document, YamlError>> {
+pub fn parse_chunk(chunk: &Chunk<'_>, limits: Limits) -> Vec<Result<Document, YamlError>> {
     let mut results = Vec::new();
-    let sources = source_comments(file, chunk.first_line, chunk.text);
+    let sources = source_comments(chunk.first_line, chunk.text);
     let mut builder = Builder::new(chunk.first_line, limits);
     let mut parser = Parser::new_from_str(chunk.text);
     loop {
@@ -206,38 +202,49 @@ pub struct Chunk<'a> {
 /// independent, so the chunks can be parsed in any order, on any thread, and a syntax error in
 /// one does not hide the others.
 pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let line_starts_with_marker = text.starts_with("---").then_some(0);
+    let candidates =
+        line_starts_with_marker.into_iter().chain(text.match_indices("\n---").map(|(i, _)| i + 1));
     let mut chunks = Vec::new();
-    let (mut start, mut start_line, mut line) = (0, 1, 1);
-    let mut offset = 0;
-    for raw_line in text.split_inclusive('\n') {
-        let content = raw_line.trim_end_matches(['\n', '\r']);
-        let is_marker = content == "---"
-            || content.strip_prefix("---").is_some_and(|rest| rest.starts_with([' ', '\t']));
+    let (mut start, mut start_line) = (0, 1);
+    for offset in candidates {
+        let rest = &text[offset + 3..];
+        let rest_of_line = rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches('\r');
+        let is_marker = rest_of_line.is_empty() || rest_of_line.starts_with([' ', '\t']);
         if is_marker && offset > start {
             chunks.push(Chunk { first_line: start_line, text: &text[start..offset] });
+            start_line += newlines(&text[start..offset]);
             start = offset;
-            start_line = line;
         }
-        offset += raw_line.len();
-        line += 1;
     }
-    if offset > start {
+    if text.len() > start {
         chunks.push(Chunk { first_line: start_line, text: &text[start..] });
     }
     chunks
 }
 
+fn newlines(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
+}
+
 /// `# Source:` comments Helm writes before each rendered document, with their lines.
-fn source_comments(file: &SourceFile, first_line: usize, text: &str) -> Vec<(usize, String)> {
-    if !text.contains("# Source:") {
-        return Vec::new();
+fn source_comments(first_line: usize, text: &str) -> Vec<(usize, String)> {
+    let mut comments = Vec::new();
+    let (mut line, mut counted_to) = (first_line, 0);
+    for (offset, _) in text.match_indices("# Source:") {
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        if !text[line_start..offset].trim_start().is_empty() {
+            continue;
+        }
+        line += newlines(&text[counted_to..offset]);
+        counted_to = offset;
+        let rest = &text[offset + "# Source:".len()..];
+        let template = rest[..rest.find('\n').unwrap_or(rest.len())].trim();
+        if !template.is_empty() {
+            comments.push((line, template.to_owned()));
+        }
     }
-    (first_line..first_line + text.lines().count())
-        .filter_map(|line| {
-            let template = file.line_text(line).trim_start().strip_prefix("# Source:")?.trim();
-            (!template.is_empty()).then(|| (line, template.to_owned()))
-        })
-        .collect()
+    comments
 }
 
 /// An open collection; its finished children wait on the builder's shared scratch stacks from
@@ -518,6 +525,33 @@ mod tests {
                 "{docs:?}"
             );
         }
+    }
+
+    #[test]
+    fn streams_split_at_marker_lines_only() {
+        let text = "---\na: 1\n--- # next\nb: 2\n----\n  ---\n---x\nc: |\n  ---\n---\r\nd: 4\n---";
+        let chunks: Vec<(usize, &str)> =
+            split_documents(text).iter().map(|c| (c.first_line, c.text)).collect();
+        assert_eq!(
+            chunks,
+            [
+                (1, "---\na: 1\n"),
+                (3, "--- # next\nb: 2\n----\n  ---\n---x\nc: |\n  ---\n"),
+                (10, "---\r\nd: 4\n"),
+                (12, "---"),
+            ]
+        );
+        assert!(split_documents("").is_empty());
+        assert_eq!(split_documents("a: 1").len(), 1);
+    }
+
+    #[test]
+    fn helm_source_comments_name_their_template() {
+        let text = "---\n# Source: chart/templates/a.yaml\na: 1\nb: x # Source: no\n  # Source:  chart/b.yaml \n# Source:\n";
+        assert_eq!(
+            source_comments(7, text),
+            [(8, "chart/templates/a.yaml".to_owned()), (11, "chart/b.yaml".to_owned())]
+        );
     }
 
     #[test]
