@@ -66,7 +66,8 @@ pub struct Location {
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
-    pub message: String,
+    /// Exactly sized: a large input has hundreds of thousands of findings.
+    pub message: Box<str>,
     pub help: Option<Cow<'static, str>>,
     pub location: Location,
     /// Shared by the findings of one object: a large input has hundreds of thousands.

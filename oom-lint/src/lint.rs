@@ -84,6 +84,8 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
             };
             check_documents(sources, *source, documents, &context, config, &mut partial);
         }
+        // Exactly sized, as the merged list holds them all again for a moment.
+        partial.findings.shrink_to_fit();
         partial
     });
 
@@ -254,7 +256,7 @@ fn check_pod(
             partial.findings.push(Finding {
                 rule: rule.id,
                 severity,
-                message: hit.message,
+                message: hit.message.into_boxed_str(),
                 help: hit.help,
                 location: Location { source: hit_source, start: hit.node.start, end: hit.node.end },
                 object: Arc::clone(&object),

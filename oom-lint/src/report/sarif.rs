@@ -85,7 +85,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
 fn result(report: &Report<'_>, f: &Finding) -> Value {
     let rule_index = REGISTRY.iter().position(|r| r.id == f.rule).unwrap_or(0);
     let file = report.file_of(f);
-    let mut message = f.message.clone();
+    let mut message = f.message.to_string();
     if let Some(help) = &f.help {
         message.push_str(&format!(" Fix: {help}."));
     }
