@@ -1,12 +1,14 @@
 //! The engine: sources → documents → objects and pods → rule hits → findings.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+use memchr::memmem::Finder;
 
 use compact_str::CompactString;
 
 use crate::config::Config;
 use crate::environment::ProcessView;
-use crate::finding::{Finding, InputError, Location, Severity};
+use crate::finding::{Finding, InputError, Location, ObjectRef, Severity};
 use crate::rules::{self, Hit};
 use crate::runtime_view::RuntimeView;
 use crate::source::SourceFile;
@@ -134,7 +136,9 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
 /// Whether a chunk may hold a ConfigMap or a LimitRange: their `kind` has to be spelled out in
 /// the text (a kind written with escape sequences would be missed, and only as context).
 fn may_hold_context(text: &str) -> bool {
-    text.contains("ConfigMap") || text.contains("LimitRange")
+    static CONFIG_MAP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ConfigMap"));
+    static LIMIT_RANGE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("LimitRange"));
+    CONFIG_MAP.find(text.as_bytes()).is_some() || LIMIT_RANGE.find(text.as_bytes()).is_some()
 }
 
 /// Consecutive chunks grouped into batches of about this many bytes: large enough that
@@ -229,8 +233,8 @@ fn check_pod(
     partial: &mut Partial,
 ) {
     let source = &sources[pod.source];
-    let object = Arc::new(pod.object.clone());
-    let template: Option<Arc<str>> = pod.template.map(Arc::from);
+    // Shared by the pod's findings, and made only once it has one: most pods have none.
+    let mut shared: Option<(Arc<ObjectRef>, Option<Arc<str>>)> = None;
     for rule in rules::REGISTRY {
         let Some(configured) = config.severity(rule) else { continue };
         let explicit = config.severities.contains_key(rule.id);
@@ -253,13 +257,15 @@ fn check_pod(
             // A rule may report some hits below its default (a headroom warning from an
             // error rule); a severity set in the config applies to all of them.
             let severity = if explicit { configured } else { hit.severity.unwrap_or(configured) };
+            let (object, template) = shared
+                .get_or_insert_with(|| (Arc::new(pod.object.clone()), pod.template.map(Arc::from)));
             partial.findings.push(Finding {
                 rule: rule.id,
                 severity,
                 message: hit.message.into_boxed_str(),
                 help: hit.help,
                 location: Location { source: hit_source, start: hit.node.start, end: hit.node.end },
-                object: Arc::clone(&object),
+                object: Arc::clone(object),
                 container: container_name.map(CompactString::from),
                 template: template.clone(),
             });

@@ -203,8 +203,9 @@ pub struct Chunk<'a> {
 /// one does not hide the others.
 pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let line_starts_with_marker = text.starts_with("---").then_some(0);
-    let candidates =
-        line_starts_with_marker.into_iter().chain(text.match_indices("\n---").map(|(i, _)| i + 1));
+    let candidates = line_starts_with_marker
+        .into_iter()
+        .chain(memchr::memmem::find_iter(text.as_bytes(), b"\n---").map(|i| i + 1));
     let mut chunks = Vec::new();
     let (mut start, mut start_line) = (0, 1);
     for offset in candidates {
@@ -224,14 +225,14 @@ pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
 }
 
 fn newlines(text: &str) -> usize {
-    text.bytes().filter(|&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', text.as_bytes()).count()
 }
 
 /// `# Source:` comments Helm writes before each rendered document, with their lines.
 fn source_comments(first_line: usize, text: &str) -> Vec<(usize, String)> {
     let mut comments = Vec::new();
     let (mut line, mut counted_to) = (first_line, 0);
-    for (offset, _) in text.match_indices("# Source:") {
+    for offset in memchr::memmem::find_iter(text.as_bytes(), b"# Source:") {
         let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
         if !text[line_start..offset].trim_start().is_empty() {
             continue;
