@@ -74,13 +74,14 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
     let batches = batches(&chunks);
     let partials = crate::parallel::map(&batches, |range| {
         let mut partial = Partial::default();
+        let mut parser = yaml::ChunkParser::new(yaml::Limits::default());
         for i in range.clone() {
             let (source, chunk) = &chunks[i];
             let parsed;
             let documents = match context_chunks.binary_search(&i) {
                 Ok(position) => &context_documents[position],
                 Err(_) => {
-                    parsed = yaml::parse_chunk(chunk, yaml::Limits::default());
+                    parsed = parser.parse(chunk);
                     &parsed
                 }
             };

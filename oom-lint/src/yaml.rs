@@ -147,15 +147,38 @@ pub struct YamlError {
 
 /// Parses every document of a stream. Errors are per document; the others are still returned.
 pub fn parse_stream(file: &SourceFile, limits: Limits) -> Vec<Result<Document, YamlError>> {
-    split_documents(&file.text).iter().flat_map(|chunk| parse_chunk(chunk, limits)).collect()
+    let mut parser = ChunkParser::new(limits);
+    split_documents(&file.text).iter().flat_map(|chunk| parser.parse(chunk)).collect()
 }
 
 /// Parses one chunk of a stream (see [`split_documents`]): usually one document, or the
 /// documents that a stream separates without `---` lines.
 pub fn parse_chunk(chunk: &Chunk<'_>, limits: Limits) -> Vec<Result<Document, YamlError>> {
+    ChunkParser::new(limits).parse(chunk)
+}
+
+/// Parses chunk after chunk, reusing its working buffers: a stream has thousands of small
+/// documents, and growing fresh buffers for each costs more than building their trees.
+#[derive(Debug)]
+pub struct ChunkParser {
+    builder: Builder,
+}
+
+impl ChunkParser {
+    pub fn new(limits: Limits) -> Self {
+        Self { builder: Builder::new(1, limits) }
+    }
+
+    /// The documents of one chunk (see [`parse_chunk`]).
+    pub fn parse(&mut self, chunk: &Chunk<'_>) -> Vec<Result<Document, YamlError>> {
+        self.builder.reset(chunk.first_line);
+        parse_with(&mut self.builder, chunk)
+    }
+}
+
+fn parse_with(builder: &mut Builder, chunk: &Chunk<'_>) -> Vec<Result<Document, YamlError>> {
     let mut results = Vec::new();
     let sources = source_comments(chunk.first_line, chunk.text);
-    let mut builder = Builder::new(chunk.first_line, limits);
     let mut parser = Parser::new_from_str(chunk.text);
     loop {
         match parser.next_event() {
@@ -250,11 +273,13 @@ fn source_comments(first_line: usize, text: &str) -> Vec<(usize, String)> {
 
 /// An open collection; its finished children wait on the builder's shared scratch stacks from
 /// index `first` on, so that each collection is allocated once, at its exact size, when it ends.
+#[derive(Debug)]
 enum Frame {
     Sequence { start: Position, anchor: usize, first: usize },
     Mapping { start: Position, anchor: usize, first: usize, key: Option<Node> },
 }
 
+#[derive(Debug)]
 struct Builder {
     line_offset: usize,
     limits: Limits,
@@ -268,6 +293,18 @@ struct Builder {
 }
 
 impl Builder {
+    /// Ready for a new chunk, keeping the buffers' capacity.
+    fn reset(&mut self, first_line: usize) {
+        self.line_offset = first_line - 1;
+        self.stack.clear();
+        self.items.clear();
+        self.entries.clear();
+        self.anchors.clear();
+        self.events = 0;
+        self.alias_nodes = 0;
+        self.duplicate_keys.clear();
+    }
+
     fn new(first_line: usize, limits: Limits) -> Self {
         Self {
             line_offset: first_line - 1,
