@@ -78,6 +78,78 @@ pub struct Finding {
     pub template: Option<Arc<str>>,
 }
 
+/// A run's findings, in report order: by file, line, column and rule, then in input order.
+///
+/// They stay in the lists the batches of a run produced, with an order over them, rather than
+/// being copied into one list: for a large input that copy held every finding twice.
+#[derive(Debug, Default)]
+pub struct Findings {
+    lists: Vec<Vec<Finding>>,
+    order: Vec<(usize, usize)>,
+}
+
+impl Findings {
+    /// Orders the findings of `lists`, which are in input order.
+    pub fn new(lists: Vec<Vec<Finding>>) -> Self {
+        let mut order: Vec<(usize, usize)> = lists
+            .iter()
+            .enumerate()
+            .flat_map(|(list, findings)| (0..findings.len()).map(move |index| (list, index)))
+            .collect();
+        // The list and index come last in the key: ties keep input order, and the sort need not
+        // be stable (a stable sort would take another half of the order's memory).
+        order.sort_unstable_by_key(|&(list, index)| {
+            let finding = &lists[list][index];
+            let start = finding.location.start;
+            (finding.location.source, start.line, start.column, finding.rule, list, index)
+        });
+        Self { lists, order }
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    pub fn iter(&self) -> FindingsIter<'_> {
+        FindingsIter { findings: self, order: self.order.iter() }
+    }
+}
+
+impl<'a> IntoIterator for &'a Findings {
+    type Item = &'a Finding;
+    type IntoIter = FindingsIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// The findings of a [`Findings`], in report order.
+#[derive(Debug, Clone)]
+pub struct FindingsIter<'a> {
+    findings: &'a Findings,
+    order: std::slice::Iter<'a, (usize, usize)>,
+}
+
+impl<'a> Iterator for FindingsIter<'a> {
+    type Item = &'a Finding;
+
+    fn next(&mut self) -> Option<&'a Finding> {
+        let &(list, index) = self.order.next()?;
+        self.findings.lists.get(list)?.get(index)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.order.size_hint()
+    }
+}
+
+impl ExactSizeIterator for FindingsIter<'_> {}
+
 /// A failure to read or understand an input (exit code 2), as opposed to a finding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputError {

@@ -8,7 +8,7 @@ use compact_str::CompactString;
 
 use crate::config::Config;
 use crate::environment::ProcessView;
-use crate::finding::{Finding, InputError, Location, ObjectRef, Severity};
+use crate::finding::{Finding, Findings, InputError, Location, ObjectRef, Severity};
 use crate::rules::{self, Hit};
 use crate::runtime_view::RuntimeView;
 use crate::source::SourceFile;
@@ -31,7 +31,7 @@ pub struct Counts {
 
 #[derive(Debug, Default)]
 pub struct Outcome {
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
     pub errors: Vec<InputError>,
     pub counts: Counts,
     /// With `--metrics`: how the dump's series joined the manifests' containers.
@@ -87,7 +87,6 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
             };
             check_documents(sources, *source, documents, &context, config, &mut partial);
         }
-        // Exactly sized, as the merged list holds them all again for a moment.
         partial.findings.shrink_to_fit();
         partial
     });
@@ -96,9 +95,9 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
     outcome.counts.files = sources.len();
     let mut matched = vec![false; usage.map_or(0, <[Usage]>::len)];
     let mut containers_without_metrics = Vec::new();
-    outcome.findings.reserve_exact(partials.iter().map(|p| p.findings.len()).sum());
+    let mut finding_lists = Vec::with_capacity(partials.len());
     for mut partial in partials {
-        outcome.findings.append(&mut partial.findings);
+        finding_lists.push(partial.findings);
         outcome.errors.append(&mut partial.errors);
         let counts = &mut outcome.counts;
         counts.documents += partial.counts.documents;
@@ -123,14 +122,7 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
             containers_without_metrics,
         });
     }
-    outcome.findings.sort_by(|a, b| {
-        (a.location.source, a.location.start.line, a.location.start.column, a.rule).cmp(&(
-            b.location.source,
-            b.location.start.line,
-            b.location.start.column,
-            b.rule,
-        ))
-    });
+    outcome.findings = Findings::new(finding_lists);
     outcome
 }
 
@@ -369,8 +361,8 @@ pub fn read_documents(sources: &[SourceFile], errors: &mut Vec<InputError>) -> V
 }
 
 /// Counts per severity, for summaries and the exit code.
-pub fn count(findings: &[Finding], severity: Severity) -> usize {
-    findings.iter().filter(|f| f.severity == severity).count()
+pub fn count<'a>(findings: impl IntoIterator<Item = &'a Finding>, severity: Severity) -> usize {
+    findings.into_iter().filter(|f| f.severity == severity).count()
 }
 
 /// Records which `--metrics` series belong to the pod's containers, and the containers that

@@ -8,14 +8,14 @@ pub mod sarif;
 
 use serde::{Serialize, Serializer};
 
-use crate::finding::{Finding, InputError, Severity};
+use crate::finding::{Finding, Findings, InputError, Severity};
 use crate::lint::{Counts, count};
 use crate::source::SourceFile;
 
 #[derive(Debug)]
 pub struct Report<'a> {
     pub sources: &'a [SourceFile],
-    pub findings: &'a [Finding],
+    pub findings: &'a Findings,
     pub errors: &'a [InputError],
     pub counts: &'a Counts,
     /// Helm chart `templates/` folders skipped by the walk.
