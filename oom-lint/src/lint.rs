@@ -14,8 +14,8 @@ use crate::runtime_view::RuntimeView;
 use crate::source::SourceFile;
 use crate::suppress;
 use crate::usage::{Usage, UsageSummary, matching};
-use crate::workloads::{Context, Extractor, Object, Pod};
-use crate::yaml::{self, Document};
+use crate::workloads::{ConfigMapData, Context, Extractor, NamespaceDefaults, Object, Pod};
+use crate::yaml::{self, Document, Node};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Counts {
@@ -55,18 +55,23 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
 
     let context_chunks: Vec<usize> =
         (0..chunks.len()).filter(|&i| may_hold_context(chunks[i].1.text)).collect();
-    let context_documents = crate::parallel::map(&context_chunks, |&i| {
-        yaml::parse_chunk(&chunks[i].1, yaml::Limits::default())
+    let first_pass = crate::parallel::map(&context_chunks, |&i| {
+        let (source, chunk) = &chunks[i];
+        read_context(sources, *source, yaml::parse_chunk(chunk, yaml::Limits::default()), config)
     });
     let mut context = Context::new(config.settings.clone(), usage);
-    for (&i, documents) in context_chunks.iter().zip(&context_documents) {
-        let source = chunks[i].0;
-        // Shape errors are reported once, when the document is checked below.
-        let mut ignored = Vec::new();
-        let mut extractor = Extractor { errors: &mut ignored, source_name: &sources[source].name };
-        for document in documents.iter().flatten() {
-            for object in extractor.objects(source, document) {
-                add_context(&mut extractor, &object, &mut context);
+    for (&i, (found, _)) in context_chunks.iter().zip(&first_pass) {
+        for item in found {
+            match item {
+                ContextObject::LimitRange(defaults) => context.add_limit_range(defaults.clone()),
+                ContextObject::ConfigMap { namespace, name, data } => {
+                    context.add_config_map(ConfigMapData {
+                        source: chunks[i].0,
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                        data,
+                    });
+                }
             }
         }
     }
@@ -78,8 +83,12 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
         for i in range.clone() {
             let (source, chunk) = &chunks[i];
             let parsed;
-            let documents = match context_chunks.binary_search(&i) {
-                Ok(position) => &context_documents[position],
+            let documents = match context_chunks.binary_search(&i).map(|at| &first_pass[at].1) {
+                Ok(ContextChunk::Kept(documents)) => documents,
+                Ok(ContextChunk::Checked(checked)) => {
+                    partial.absorb(checked);
+                    continue;
+                }
                 Err(_) => {
                     parsed = parser.parse(chunk);
                     &parsed
@@ -126,6 +135,59 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
     outcome
 }
 
+/// What a ConfigMap or a LimitRange gives the context, owned, so that the tree it came from
+/// can be dropped: most ConfigMaps are documents of their own.
+#[derive(Debug)]
+enum ContextObject {
+    LimitRange(NamespaceDefaults),
+    ConfigMap { namespace: Option<String>, name: String, data: Node },
+}
+
+/// A chunk that may hold context, after the first pass.
+#[derive(Debug)]
+enum ContextChunk {
+    /// It also holds other objects (pods in a `List`, ...), checked in the second pass.
+    Kept(Vec<Result<Document, yaml::YamlError>>),
+    /// It holds only context objects: already checked (counts, errors), its tree dropped.
+    Checked(Partial),
+}
+
+fn read_context(
+    sources: &[SourceFile],
+    source: usize,
+    documents: Vec<Result<Document, yaml::YamlError>>,
+    config: &Config,
+) -> (Vec<ContextObject>, ContextChunk) {
+    let mut found = Vec::new();
+    let mut only_context = true;
+    // Shape errors are reported once, when the chunk is checked.
+    let mut ignored = Vec::new();
+    let mut extractor = Extractor { errors: &mut ignored, source_name: &sources[source].name };
+    for document in documents.iter().flatten() {
+        for object in extractor.objects(source, document) {
+            if let Some(defaults) = extractor.limit_range(&object) {
+                found.push(ContextObject::LimitRange(defaults));
+            } else if let Some(config_map) = extractor.config_map(&object) {
+                found.push(ContextObject::ConfigMap {
+                    namespace: config_map.namespace,
+                    name: config_map.name,
+                    data: config_map.data.clone(),
+                });
+            } else {
+                only_context &= is_context(&object);
+            }
+        }
+    }
+    if !only_context {
+        return (found, ContextChunk::Kept(documents));
+    }
+    // No pods, so no context is needed to check it.
+    let mut checked = Partial::default();
+    let context = Context::new(config.settings.clone(), None);
+    check_documents(sources, source, &documents, &context, config, &mut checked);
+    (found, ContextChunk::Checked(checked))
+}
+
 /// Whether a chunk may hold a ConfigMap or a LimitRange: their `kind` has to be spelled out in
 /// the text (a kind written with escape sequences would be missed, and only as context).
 fn may_hold_context(text: &str) -> bool {
@@ -164,6 +226,15 @@ struct Partial {
     /// Indices of the `--metrics` series that matched a container.
     matched_series: Vec<usize>,
     containers_without_metrics: Vec<String>,
+}
+
+impl Partial {
+    /// Adds what checking a pod-free chunk gave.
+    fn absorb(&mut self, checked: &Partial) {
+        self.errors.extend(checked.errors.iter().cloned());
+        self.counts.documents += checked.counts.documents;
+        self.counts.objects += checked.counts.objects;
+    }
 }
 
 fn check_documents<'a>(
@@ -432,6 +503,34 @@ data:
         assert_eq!(outcome.counts.documents, 10_002);
         assert_eq!(outcome.counts.pods, 1);
         assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    }
+
+    #[test]
+    fn context_chunks_are_checked_once_whether_kept_or_not() {
+        let list = format!(
+            "apiVersion: v1\nkind: List\nitems:\n{}",
+            [DEPLOYMENT, CONFIG_MAP]
+                .iter()
+                .map(|object| {
+                    let mut lines = object.lines();
+                    let first = lines.next().unwrap_or_default();
+                    let rest: String = lines.map(|line| format!("\n    {line}")).collect();
+                    format!("  - {first}{rest}\n")
+                })
+                .collect::<String>()
+        );
+        let broken_config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n\
+                                 data: {a: '1', a: '2'}\n";
+        let text = format!("{list}---\n{broken_config_map}");
+        let sources = [SourceFile::new("list.yaml".into(), text)];
+        let outcome = lint(&sources, &Config::default(), None);
+        assert!(outcome.findings.iter().any(|f| f.rule == "jvm-heap-exceeds-limit"));
+        assert_eq!(outcome.counts.documents, 2);
+        assert_eq!(outcome.counts.objects, 3);
+        assert_eq!(outcome.counts.pods, 1);
+        let errors: Vec<_> = outcome.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("duplicate key `a`"));
     }
 
     #[test]
