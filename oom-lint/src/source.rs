@@ -1,5 +1,7 @@
 //! A file's text with a line index, so positions can be turned into byte offsets.
 
+use std::sync::OnceLock;
+
 /// One input: a file, or standard input shown as `<stdin>`.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -7,8 +9,11 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     /// Byte offset of each line's start; 32 bits, as inputs are limited to
-    /// [`MAX_SOURCE_BYTES`], which halves the index of a large file.
-    line_starts: Vec<u32>,
+    /// [`MAX_SOURCE_BYTES`]. Built on first use: findings carry their line and column, and
+    /// only snippets, suppression comments and `fix` need to find a line's text.
+    line_starts: OnceLock<Vec<u32>>,
+    /// Whether the text has an `oom-lint: ignore[...]` comment anywhere.
+    has_suppression_comments: bool,
 }
 
 /// The largest input a [`SourceFile`] holds.
@@ -34,20 +39,35 @@ impl SourceFile {
     /// `text` is expected to be at most [`MAX_SOURCE_BYTES`] long (`ingest` refuses larger
     /// files); lines that start beyond it are not indexed.
     pub fn new(name: String, text: String) -> Self {
-        let mut line_starts = Vec::with_capacity(1 + text.bytes().filter(|&b| b == b'\n').count());
-        line_starts.push(0);
-        line_starts
-            .extend(text.match_indices('\n').map_while(|(index, _)| u32::try_from(index + 1).ok()));
-        Self { name, text, line_starts }
+        let has_suppression_comments =
+            memchr::memmem::find(text.as_bytes(), b"oom-lint: ignore[").is_some();
+        Self { name, text, line_starts: OnceLock::new(), has_suppression_comments }
+    }
+
+    /// Whether any line may hold a suppression comment (`# oom-lint: ignore[...]`).
+    pub fn has_suppression_comments(&self) -> bool {
+        self.has_suppression_comments
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let text = self.text.as_bytes();
+            let mut starts = Vec::with_capacity(1 + memchr::memchr_iter(b'\n', text).count());
+            starts.push(0);
+            starts.extend(
+                memchr::memchr_iter(b'\n', text).map_while(|index| u32::try_from(index + 1).ok()),
+            );
+            starts
+        })
     }
 
     fn line_start(&self, index: usize) -> Option<usize> {
-        self.line_starts.get(index).map(|&start| start as usize)
+        self.line_starts().get(index).map(|&start| start as usize)
     }
 
     /// The 0-based line that holds a byte offset.
     pub fn line_index_of(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&start| start as usize <= offset).saturating_sub(1)
+        self.line_starts().partition_point(|&start| start as usize <= offset).saturating_sub(1)
     }
 
     /// Byte range of a 0-based line, without its line break.
@@ -59,7 +79,7 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// The text of a 1-based line, without its line break.

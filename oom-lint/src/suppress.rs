@@ -30,10 +30,16 @@ pub fn by_comment(
     container: Option<(&SourceFile, usize)>,
     rule: &str,
 ) -> bool {
-    if comment_lists(finding_source.line_text(finding_line), rule) {
+    // Most inputs have no suppression comment at all: then no line need be looked at.
+    if finding_source.has_suppression_comments()
+        && comment_lists(finding_source.line_text(finding_line), rule)
+    {
         return true;
     }
-    let Some((source, line)) = container else { return false };
+    let Some((source, line)) = container.filter(|(source, _)| source.has_suppression_comments())
+    else {
+        return false;
+    };
     let mut candidate = line;
     loop {
         if comment_lists(source.line_text(candidate), rule) {
