@@ -85,21 +85,25 @@ pub struct Finding {
 #[derive(Debug, Default)]
 pub struct Findings {
     lists: Vec<Vec<Finding>>,
-    order: Vec<(usize, usize)>,
+    /// (list, index) pairs; 32 bits each, as a run never has 2³² batches or findings.
+    order: Vec<(u32, u32)>,
 }
 
 impl Findings {
     /// Orders the findings of `lists`, which are in input order.
     pub fn new(lists: Vec<Vec<Finding>>) -> Self {
-        let mut order: Vec<(usize, usize)> = lists
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let mut order: Vec<(u32, u32)> = lists
             .iter()
             .enumerate()
-            .flat_map(|(list, findings)| (0..findings.len()).map(move |index| (list, index)))
+            .flat_map(|(list, findings)| {
+                (0..findings.len()).map(move |index| (narrow(list), narrow(index)))
+            })
             .collect();
         // The list and index come last in the key: ties keep input order, and the sort need not
         // be stable (a stable sort would take another half of the order's memory).
         order.sort_unstable_by_key(|&(list, index)| {
-            let finding = &lists[list][index];
+            let finding = &lists[list as usize][index as usize];
             let start = finding.location.start;
             (finding.location.source, start.line, start.column, finding.rule, list, index)
         });
@@ -132,7 +136,7 @@ impl<'a> IntoIterator for &'a Findings {
 #[derive(Debug, Clone)]
 pub struct FindingsIter<'a> {
     findings: &'a Findings,
-    order: std::slice::Iter<'a, (usize, usize)>,
+    order: std::slice::Iter<'a, (u32, u32)>,
 }
 
 impl<'a> Iterator for FindingsIter<'a> {
@@ -140,7 +144,7 @@ impl<'a> Iterator for FindingsIter<'a> {
 
     fn next(&mut self) -> Option<&'a Finding> {
         let &(list, index) = self.order.next()?;
-        self.findings.lists.get(list)?.get(index)
+        self.findings.lists.get(list as usize)?.get(index as usize)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

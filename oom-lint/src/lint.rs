@@ -85,8 +85,10 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
             let parsed;
             let documents = match context_chunks.binary_search(&i).map(|at| &first_pass[at].1) {
                 Ok(ContextChunk::Kept(documents)) => documents,
-                Ok(ContextChunk::Checked(checked)) => {
-                    partial.absorb(checked);
+                Ok(ContextChunk::Checked { errors, documents, objects }) => {
+                    partial.errors.extend(errors.iter().cloned());
+                    partial.counts.documents += documents;
+                    partial.counts.objects += objects;
                     continue;
                 }
                 Err(_) => {
@@ -148,8 +150,8 @@ enum ContextObject {
 enum ContextChunk {
     /// It also holds other objects (pods in a `List`, ...), checked in the second pass.
     Kept(Vec<Result<Document, yaml::YamlError>>),
-    /// It holds only context objects: already checked (counts, errors), its tree dropped.
-    Checked(Partial),
+    /// It holds only context objects: already checked, its tree dropped.
+    Checked { errors: Vec<InputError>, documents: usize, objects: usize },
 }
 
 fn read_context(
@@ -185,7 +187,8 @@ fn read_context(
     let mut checked = Partial::default();
     let context = Context::new(config.settings.clone(), None);
     check_documents(sources, source, &documents, &context, config, &mut checked);
-    (found, ContextChunk::Checked(checked))
+    let Partial { errors, counts, .. } = checked;
+    (found, ContextChunk::Checked { errors, documents: counts.documents, objects: counts.objects })
 }
 
 /// Whether a chunk may hold a ConfigMap or a LimitRange: their `kind` has to be spelled out in
@@ -226,15 +229,6 @@ struct Partial {
     /// Indices of the `--metrics` series that matched a container.
     matched_series: Vec<usize>,
     containers_without_metrics: Vec<String>,
-}
-
-impl Partial {
-    /// Adds what checking a pod-free chunk gave.
-    fn absorb(&mut self, checked: &Partial) {
-        self.errors.extend(checked.errors.iter().cloned());
-        self.counts.documents += checked.counts.documents;
-        self.counts.objects += checked.counts.objects;
-    }
 }
 
 fn check_documents<'a>(
