@@ -39,9 +39,9 @@ impl Severity {
 /// The Kubernetes object a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct ObjectRef {
-    pub kind: String,
-    pub name: String,
-    pub namespace: Option<String>,
+    pub kind: CompactString,
+    pub name: CompactString,
+    pub namespace: Option<CompactString>,
 }
 
 impl std::fmt::Display for ObjectRef {

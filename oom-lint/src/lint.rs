@@ -142,7 +142,7 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
 #[derive(Debug)]
 enum ContextObject {
     LimitRange(NamespaceDefaults),
-    ConfigMap { namespace: Option<String>, name: String, data: Node },
+    ConfigMap { namespace: Option<CompactString>, name: CompactString, data: Node },
 }
 
 /// A chunk that may hold context, after the first pass.

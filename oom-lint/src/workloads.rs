@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use compact_str::CompactString;
 use oom_core::quantity::Quantity;
 
 use crate::config::Settings;
@@ -100,7 +101,7 @@ impl MemoryValue<'_> {
 /// What a namespace's LimitRanges fill in for containers that leave memory unset.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NamespaceDefaults {
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
     pub default_limit: bool,
     pub default_request: bool,
 }
@@ -119,8 +120,8 @@ impl<'a> Pod<'a> {
 #[derive(Debug)]
 pub struct ConfigMapData<'a> {
     pub source: usize,
-    pub namespace: Option<String>,
-    pub name: String,
+    pub namespace: Option<CompactString>,
+    pub name: CompactString,
     /// The `data` mapping.
     pub data: &'a Node,
 }
@@ -130,8 +131,8 @@ pub struct ConfigMapData<'a> {
 pub struct Context<'a> {
     /// Keyed by namespace: a stream can hold thousands of LimitRanges and ConfigMaps, and
     /// every container looks them up.
-    limit_ranges: HashMap<Option<String>, NamespaceDefaults>,
-    config_maps: HashMap<(Option<String>, String), ConfigMapData<'a>>,
+    limit_ranges: HashMap<Option<CompactString>, NamespaceDefaults>,
+    config_maps: HashMap<(Option<CompactString>, CompactString), ConfigMapData<'a>>,
     pub settings: Settings,
     /// Observed usage, with `check --metrics`.
     pub usage: Option<&'a [crate::usage::Usage]>,
@@ -158,12 +159,12 @@ impl<'a> Context<'a> {
 
     /// The ConfigMap of that name in that namespace.
     pub fn config_map(&self, namespace: Option<&str>, name: &str) -> Option<&ConfigMapData<'a>> {
-        self.config_maps.get(&(namespace.map(str::to_owned), name.to_owned()))
+        self.config_maps.get(&(namespace.map(CompactString::from), CompactString::from(name)))
     }
 
     /// What the namespace's LimitRanges, all of them together, fill in.
     pub fn defaults_for(&self, namespace: Option<&str>) -> NamespaceDefaults {
-        self.limit_ranges.get(&namespace.map(str::to_owned)).cloned().unwrap_or_default()
+        self.limit_ranges.get(&namespace.map(CompactString::from)).cloned().unwrap_or_default()
     }
 }
 
@@ -232,9 +233,9 @@ impl Extractor<'_> {
         let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_str);
         let name = text("name").or_else(|| text("generateName")).unwrap_or("<unnamed>");
         let object = ObjectRef {
-            kind: if kind.is_empty() { "<no kind>".to_owned() } else { kind.to_owned() },
-            name: name.to_owned(),
-            namespace: text("namespace").map(str::to_owned),
+            kind: if kind.is_empty() { "<no kind>".into() } else { kind.into() },
+            name: name.into(),
+            namespace: text("namespace").map(CompactString::from),
         };
         out.push(Object { source, object, root: node, template });
     }
