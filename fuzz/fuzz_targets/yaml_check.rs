@@ -19,8 +19,9 @@ fuzz_target!(|data: &[u8]| {
         skipped_chart_templates: &[],
         usage: None,
     };
-    let _ = report::human::render(&report, false);
-    let _ = report::json::render(&report);
-    let _ = report::sarif::render(&report);
-    let _ = report::github::render(&report);
+    let mut out = std::io::sink();
+    let _ = report::human::write(&report, false, &mut out);
+    let _ = report::json::write(&report, &mut out);
+    let _ = report::sarif::write(&report, &mut out);
+    let _ = report::github::write(&report, &mut out);
 });
