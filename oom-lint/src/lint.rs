@@ -41,9 +41,10 @@ pub struct Outcome {
 /// Lints every source.
 ///
 /// Memory stays proportional to the input's text, not to its tree: documents are parsed,
-/// checked and dropped in batches, on every core. Only the documents that can give context to
-/// others (ConfigMaps, LimitRanges) are parsed up front and kept, so that a workload is checked
-/// against every ConfigMap of the input wherever it appears.
+/// checked and dropped in batches, on every core. The documents that can give context to
+/// others (ConfigMaps, LimitRanges) are read first, so that a workload is checked against every
+/// ConfigMap of the input wherever it appears; what they give is kept in owned form, and their
+/// trees only when they also hold other objects.
 pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) -> Outcome {
     let chunks: Vec<(usize, yaml::Chunk<'_>)> = sources
         .iter()
