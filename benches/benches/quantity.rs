@@ -1,7 +1,8 @@
-//! Quantity parsing and formatting throughput.
+//! Quantity parsing and formatting, and runtime option parsing, throughput.
 
 use divan::{Bencher, black_box};
 use oom_core::quantity::{Quantity, format_bytes};
+use oom_core::runtime::{JvmOptions, parse_gomemlimit};
 
 fn main() {
     divan::main();
@@ -23,6 +24,29 @@ fn format_shortest(bencher: Bencher) {
     bencher.counter(divan::counter::ItemsCount::new(values.len())).bench(|| {
         for &bytes in &values {
             black_box(format_bytes(black_box(bytes)));
+        }
+    });
+}
+
+/// JVM options as `JAVA_TOOL_OPTIONS` and start scripts write them, to the effective heap.
+#[divan::bench]
+fn jvm_options_to_heap(bencher: Bencher) {
+    let options = oom_benches::sample_jvm_options(256);
+    bencher.counter(divan::counter::ItemsCount::new(options.len())).bench(|| {
+        for text in &options {
+            let mut jvm = JvmOptions::default();
+            jvm.apply_text(black_box(text), 0);
+            black_box(jvm.effective_max_heap(1 << 30));
+        }
+    });
+}
+
+#[divan::bench]
+fn gomemlimit(bencher: Bencher) {
+    let values = ["900MiB", "1GiB", "off", "1073741824", "512MiB", "2.5GiB"];
+    bencher.counter(divan::counter::ItemsCount::new(values.len())).bench(|| {
+        for text in values {
+            let _ = black_box(parse_gomemlimit(black_box(text)));
         }
     });
 }

@@ -25,6 +25,19 @@ pub fn sample_quantities(count: usize) -> Vec<String> {
     (0..count).map(|i| FORMS[i % FORMS.len()].to_owned()).collect()
 }
 
+/// `count` JVM option strings, each as an environment variable would hold it.
+pub fn sample_jvm_options(count: usize) -> Vec<String> {
+    const FORMS: [&str; 6] = [
+        "-XX:+UseG1GC -Xmx600m",
+        "-Xms512m -Xmx900m -XX:MaxMetaspaceSize=256m -XX:+ExitOnOutOfMemoryError",
+        "-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=50.0 -Djava.security.egd=file:/dev/./urandom",
+        "-XX:+UseContainerSupport -XX:MaxRAMPercentage=80 -Dspring.profiles.active='prod eu'",
+        "-Xss512k -XX:MaxDirectMemorySize=128m -XX:MaxHeapSize=1g \"-Dapp.name=order service\"",
+        "-XX:MaxRAM=2g -XX:MaxRAMFraction=2 -verbose:gc",
+    ];
+    (0..count).map(|i| FORMS[i % FORMS.len()].to_owned()).collect()
+}
+
 /// A long-CSV metrics dump of `samples` rows of one leaking container.
 pub fn metrics_csv(samples: usize) -> String {
     let generated = synthetic::generate(synthetic::Kind::LeakWithGc, 1, samples);
