@@ -19,28 +19,21 @@ pub fn write(
 ) -> std::io::Result<()> {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
-    let mut rendered = String::new();
-    for finding in report.findings {
-        let source = &report.sources[finding.location.source];
-        let start = source.byte_offset(finding.location.start);
-        let end = if finding.location.end.line == finding.location.start.line {
-            source.byte_offset(finding.location.end).max(start)
-        } else {
-            // A multi-line node is underlined to the end of its first line.
-            let line = source.line_text(finding.location.start.line as usize);
-            start + line.len()
-                - (finding.location.start.column as usize).saturating_sub(1).min(line.len())
-        };
-        let diagnostic = FindingDiagnostic {
-            finding,
-            source: IndexedSource(source),
-            span: (start, end.saturating_sub(start).max(1)),
-        };
-        rendered.clear();
-        if handler.render_report(&mut rendered, &diagnostic).is_err() {
-            rendered = format!("{}: {}\n", finding.rule, finding.message);
+    // Snippets are rendered on every core, a window at a time so that memory stays bounded,
+    // and written in order.
+    let findings: Vec<&Finding> = report.findings.iter().collect();
+    let tasks: Vec<&[&Finding]> = findings.chunks(FINDINGS_PER_TASK).collect();
+    for window in tasks.chunks(TASKS_PER_WINDOW) {
+        let rendered = crate::parallel::map(window, |task| {
+            let mut text = String::new();
+            for finding in *task {
+                render(&handler, report, finding, &mut text);
+            }
+            text
+        });
+        for text in rendered {
+            out.write_all(text.as_bytes())?;
         }
-        writeln!(out, "{rendered}")?;
     }
     for error in report.errors {
         match error.position {
@@ -54,6 +47,39 @@ pub fn write(
         writeln!(out)?;
     }
     writeln!(out, "{}", report.summary_line())
+}
+
+const FINDINGS_PER_TASK: usize = 256;
+const TASKS_PER_WINDOW: usize = 16;
+
+/// One finding's snippet, and a blank line, appended to `out`.
+fn render(
+    handler: &GraphicalReportHandler,
+    report: &Report<'_>,
+    finding: &Finding,
+    out: &mut String,
+) {
+    let source = &report.sources[finding.location.source];
+    let start = source.byte_offset(finding.location.start);
+    let end = if finding.location.end.line == finding.location.start.line {
+        source.byte_offset(finding.location.end).max(start)
+    } else {
+        // A multi-line node is underlined to the end of its first line.
+        let line = source.line_text(finding.location.start.line as usize);
+        start + line.len()
+            - (finding.location.start.column as usize).saturating_sub(1).min(line.len())
+    };
+    let diagnostic = FindingDiagnostic {
+        finding,
+        source: IndexedSource(source),
+        span: (start, end.saturating_sub(start).max(1)),
+    };
+    let before = out.len();
+    if handler.render_report(out, &diagnostic).is_err() {
+        out.truncate(before);
+        out.push_str(&format!("{}: {}\n", finding.rule, finding.message));
+    }
+    out.push('\n');
 }
 
 struct FindingDiagnostic<'a> {
