@@ -348,6 +348,54 @@ fn real_world_corpus_matches_a_careful_reading() {
     );
 }
 
+#[test]
+fn threads_do_not_change_the_report() {
+    // Every fixture at once: many files, broken ones among them, and findings across files.
+    let all = |threads: &str| run_check(&["--format", "json", "--threads", threads, "manifests"]);
+    let one = all("1");
+    assert_eq!(one.code, Some(2), "{}", one.stderr);
+    assert!(one.json()["findings"].as_array().is_some_and(|f| f.len() > 50));
+    for threads in ["2", "3", "8"] {
+        let many = all(threads);
+        assert_eq!((many.code, &many.stdout), (one.code, &one.stdout), "--threads {threads}");
+    }
+    let zero = run_check(&["--threads", "0", "manifests"]);
+    assert_eq!(zero.code, Some(2));
+    assert!(zero.stderr.contains("--threads"), "{}", zero.stderr);
+}
+
+#[test]
+fn a_reader_that_stops_early_gets_no_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    let dir = tempdir();
+    let workload =
+        std::fs::read_to_string(testdata("manifests/rules/memory-limit-missing/fires.yaml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("large.yaml");
+    std::fs::write(&path, format!("---\n{workload}").repeat(5000))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("oom-lint"))
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .take()
+        .map(|mut out| out.read_exact(&mut first))
+        .transpose()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(String::from_utf8_lossy(&first).starts_with("{"));
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
 fn tempdir() -> std::path::PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);

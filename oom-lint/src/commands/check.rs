@@ -60,14 +60,19 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
     };
     // Written as it is rendered: the report of a large input can be larger than the input.
     let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
-    match args.format {
+    let written = match args.format {
         CheckFormat::Human => report::human::write(&report, use_color(), &mut out),
         CheckFormat::Json => report::json::write(&report, &mut out),
         CheckFormat::Sarif => report::sarif::write(&report, &mut out),
         CheckFormat::Github => report::github::write(&report, &mut out),
     }
-    .and_then(|()| out.flush())
-    .into_diagnostic()?;
+    .and_then(|()| out.flush());
+    match written {
+        // The reader went away (`oom-lint check . | head`): what it read is what it wanted, and
+        // the exit code still says what was found.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written.into_diagnostic()?,
+    }
 
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
