@@ -171,7 +171,21 @@ pub fn parse(
 ) -> Result<MetricsDump, MetricsError> {
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes)?;
-    let text = String::from_utf8_lossy(&bytes);
+    parse_slice(&bytes, format)
+}
+
+/// [`parse`] of a dump already in memory, without copying it first.
+///
+/// ```
+/// use oom_core::metrics::parse_slice;
+///
+/// let dump = parse_slice(b"timestamp,container,value\n1700000000,app,512Mi\n", None)?;
+/// assert_eq!(dump.series.len(), 1);
+/// assert_eq!(dump.series[0].samples[0].bytes, 536_870_912.0);
+/// # Ok::<(), oom_core::metrics::MetricsError>(())
+/// ```
+pub fn parse_slice(bytes: &[u8], format: Option<InputFormat>) -> Result<MetricsDump, MetricsError> {
+    let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if text.trim().is_empty() {
         return Err(MetricsError::Empty);
@@ -240,31 +254,29 @@ fn csv_blocks(
     errors: &mut RowErrors,
 ) -> Result<(), MetricsError> {
     let mut delimiter = None;
-    let mut block = String::new();
-    let mut block_start = 1u64;
     let mut found_header = false;
-    let lines: Vec<&str> = text.split('\n').collect();
-    for (index, raw) in lines.iter().enumerate() {
-        let line = raw.trim_end_matches('\r');
-        let number = index as u64 + 1;
-        if let Some(sep) = line.strip_prefix("sep=") {
-            delimiter = sep.bytes().next();
-            block_start = number + 1;
-            continue;
-        }
-        if line.trim().is_empty() {
-            if !block.is_empty() {
-                found_header |= csv_block(&block, block_start, delimiter, builder, errors);
-                block.clear();
+    // A frame is read in place, as a slice of the text between blank (or `sep=`) lines.
+    let (mut block_start, mut block_first_line) = (0, 1u64);
+    let mut offset = 0;
+    for (index, raw) in text.split_inclusive('\n').enumerate() {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let sep = line.strip_prefix("sep=");
+        if sep.is_some() || line.trim().is_empty() {
+            if offset > block_start {
+                let block = &text[block_start..offset];
+                found_header |= csv_block(block, block_first_line, delimiter, builder, errors);
             }
-            block_start = number + 1;
-            continue;
+            if let Some(sep) = sep {
+                delimiter = sep.bytes().next();
+            }
+            block_start = offset + raw.len();
+            block_first_line = index as u64 + 2;
         }
-        block.push_str(line);
-        block.push('\n');
+        offset += raw.len();
     }
-    if !block.is_empty() {
-        found_header |= csv_block(&block, block_start, delimiter, builder, errors);
+    if text.len() > block_start {
+        let block = &text[block_start..];
+        found_header |= csv_block(block, block_first_line, delimiter, builder, errors);
     }
     if found_header {
         Ok(())
@@ -272,6 +284,30 @@ fn csv_blocks(
         Err(MetricsError::Layout(
             "no CSV header with a time column (timestamp, time, ts, Time, ...) was found".into(),
         ))
+    }
+}
+
+/// Line numbers of records' byte offsets, which only move forward. After a CRLF line end the
+/// csv crate places the next record at the `\n` (and counts one line short), so a record that
+/// starts at a `\n` starts on the line after it.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut byte = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        if self.text.get(byte) == Some(&b'\n') {
+            byte += 1;
+        }
+        if byte > self.offset {
+            self.line +=
+                self.text[self.offset..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.offset = byte;
+        }
+        self.line
     }
 }
 
@@ -328,16 +364,17 @@ fn csv_block(
             }
         })
         .collect();
+    let mut lines = LineCounter { text: block.as_bytes(), offset: 0, line: first_line };
     for record in records {
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error.position().map(|p| p.line() + first_line - 1);
+                let line = error.position().map(|p| lines.line_at(p.byte()));
                 errors.push(RowError { line, message: format!("unreadable CSV row: {error}") });
                 continue;
             }
         };
-        let line = record.position().map_or(first_line, |p| p.line() + first_line - 1);
+        let line = record.position().map_or(first_line, |p| lines.line_at(p.byte()));
         let Some(time_text) = record.get(time_index) else { continue };
         let time = match parse_time(time_text) {
             Ok(time) => time,
@@ -806,6 +843,25 @@ mod tests {
         let other =
             dump.series.iter().find(|s| s.labels.get("series").is_some_and(|c| c == "other"));
         assert_eq!(other.map(|s| s.samples[0].bytes), Some(1.2e9));
+    }
+
+    #[test]
+    fn broken_rows_in_later_frames_keep_their_lines() {
+        let text = "time,container,value\r\n\
+                    1777040580,app,100\r\n\
+                    \r\n\
+                    \r\n\
+                    time,container,value\r\n\
+                    1777040580,db,100\r\n\
+                    1777040640,db,-1\r\n\
+                    sep=;\n\
+                    time;container;value\n\
+                    1777040580;cache;5\n\
+                    soon;cache;6\n";
+        let dump = parse_text(text);
+        assert_eq!(dump.series.len(), 3, "{:?}", dump.errors);
+        let lines: Vec<_> = dump.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(7), Some(11)]);
     }
 
     #[test]

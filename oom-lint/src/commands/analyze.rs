@@ -58,7 +58,7 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         if progress && bytes.len() > LARGE_INPUT {
             eprintln!("analysing {name} ({} MiB)…", bytes.len() >> 20);
         }
-        let dump = match metrics::parse(bytes.as_slice(), format) {
+        let dump = match metrics::parse_slice(&bytes, format) {
             Ok(dump) => dump,
             Err(error) => {
                 let position = match &error {
@@ -135,6 +135,8 @@ fn read_input(path: &Path) -> Result<Vec<u8>, String> {
         if !metadata.is_file() {
             return Err("cannot read: not a regular file".into());
         }
+        // Sized up front: growing by doubling would briefly hold a large dump twice.
+        bytes.reserve_exact(usize::try_from(metadata.len().min(MAX_INPUT) + 1).unwrap_or(0));
         std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut bytes))
     };
     result.map_err(|e| format!("cannot read: {e}"))?;
