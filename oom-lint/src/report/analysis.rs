@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::finding::InputError;
 
 const MIB: f64 = 1_048_576.0;
+const GIB: f64 = 1_073_741_824.0;
 
 /// One analysed series and where it came from.
 #[derive(Debug)]
@@ -23,8 +24,16 @@ fn when(seconds: f64) -> String {
     text.get(..16).unwrap_or(&text).to_owned()
 }
 
-fn rate(bytes_per_hour: f64) -> String {
-    format!("{:+.1}", bytes_per_hour / MIB)
+/// A slope and its interval in one unit, the one that suits the largest of them: a slow
+/// leak of a few KiB an hour must not read `+0.0 MiB/h`.
+fn rates(slope: f64, low: f64, high: f64) -> (String, String, String) {
+    let largest = slope.abs().max(low.abs()).max(high.abs());
+    let (divisor, unit) = [(GIB, "GiB/h"), (MIB, "MiB/h"), (1024.0, "KiB/h")]
+        .into_iter()
+        .find(|(divisor, _)| largest >= *divisor)
+        .unwrap_or((1.0, "B/h"));
+    let show = |value: f64| format!("{:+.1}", value / divisor);
+    (format!("{} {unit}", show(slope)), show(low), show(high))
 }
 
 fn duration(hours: f64) -> String {
@@ -45,13 +54,9 @@ pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
         let name = result.series.name();
         let verdict = match a.classification {
             Classification::Leak => {
-                let mut line = format!(
-                    "LEAK  {} MiB/h (95% CI {} to {}, R² {:.2})",
-                    rate(a.slope_bytes_per_hour),
-                    rate(a.slope_ci.0),
-                    rate(a.slope_ci.1),
-                    a.r_squared
-                );
+                let (slope, low, high) = rates(a.slope_bytes_per_hour, a.slope_ci.0, a.slope_ci.1);
+                let mut line =
+                    format!("LEAK  {slope} (95% CI {low} to {high}, R² {:.2})", a.r_squared);
                 match (a.leak_start, &a.event) {
                     (Some(start), Some(event)) => line.push_str(&format!(
                         ", started {} after {} at {}",
@@ -91,13 +96,13 @@ pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
                 ),
                 None => "SPIKE".to_owned(),
             },
-            Classification::Steady => format!(
-                "STEADY  no sustained growth ({} MiB/h, 95% CI {} to {}, p {:.2})",
-                rate(a.slope_bytes_per_hour),
-                rate(a.slope_ci.0),
-                rate(a.slope_ci.1),
-                a.p_value
-            ),
+            Classification::Steady => {
+                let (slope, low, high) = rates(a.slope_bytes_per_hour, a.slope_ci.0, a.slope_ci.1);
+                format!(
+                    "STEADY  no sustained growth ({slope}, 95% CI {low} to {high}, p {:.2})",
+                    a.p_value
+                )
+            }
         };
         out.push_str(&format!("{name}  {verdict}\n"));
         let span_hours = match (samples.first(), samples.last()) {
@@ -226,4 +231,19 @@ pub fn json(results: &[SeriesResult], errors: &[InputError]) -> String {
             .unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{GIB, MIB, rates};
+
+    #[test]
+    fn rates_take_the_unit_of_their_largest_value() {
+        let kib = 1024.0;
+        let text = |(a, b, c): (String, String, String)| format!("{a} [{b}, {c}]");
+        assert_eq!(text(rates(12.0 * kib, 11.0 * kib, 13.5 * kib)), "+12.0 KiB/h [+11.0, +13.5]");
+        assert_eq!(text(rates(0.5 * MIB, -0.2 * MIB, 1.2 * MIB)), "+0.5 MiB/h [-0.2, +1.2]");
+        assert_eq!(text(rates(3.0 * GIB, 2.0 * GIB, 4.0 * GIB)), "+3.0 GiB/h [+2.0, +4.0]");
+        assert_eq!(text(rates(-40.0, -90.0, 10.0)), "-40.0 B/h [-90.0, +10.0]");
+    }
 }
