@@ -41,10 +41,14 @@ fn duration(hours: f64) -> String {
         format!("{:.0} min", hours * 60.0)
     } else if hours < 48.0 {
         format!("{hours:.0} h")
-    } else {
+    } else if hours < 2.0 * HOURS_PER_YEAR {
         format!("{:.1} days", hours / 24.0)
+    } else {
+        format!("{:.1} years", hours / HOURS_PER_YEAR)
     }
 }
+
+const HOURS_PER_YEAR: f64 = 365.25 * 24.0;
 
 pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
     let mut out = String::new();
@@ -245,5 +249,13 @@ mod tests {
         assert_eq!(text(rates(0.5 * MIB, -0.2 * MIB, 1.2 * MIB)), "+0.5 MiB/h [-0.2, +1.2]");
         assert_eq!(text(rates(3.0 * GIB, 2.0 * GIB, 4.0 * GIB)), "+3.0 GiB/h [+2.0, +4.0]");
         assert_eq!(text(rates(-40.0, -90.0, 10.0)), "-40.0 B/h [-90.0, +10.0]");
+    }
+
+    #[test]
+    fn durations_from_minutes_to_years() {
+        assert_eq!(super::duration(0.5), "30 min");
+        assert_eq!(super::duration(30.0), "30 h");
+        assert_eq!(super::duration(240.0), "10.0 days");
+        assert_eq!(super::duration(2384.3 * 24.0), "6.5 years");
     }
 }
