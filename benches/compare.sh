@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Times oom-lint against checkov (kubernetes framework) on the same generated stream, and
 # oom-core's trend statistics against scipy's theilslopes + a Mann–Kendall test on the same
-# series, then times a ~100 MB stream and reports its peak memory. Installs checkov, scipy and
-# numpy from PyPI into a local virtualenv (.venv-compare).
+# series, then times a ~100 MB stream and a million-sample dump and reports their peak memory.
+# Installs checkov, scipy and numpy from PyPI into a local virtualenv (.venv-compare).
 #
 #   bash benches/compare.sh [WORKLOADS] [SAMPLES]      (defaults: 1000 workloads, 10000 samples)
 set -euo pipefail
@@ -61,22 +61,26 @@ PY
 )
 echo "trend ($samples samples): oom-core ${ours}s  scipy+Mann-Kendall ${theirs}s  ratio $(python3 -c "print(f'{$theirs / max($ours, 1e-9):.0f}x')")"
 
-# Scale: a ~100 MB stream, its wall time and the run's peak memory against the input's size.
+# Scale: a ~100 MB stream and a dump of a million samples, each run's wall time and peak
+# memory against the input's size.
 ./target/release/gen-manifests 160000 > "$work/large.yaml"
-python3 - "$work/large.yaml" <<'PY'
+./target/release/gen-metrics 1000000 > "$work/large.csv"
+scale() {
+  python3 - "$@" <<'PY'
 import os, resource, subprocess, sys, time
 
-path = sys.argv[1]
+label, path, *command = sys.argv[1:]
 start = time.perf_counter()
-subprocess.run(
-    ["./target/release/oom-lint", "check", "--fail-on", "never", "--format", "json", path],
-    stdout=subprocess.DEVNULL,
-    check=False,
-)
+subprocess.run(command + [path], stdout=subprocess.DEVNULL, check=False)
 elapsed = time.perf_counter() - start
-# ru_maxrss of the children is the largest child's peak resident set, in KiB on Linux.
+# ru_maxrss of the children is the largest child's peak resident set, in KiB on Linux; each
+# measurement runs in its own Python process, so it sees one child.
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 size = os.path.getsize(path)
-print(f"scale: {size / 1e6:.0f} MB stream in {elapsed:.2f}s, "
+print(f"scale: {label}, {size / 1e6:.0f} MB, in {elapsed:.2f}s, "
       f"peak memory {peak / 1e6:.0f} MB = {peak / size:.2f}x the input")
 PY
+}
+scale "check, generated stream" "$work/large.yaml" \
+  ./target/release/oom-lint check --fail-on never --format json
+scale "analyze, 10^6 samples" "$work/large.csv" ./target/release/oom-lint analyze

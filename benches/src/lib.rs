@@ -38,14 +38,15 @@ pub fn sample_jvm_options(count: usize) -> Vec<String> {
     (0..count).map(|i| FORMS[i % FORMS.len()].to_owned()).collect()
 }
 
-/// A long-CSV metrics dump of `samples` rows of one leaking container.
+/// A long-CSV metrics dump of `samples` rows of one leaking container (timestamps to the
+/// millisecond, so that no two samples share one).
 pub fn metrics_csv(samples: usize) -> String {
     let generated = synthetic::generate(synthetic::Kind::LeakWithGc, 1, samples);
     let mut out = String::with_capacity(samples * 60);
     out.push_str("timestamp,namespace,pod,container,value\n");
     for sample in &generated.series.samples {
         out.push_str(&format!(
-            "{:.0},shop,api-7d9f8c6b5-x2k4p,api,{:.0}\n",
+            "{:.3},shop,api-7d9f8c6b5-x2k4p,api,{:.0}\n",
             sample.time, sample.bytes
         ));
     }

@@ -365,6 +365,13 @@ fn csv_block(
         })
         .collect();
     let mut lines = LineCounter { text: block.as_bytes(), offset: 0, line: first_line };
+    let label_columns: Vec<usize> =
+        (0..columns.len()).filter(|&i| matches!(columns[i], Column::Label(_))).collect();
+    // The label cells of the last row that was added: a dump lists a series' rows one after
+    // another, and a row of the same series need not build its label set again.
+    let mut previous_cells: Option<Vec<String>> = None;
+    // As in the full path below, the last limit column wins.
+    let limit_index = columns.iter().rposition(|c| matches!(c, Column::Limit));
     for record in records {
         let record = match record {
             Ok(record) => record,
@@ -383,6 +390,20 @@ fn csv_block(
                 continue;
             }
         };
+        let same_series = previous_cells.as_ref().is_some_and(|previous| {
+            label_columns.iter().zip(previous).all(|(&i, cell)| record.get(i) == Some(cell))
+        }) && record.len() >= columns.len();
+        if same_series && let Some(value_index) = value_index {
+            let limit = limit_index
+                .and_then(|i| record.get(i))
+                .and_then(|cell| parse_bytes(cell).ok().flatten());
+            match record.get(value_index).map(parse_bytes) {
+                Some(Ok(Some(bytes))) => builder.push_to_last(time, bytes, limit),
+                Some(Err(message)) => errors.push(RowError { line: Some(line), message }),
+                Some(Ok(None)) | None => {}
+            }
+            continue;
+        }
         let mut labels = Labels::new();
         let mut value = None;
         let mut limit = None;
@@ -408,7 +429,14 @@ fn csv_block(
         }
         if let Some(cell) = value {
             match parse_bytes(cell) {
-                Ok(Some(bytes)) => builder.push(labels, time, bytes, limit),
+                Ok(Some(bytes)) => {
+                    builder.push(labels, time, bytes, limit);
+                    // A short row has fewer labels than its cells suggest: no shortcut from it.
+                    previous_cells = (record.len() >= columns.len()).then(|| {
+                        let cell = |i: usize| record.get(i).unwrap_or_default().to_owned();
+                        label_columns.iter().map(|&i| cell(i)).collect()
+                    });
+                }
                 Ok(None) => {}
                 Err(message) => errors.push(RowError { line: Some(line), message }),
             }
@@ -636,11 +664,27 @@ fn prometheus(
 #[derive(Default)]
 struct SeriesBuilder {
     series: BTreeMap<Labels, (Vec<Sample>, Option<u64>)>,
+    /// The series the last sample went to.
+    last: Option<Labels>,
 }
 
 impl SeriesBuilder {
     fn push(&mut self, labels: Labels, time: f64, bytes: f64, limit: Option<f64>) {
+        if self.last.as_ref() != Some(&labels) {
+            self.last = Some(labels.clone());
+        }
         let entry = self.series.entry(labels).or_default();
+        entry.0.push(Sample { time, bytes });
+        if let Some(limit) = limit.filter(|l| *l > 0.0) {
+            entry.1 = Some(limit as u64);
+        }
+    }
+
+    /// Adds a sample to the series the last one went to.
+    fn push_to_last(&mut self, time: f64, bytes: f64, limit: Option<f64>) {
+        let Some(entry) = self.last.as_ref().and_then(|labels| self.series.get_mut(labels)) else {
+            return;
+        };
         entry.0.push(Sample { time, bytes });
         if let Some(limit) = limit.filter(|l| *l > 0.0) {
             entry.1 = Some(limit as u64);
@@ -862,6 +906,41 @@ mod tests {
         assert_eq!(dump.series.len(), 3, "{:?}", dump.errors);
         let lines: Vec<_> = dump.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [Some(7), Some(11)]);
+    }
+
+    #[test]
+    fn rows_of_interleaved_and_short_series_land_in_their_own_series() {
+        let dump = parse_text(
+            "time,value,pod,container,limit\n\
+             1,100,a,app,1000\n\
+             2,110,a,app,\n\
+             3,200,b,app,2000\n\
+             4,120,a,app,1000\n\
+             5,,a,app,1000\n\
+             6,130,a,app,1000\n\
+             7,300,c\n\
+             8,310,c,\n\
+             9,320,c,\n",
+        );
+        let mut found: Vec<(String, Vec<f64>, Option<u64>)> = dump
+            .series
+            .iter()
+            .map(|s| {
+                let labels: Vec<String> =
+                    s.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                (labels.join(","), s.samples.iter().map(|x| x.bytes).collect(), s.limit_bytes)
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            found,
+            [
+                ("container=,pod=c".into(), vec![310.0, 320.0], None),
+                ("container=app,pod=a".into(), vec![100.0, 110.0, 120.0, 130.0], Some(1000)),
+                ("container=app,pod=b".into(), vec![200.0], Some(2000)),
+                ("pod=c".into(), vec![300.0], None),
+            ]
+        );
     }
 
     #[test]
