@@ -46,28 +46,38 @@ pub struct Outcome {
 /// ConfigMap of the input wherever it appears; what they give is kept in owned form, and their
 /// trees only when they also hold other objects.
 pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) -> Outcome {
-    let chunks: Vec<(usize, yaml::Chunk<'_>)> = sources
+    // Units of work: runs of whole documents, in input order. Each is split into its documents
+    // where it is worked on, so no list of every document of a large input is ever held.
+    let batches: Vec<(usize, yaml::Chunk<'_>)> = sources
         .iter()
         .enumerate()
         .flat_map(|(index, source)| {
-            yaml::split_documents(&source.text).into_iter().map(move |chunk| (index, chunk))
+            yaml::split_batches(&source.text, BATCH_BYTES).into_iter().map(move |b| (index, b))
         })
         .collect();
 
-    let context_chunks: Vec<usize> =
-        (0..chunks.len()).filter(|&i| may_hold_context(chunks[i].1.text)).collect();
-    let first_pass = crate::parallel::map(&context_chunks, |&i| {
-        let (source, chunk) = &chunks[i];
-        read_context(sources, *source, yaml::parse_chunk(chunk, yaml::Limits::default()), config)
-    });
+    // First pass: the documents that may hold context, by their index in their batch.
+    let first_pass: Vec<Vec<ContextDocument>> =
+        crate::parallel::map(&batches, |(source, batch)| {
+            let mut parser = yaml::ChunkParser::new(yaml::Limits::default());
+            let documents = batch.documents();
+            (0..documents.len())
+                .filter(|&index| may_hold_context(documents[index].text))
+                .map(|index| {
+                    let parsed = parser.parse(&documents[index]);
+                    let (found, chunk) = read_context(sources, *source, parsed, config);
+                    ContextDocument { index, found, chunk }
+                })
+                .collect()
+        });
     let mut context = Context::new(config.settings.clone(), usage);
-    for (&i, (found, _)) in context_chunks.iter().zip(&first_pass) {
-        for item in found {
+    for ((source, _), documents) in batches.iter().zip(&first_pass) {
+        for item in documents.iter().flat_map(|document| &document.found) {
             match item {
                 ContextObject::LimitRange(defaults) => context.add_limit_range(defaults.clone()),
                 ContextObject::ConfigMap { namespace, name, data } => {
                     context.add_config_map(ConfigMapData {
-                        source: chunks[i].0,
+                        source: *source,
                         namespace: namespace.clone(),
                         name: name.clone(),
                         data,
@@ -77,14 +87,15 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
         }
     }
 
-    let batches = batches(&chunks);
-    let partials = crate::parallel::map(&batches, |range| {
+    let work: Vec<usize> = (0..batches.len()).collect();
+    let partials = crate::parallel::map(&work, |&b| {
+        let (source, batch) = &batches[b];
         let mut partial = Partial::default();
         let mut parser = yaml::ChunkParser::new(yaml::Limits::default());
-        for i in range.clone() {
-            let (source, chunk) = &chunks[i];
+        for (index, chunk) in batch.documents().iter().enumerate() {
+            let read_first = first_pass[b].binary_search_by_key(&index, |d| d.index);
             let parsed;
-            let documents = match context_chunks.binary_search(&i).map(|at| &first_pass[at].1) {
+            let documents = match read_first.map(|at| &first_pass[b][at].chunk) {
                 Ok(ContextChunk::Kept(documents)) => documents,
                 Ok(ContextChunk::Checked { errors, documents, objects }) => {
                     partial.errors.extend(errors.iter().cloned());
@@ -146,6 +157,15 @@ enum ContextObject {
     ConfigMap { namespace: Option<CompactString>, name: CompactString, data: Node },
 }
 
+/// A document of a batch that may hold context, after the first pass.
+#[derive(Debug)]
+struct ContextDocument {
+    /// Its index among its batch's documents.
+    index: usize,
+    found: Vec<ContextObject>,
+    chunk: ContextChunk,
+}
+
 /// A chunk that may hold context, after the first pass.
 #[derive(Debug)]
 enum ContextChunk {
@@ -200,26 +220,10 @@ fn may_hold_context(text: &str) -> bool {
     CONFIG_MAP.find(text.as_bytes()).is_some() || LIMIT_RANGE.find(text.as_bytes()).is_some()
 }
 
-/// Consecutive chunks grouped into batches of about this many bytes: large enough that
-/// handing out work costs nothing, small enough that both cores get a share of a few hundred
-/// kilobytes and that only a few batches' trees are alive at once.
+/// Documents are grouped into batches of about this many bytes: large enough that handing out
+/// work costs nothing, small enough that both cores get a share of a few hundred kilobytes and
+/// that only a few batches' trees are alive at once.
 const BATCH_BYTES: usize = 64 << 10;
-
-fn batches(chunks: &[(usize, yaml::Chunk<'_>)]) -> Vec<std::ops::Range<usize>> {
-    let mut batches = Vec::new();
-    let (mut start, mut bytes) = (0, 0);
-    for (i, (_, chunk)) in chunks.iter().enumerate() {
-        bytes += chunk.text.len();
-        if bytes >= BATCH_BYTES {
-            batches.push(start..i + 1);
-            (start, bytes) = (i + 1, 0);
-        }
-    }
-    if start < chunks.len() {
-        batches.push(start..chunks.len());
-    }
-    batches
-}
 
 /// What one batch of documents contributes to the outcome.
 #[derive(Debug, Default)]

@@ -151,12 +151,6 @@ pub fn parse_stream(file: &SourceFile, limits: Limits) -> Vec<Result<Document, Y
     split_documents(&file.text).iter().flat_map(|chunk| parser.parse(chunk)).collect()
 }
 
-/// Parses one chunk of a stream (see [`split_documents`]): usually one document, or the
-/// documents that a stream separates without `---` lines.
-pub fn parse_chunk(chunk: &Chunk<'_>, limits: Limits) -> Vec<Result<Document, YamlError>> {
-    ChunkParser::new(limits).parse(chunk)
-}
-
 /// Parses chunk after chunk, reusing its working buffers: a stream has thousands of small
 /// documents, and growing fresh buffers for each costs more than building their trees.
 #[derive(Debug)]
@@ -169,7 +163,8 @@ impl ChunkParser {
         Self { builder: Builder::new(1, limits) }
     }
 
-    /// The documents of one chunk (see [`parse_chunk`]).
+    /// The documents of one chunk (see [`split_documents`]): usually one, or those a stream
+    /// separates without `---` lines.
     pub fn parse(&mut self, chunk: &Chunk<'_>) -> Vec<Result<Document, YamlError>> {
         self.builder.reset(chunk.first_line);
         parse_with(&mut self.builder, chunk)
@@ -225,17 +220,37 @@ pub struct Chunk<'a> {
 /// independent, so the chunks can be parsed in any order, on any thread, and a syntax error in
 /// one does not hide the others.
 pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    split(text, 1, 1)
+}
+
+/// Splits into runs of whole documents of at least `min_bytes` each (the last may be shorter):
+/// units of work that [`Chunk::documents`] splits further.
+pub fn split_batches(text: &str, min_bytes: usize) -> Vec<Chunk<'_>> {
+    split(text, 1, min_bytes.max(1))
+}
+
+impl<'a> Chunk<'a> {
+    /// The documents of a chunk (see [`split_documents`]), with their lines in the file.
+    pub fn documents(&self) -> Vec<Chunk<'a>> {
+        split(self.text, self.first_line, 1)
+    }
+}
+
+fn split(text: &str, first_line: usize, min_bytes: usize) -> Vec<Chunk<'_>> {
     let line_starts_with_marker = text.starts_with("---").then_some(0);
     let candidates = line_starts_with_marker
         .into_iter()
         .chain(memchr::memmem::find_iter(text.as_bytes(), b"\n---").map(|i| i + 1));
     let mut chunks = Vec::new();
-    let (mut start, mut start_line) = (0, 1);
+    let (mut start, mut start_line) = (0, first_line);
     for offset in candidates {
+        if offset - start < min_bytes {
+            continue;
+        }
         let rest = &text[offset + 3..];
         let rest_of_line = rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches('\r');
         let is_marker = rest_of_line.is_empty() || rest_of_line.starts_with([' ', '\t']);
-        if is_marker && offset > start {
+        if is_marker {
             chunks.push(Chunk { first_line: start_line, text: &text[start..offset] });
             start_line += newlines(&text[start..offset]);
             start = offset;
@@ -581,6 +596,22 @@ mod tests {
         );
         assert!(split_documents("").is_empty());
         assert_eq!(split_documents("a: 1").len(), 1);
+    }
+
+    #[test]
+    fn batches_hold_whole_documents_and_split_into_the_same_documents() {
+        let text: String = (0..50)
+            .map(|i| format!("---\n# {i}\nkind: Service\nmetadata: {{name: s{i}}}\n"))
+            .collect();
+        let documents = split_documents(&text);
+        let batches = split_batches(&text, 200);
+        assert!(batches.len() > 5 && batches.len() < documents.len(), "{}", batches.len());
+        assert!(batches[..batches.len() - 1].iter().all(|b| b.text.len() >= 200));
+        let again: Vec<(usize, &str)> =
+            batches.iter().flat_map(|b| b.documents()).map(|c| (c.first_line, c.text)).collect();
+        let expected: Vec<(usize, &str)> =
+            documents.iter().map(|c| (c.first_line, c.text)).collect();
+        assert_eq!(again, expected);
     }
 
     #[test]
