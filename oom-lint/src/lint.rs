@@ -532,6 +532,97 @@ data:
         assert!(errors[0].contains("duplicate key `a`"));
     }
 
+    /// The whole input in memory at once, as `fix` reads it: what the batched engine must match.
+    fn lint_all_at_once(sources: &[SourceFile], config: &Config) -> Outcome {
+        let mut outcome = Outcome::default();
+        let documents = read_documents(sources, &mut outcome.errors);
+        let model = build_model(sources, &documents, config, None, &mut outcome);
+        let mut partial = Partial::default();
+        for pod in &model.pods {
+            partial.counts.pods += 1;
+            partial.counts.containers += pod.containers.len();
+            check_pod(sources, pod, &model.context, config, &mut partial);
+        }
+        outcome.counts.pods = partial.counts.pods;
+        outcome.counts.containers = partial.counts.containers;
+        outcome.counts.suppressed = partial.counts.suppressed;
+        outcome.findings = Findings::new(vec![partial.findings]);
+        outcome
+    }
+
+    fn summary(outcome: &Outcome) -> (Vec<String>, Vec<String>, Counts) {
+        let findings = outcome
+            .findings
+            .iter()
+            .map(|f| {
+                let at = f.location.start;
+                format!("{} {}:{}:{} {}", f.rule, f.location.source, at.line, at.column, f.message)
+            })
+            .collect();
+        let mut errors: Vec<String> = outcome
+            .errors
+            .iter()
+            .map(|e| format!("{} {:?} {}", e.file, e.position, e.message))
+            .collect();
+        // The batched engine reports errors in input order, the other parse errors first.
+        errors.sort();
+        let counts = Counts { files: 0, ..outcome.counts.clone() };
+        (findings, errors, counts)
+    }
+
+    #[test]
+    fn batches_find_what_reading_everything_at_once_finds() {
+        let mut files = Vec::new();
+        let mut pending = vec![
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/manifests"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        ];
+        while let Some(path) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&path) else { continue };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+                {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() > 40, "{}", files.len());
+        // Each file alone, and all of them as one run (ConfigMaps of one file, pods of another).
+        let sources: Vec<SourceFile> = files
+            .iter()
+            .filter_map(|path| {
+                let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+                Some(SourceFile::new(path.display().to_string(), text))
+            })
+            .collect();
+        let config = Config::default();
+        for source in &sources {
+            let alone = std::slice::from_ref(source);
+            assert_eq!(
+                summary(&lint(alone, &config, None)),
+                summary(&lint_all_at_once(alone, &config)),
+                "{}",
+                source.name
+            );
+        }
+        assert_eq!(
+            summary(&lint(&sources, &config, None)),
+            summary(&lint_all_at_once(&sources, &config))
+        );
+        // A stream of every fixture, large enough to be cut into batches.
+        let stream: String = sources.iter().map(|s| format!("---\n{}\n", s.text)).collect();
+        assert!(stream.len() > 4 * BATCH_BYTES, "{}", stream.len());
+        let stream = [SourceFile::new("stream.yaml".into(), stream)];
+        assert_eq!(
+            summary(&lint(&stream, &config, None)),
+            summary(&lint_all_at_once(&stream, &config))
+        );
+    }
+
     #[test]
     fn batches_keep_the_order_of_findings_and_errors() {
         let broken = "---\nkind: Pod\nspec: [unclosed\n";
