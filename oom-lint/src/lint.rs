@@ -60,12 +60,15 @@ pub fn lint(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) ->
     let first_pass: Vec<Vec<ContextDocument>> =
         crate::parallel::map(&batches, |(source, batch)| {
             let mut parser = yaml::ChunkParser::new(yaml::Limits::default());
+            // Documents of context objects alone hold no pods, so need no context to be checked.
+            let no_context = Context::new(config.settings.clone(), None);
             let documents = batch.documents();
             (0..documents.len())
                 .filter(|&index| may_hold_context(documents[index].text))
                 .map(|index| {
                     let parsed = parser.parse(&documents[index]);
-                    let (found, chunk) = read_context(sources, *source, parsed, config);
+                    let (found, chunk) =
+                        read_context(sources, *source, parsed, &no_context, config);
                     ContextDocument { index, found, chunk }
                 })
                 .collect()
@@ -179,6 +182,7 @@ fn read_context(
     sources: &[SourceFile],
     source: usize,
     documents: Vec<Result<Document, yaml::YamlError>>,
+    no_context: &Context<'_>,
     config: &Config,
 ) -> (Vec<ContextObject>, ContextChunk) {
     let mut found = Vec::new();
@@ -204,10 +208,8 @@ fn read_context(
     if !only_context {
         return (found, ContextChunk::Kept(documents));
     }
-    // No pods, so no context is needed to check it.
     let mut checked = Partial::default();
-    let context = Context::new(config.settings.clone(), None);
-    check_documents(sources, source, &documents, &context, config, &mut checked);
+    check_documents(sources, source, &documents, no_context, config, &mut checked);
     let Partial { errors, counts, .. } = checked;
     (found, ContextChunk::Checked { errors, documents: counts.documents, objects: counts.objects })
 }
