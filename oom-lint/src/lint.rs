@@ -615,9 +615,9 @@ data:
             summary(&lint(&sources, &config, None)),
             summary(&lint_all_at_once(&sources, &config))
         );
-        // A stream of every fixture, large enough to be cut into batches.
-        let stream: String = sources.iter().map(|s| format!("---\n{}\n", s.text)).collect();
-        assert!(stream.len() > 4 * BATCH_BYTES, "{}", stream.len());
+        // A stream of every fixture, repeated until it is cut into several batches.
+        let once: String = sources.iter().map(|s| format!("---\n{}\n", s.text)).collect();
+        let stream = once.repeat((4 * BATCH_BYTES).div_ceil(once.len()) + 1);
         let stream = [SourceFile::new("stream.yaml".into(), stream)];
         assert_eq!(
             summary(&lint(&stream, &config, None)),
