@@ -12,7 +12,7 @@ pub struct SourceFile {
     /// [`MAX_SOURCE_BYTES`]. Built on first use: findings carry their line and column, and
     /// only snippets, suppression comments and `fix` need to find a line's text.
     line_starts: OnceLock<Vec<u32>>,
-    /// Whether the text has an `oom-lint: ignore[...]` comment anywhere.
+    /// Whether the text holds [`crate::suppress::COMMENT_MARKER`] anywhere.
     has_suppression_comments: bool,
 }
 
@@ -40,7 +40,8 @@ impl SourceFile {
     /// files); lines that start beyond it are not indexed.
     pub fn new(name: String, text: String) -> Self {
         let has_suppression_comments =
-            memchr::memmem::find(text.as_bytes(), b"oom-lint: ignore[").is_some();
+            memchr::memmem::find(text.as_bytes(), crate::suppress::COMMENT_MARKER.as_bytes())
+                .is_some();
         Self { name, text, line_starts: OnceLock::new(), has_suppression_comments }
     }
 

@@ -11,6 +11,9 @@ use crate::yaml::Node;
 
 pub const ANNOTATION: &str = "oom-lint.io/ignore";
 
+/// What every suppression comment holds, after its `#` and an optional space.
+pub const COMMENT_MARKER: &str = "oom-lint: ignore[";
+
 pub fn by_annotation(pod: &Pod<'_>, container: Option<&str>, rule: &str) -> bool {
     pod.annotations.iter().any(|annotations| {
         let pod_wide = annotations.get(ANNOTATION).and_then(Node::as_str);
@@ -56,8 +59,10 @@ fn comment_lists(line: &str, rule: &str) -> bool {
     // Most lines have no comment at all; a byte search rules them out cheaply.
     let Some(hash) = line.find('#') else { return false };
     let line = &line[hash..];
-    let Some(index) = line.find("# oom-lint: ignore[").or_else(|| line.find("#oom-lint: ignore["))
-    else {
+    let Some(index) = line.match_indices(COMMENT_MARKER).map(|(i, _)| i).find(|&i| {
+        let before = line[..i].strip_suffix(' ').unwrap_or(&line[..i]);
+        before.ends_with('#')
+    }) else {
         return false;
     };
     let rest = &line[index..];
@@ -85,5 +90,14 @@ mod tests {
         assert!(!by_comment(&source, 4, Some((&source, 4)), "sidecar-memory-limit-missing"));
         assert!(by_comment(&source, 5, Some((&source, 5)), "anything"));
         assert!(!by_comment(&source, 1, None, "memory-limit-missing"));
+    }
+
+    #[test]
+    fn the_marker_counts_only_right_after_a_hash() {
+        assert!(comment_lists("  - name: a #oom-lint: ignore[rule-a]", "rule-a"));
+        assert!(comment_lists("  - name: a # oom-lint: ignore[rule-a]", "rule-a"));
+        assert!(!comment_lists("  value: \"oom-lint: ignore[rule-a]\" # note", "rule-a"));
+        assert!(!comment_lists("  # see oom-lint: ignore[rule-a]", "rule-a"));
+        assert!(!comment_lists("  # oom-lint: ignore[rule-b]", "rule-a"));
     }
 }
