@@ -2,7 +2,7 @@
 
 use divan::{Bencher, black_box};
 use oom_lint::config::Config;
-use oom_lint::source::SourceFile;
+use oom_lint::engine::source::SourceFile;
 
 // The same allocator as the oom-lint binary, so the figures match what users run.
 #[global_allocator]
@@ -43,9 +43,9 @@ fn check_all_cores(bencher: Bencher) {
 fn check_end_to_end(bencher: Bencher, threads: usize) {
     let text = oom_benches::manifest_stream(WORKLOADS);
     let sources = [SourceFile::new("stream.yaml".into(), text.clone())];
-    oom_lint::parallel::set_threads(threads);
+    oom_lint::engine::parallel::set_threads(threads);
     bencher.counter(divan::counter::BytesCount::new(text.len())).bench(|| {
-        oom_lint::lint::lint(black_box(&sources), &Config::default(), None).findings.len()
+        oom_lint::lint::check(black_box(&sources), &Config::default(), None).findings.len()
     });
-    oom_lint::parallel::set_threads(0);
+    oom_lint::engine::parallel::set_threads(0);
 }

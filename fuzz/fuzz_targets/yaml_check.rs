@@ -3,14 +3,14 @@
 
 use libfuzzer_sys::fuzz_target;
 use oom_lint::config::Config;
-use oom_lint::lint::lint;
-use oom_lint::report::{self, Report};
-use oom_lint::source::SourceFile;
+use oom_lint::lint::check;
+use oom_lint::report::check::{self as report, Report};
+use oom_lint::engine::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let sources = [SourceFile::new("fuzz.yaml".into(), text.to_owned())];
-    let outcome = lint(&sources, &Config::default(), None);
+    let outcome = check(&sources, &Config::default(), None);
     let report = Report {
         sources: &sources,
         findings: &outcome.findings,

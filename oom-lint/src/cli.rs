@@ -125,8 +125,8 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "QUANTITY")]
     pub limit: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = SizeFormat::Human)]
-    pub format: SizeFormat,
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Human)]
+    pub format: AnalyzeFormat,
     /// Write one SVG chart per series into this directory.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<std::path::PathBuf>,
@@ -172,6 +172,10 @@ pub struct FixArgs {
     /// Print a unified diff instead of writing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Configuration file (default: .oom-lint.yaml found upwards): its `settings`, such as
+    /// `heap-ratio`, size what is written, as `check` judges it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -208,6 +212,14 @@ pub struct SizeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SizeFormat::Human)]
     pub format: SizeFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    /// A readable verdict per series.
+    Human,
+    /// One JSON document for every series.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

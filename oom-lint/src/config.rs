@@ -16,37 +16,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::engine::source::SourceFile;
+use crate::engine::yaml::{self, Node};
 use crate::finding::{InputError, Severity};
 use crate::rules;
-use crate::source::SourceFile;
-use crate::yaml::{self, Node};
+pub use crate::settings::Settings;
 
 pub const FILE_NAMES: [&str; 2] = [".oom-lint.yaml", ".oom-lint.yml"];
-
-/// Thresholds and lists the rules use.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// Share of the container limit a runtime heap may take (`jvm-heap-headroom-low`,
-    /// `node-heap-exceeds-limit`'s warning).
-    pub heap_ratio: f64,
-    /// Share of the container limit above which `GOMEMLIMIT` draws a warning.
-    pub go_memlimit_ratio: f64,
-    /// Environment variables that start scripts pass to the JVM's command line.
-    pub jvm_launcher_variables: Vec<String>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            heap_ratio: oom_core::sizing::SizingPolicy::DEFAULT_HEAP_RATIO,
-            go_memlimit_ratio: 0.9,
-            jvm_launcher_variables: oom_core::runtime::DEFAULT_LAUNCHER_VARIABLES
-                .iter()
-                .map(|v| (*v).to_owned())
-                .collect(),
-        }
-    }
-}
 
 #[derive(Debug, Default)]
 pub struct Config {

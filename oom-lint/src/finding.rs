@@ -6,7 +6,9 @@ use std::sync::Arc;
 use compact_str::CompactString;
 use serde::Serialize;
 
-use crate::source::Position;
+pub use crate::engine::model::ObjectRef;
+pub use crate::engine::source::InputError;
+use crate::engine::source::Position;
 
 /// How serious a finding is. Ordered: `Note < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -32,23 +34,6 @@ impl Severity {
             "warning" => Some(Self::Warning),
             "error" => Some(Self::Error),
             _ => None,
-        }
-    }
-}
-
-/// The Kubernetes object a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct ObjectRef {
-    pub kind: CompactString,
-    pub name: CompactString,
-    pub namespace: Option<CompactString>,
-}
-
-impl std::fmt::Display for ObjectRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.namespace {
-            Some(namespace) => write!(f, "{}/{} (namespace {namespace})", self.kind, self.name),
-            None => write!(f, "{}/{}", self.kind, self.name),
         }
     }
 }
@@ -154,10 +139,7 @@ impl<'a> Iterator for FindingsIter<'a> {
 
 impl ExactSizeIterator for FindingsIter<'_> {}
 
-/// A failure to read or understand an input (exit code 2), as opposed to a finding.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InputError {
-    pub file: String,
-    pub position: Option<Position>,
-    pub message: String,
+/// How many of `findings` have `severity`, for summaries and the exit code.
+pub fn count<'a>(findings: impl IntoIterator<Item = &'a Finding>, severity: Severity) -> usize {
+    findings.into_iter().filter(|f| f.severity == severity).count()
 }

@@ -1,22 +1,21 @@
 //! The `oom-lint` command's internals, as a library so that its fuzz targets and benchmarks can
 //! drive the same code. Not a stable API: depend on `oom-core` instead.
+//!
+//! Data flows one way: [`engine`] (files → positioned YAML → objects → pods, with context and
+//! resolved heap settings) and [`observed`] (metric dumps joined to containers) → [`rules`] (one
+//! file per rule, one registry) driven by [`lint`] → [`finding`]s → [`report`] (one emitter per
+//! format); [`fix`] plans byte-exact edits from the same model. [`commands`] holds one file per
+//! subcommand over them.
 
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod environment;
+pub mod engine;
 pub mod exit;
 pub mod finding;
 pub mod fix;
-pub mod ingest;
 pub mod lint;
-pub mod parallel;
-pub mod plot;
+pub mod observed;
 pub mod report;
 pub mod rules;
-pub mod runtime_view;
-pub mod source;
-pub mod suppress;
-pub mod usage;
-pub mod workloads;
-pub mod yaml;
+pub mod settings;

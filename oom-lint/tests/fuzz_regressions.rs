@@ -8,7 +8,7 @@ use oom_core::leak::{AnalysisOptions, analyze};
 use oom_core::quantity::{Quantity, format_bytes};
 use oom_core::runtime::{JvmOptions, parse_dotnet_hex, parse_gomemlimit};
 use oom_lint::config::Config;
-use oom_lint::source::SourceFile;
+use oom_lint::engine::source::SourceFile;
 
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = testdata(&format!("fuzz/{target}"));
@@ -30,7 +30,7 @@ fn yaml_check() {
     for (name, data) in corpus("yaml_check") {
         let text = String::from_utf8_lossy(&data).into_owned();
         let outcome =
-            oom_lint::lint::lint(&[SourceFile::new(name, text)], &Config::default(), None);
+            oom_lint::lint::check(&[SourceFile::new(name, text)], &Config::default(), None);
         let _ = outcome.findings.len();
     }
 }

@@ -8,10 +8,10 @@ use oom_core::leak::{AnalysisOptions, Classification, analyze};
 use oom_core::metrics::{self, Event, InputFormat};
 use oom_core::quantity::Quantity;
 
-use crate::cli::{AnalyzeArgs, AnalyzeFailOn, InputFormatArg, SizeFormat};
+use crate::cli::{AnalyzeArgs, AnalyzeFailOn, AnalyzeFormat, InputFormatArg};
 use crate::exit::ExitStatus;
 use crate::finding::InputError;
-use crate::report::analysis::{self, SeriesResult};
+use crate::report::analyze::{self as analysis, SeriesResult};
 
 /// Dumps larger than this are read whole too, but the user is told it may take a moment.
 const LARGE_INPUT: usize = 50 << 20;
@@ -63,7 +63,7 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
             Err(error) => {
                 let position = match &error {
                     metrics::MetricsError::Json { line, .. } => {
-                        Some(crate::source::Position::new(*line as usize, 1))
+                        Some(crate::engine::source::Position::new(*line as usize, 1))
                     }
                     _ => None,
                 };
@@ -74,7 +74,9 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         for row in &dump.errors {
             errors.push(InputError {
                 file: name.clone(),
-                position: row.line.map(|line| crate::source::Position::new(line as usize, 1)),
+                position: row
+                    .line
+                    .map(|line| crate::engine::source::Position::new(line as usize, 1)),
                 message: row.message.clone(),
             });
         }
@@ -102,7 +104,7 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         for (index, result) in results.iter().enumerate() {
             let file =
                 dir.join(format!("{:02}-{}.svg", index + 1, file_stem(&result.series.name())));
-            if let Err(message) = crate::plot::render(&file, result, &events) {
+            if let Err(message) = crate::report::analyze::svg::render(&file, result, &events) {
                 errors.push(InputError {
                     file: file.display().to_string(),
                     position: None,
@@ -112,8 +114,8 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         }
     }
     let text = match args.format {
-        SizeFormat::Human => analysis::human(&results, &errors),
-        SizeFormat::Json => analysis::json(&results, &errors),
+        AnalyzeFormat::Human => analysis::human(&results, &errors),
+        AnalyzeFormat::Json => analysis::json(&results, &errors),
     };
     std::io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
     let leak = results.iter().any(|r| r.analysis.classification == Classification::Leak);
@@ -154,7 +156,7 @@ fn read_events(path: &Path, errors: &mut Vec<InputError>) -> miette::Result<Vec<
     for row in row_errors {
         errors.push(InputError {
             file: path.display().to_string(),
-            position: row.line.map(|line| crate::source::Position::new(line as usize, 1)),
+            position: row.line.map(|line| crate::engine::source::Position::new(line as usize, 1)),
             message: row.message,
         });
     }

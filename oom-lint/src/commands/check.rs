@@ -9,15 +9,15 @@ use oom_core::quantity::Quantity;
 
 use crate::cli::{CheckArgs, CheckFormat, FailOn};
 use crate::config::{self, Config};
+use crate::engine::{ingest, parallel};
 use crate::exit::ExitStatus;
 use crate::finding::{InputError, Severity};
-use crate::report::{self, Report};
-use crate::usage::Usage;
-use crate::{ingest, lint};
-use oom_core::leak::{AnalysisOptions, analyze};
+use crate::lint;
+use crate::observed;
+use crate::report::check::{self as report, Report};
 
 pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
-    let config = match load_config(args) {
+    let config = match load_config(args.config.as_deref()) {
         Ok(config) => config,
         Err(errors) => {
             // One line per problem, unwrapped, so editors and CI logs can jump to them.
@@ -39,12 +39,13 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
 
     if let Some(threads) = args.threads {
-        crate::parallel::set_threads(usize::from(threads));
+        parallel::set_threads(usize::from(threads));
     }
     let inputs = ingest::collect(&paths, &ingest::Options { exclude: &exclude, max_file_size });
     let mut metric_errors = Vec::new();
-    let usage = (!args.metrics.is_empty()).then(|| read_usage(&args.metrics, &mut metric_errors));
-    let mut outcome = lint::lint(&inputs.sources, &config, usage.as_deref());
+    let usage =
+        (!args.metrics.is_empty()).then(|| observed::read_dumps(&args.metrics, &mut metric_errors));
+    let mut outcome = lint::check(&inputs.sources, &config, usage.as_deref());
     outcome.counts.excluded = inputs.excluded;
     let mut errors = inputs.errors;
     errors.append(&mut outcome.errors);
@@ -97,15 +98,15 @@ fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn load_config(args: &CheckArgs) -> Result<Config, Vec<InputError>> {
+pub(super) fn load_config(explicit: Option<&std::path::Path>) -> Result<Config, Vec<InputError>> {
     let start = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let Some(path) = config::discover(args.config.as_deref(), &start) else {
+    let Some(path) = config::discover(explicit, &start) else {
         return Ok(Config::default());
     };
     config::load(&path)
 }
 
-fn describe_errors(errors: &[InputError]) -> Vec<String> {
+pub(super) fn describe_errors(errors: &[InputError]) -> Vec<String> {
     errors
         .iter()
         .map(|e| match e.position {
@@ -125,41 +126,4 @@ fn exclude_set<'a>(globs: impl Iterator<Item = &'a String>) -> miette::Result<Gl
         builder.add(glob);
     }
     builder.build().into_diagnostic()
-}
-
-/// Reads and analyses the metric dumps of `--metrics`; unreadable ones become input errors.
-pub(super) fn read_usage(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Usage> {
-    let mut usage = Vec::new();
-    for path in paths {
-        let name = path.display().to_string();
-        let dump = std::fs::File::open(path)
-            .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|file| oom_core::metrics::parse(file, None).map_err(|e| e.to_string()));
-        let dump = match dump {
-            Ok(dump) => dump,
-            Err(message) => {
-                errors.push(InputError { file: name, position: None, message });
-                continue;
-            }
-        };
-        for row in dump.errors {
-            errors.push(InputError {
-                file: name.clone(),
-                position: row.line.map(|line| crate::source::Position::new(line as usize, 1)),
-                message: row.message,
-            });
-        }
-        if dump.errors_omitted > 0 {
-            errors.push(InputError {
-                file: name.clone(),
-                position: None,
-                message: format!("{} more broken rows (not listed)", dump.errors_omitted),
-            });
-        }
-        for series in dump.series {
-            let analysis = analyze(&series, &[], &AnalysisOptions::default());
-            usage.push(Usage { series, analysis });
-        }
-    }
-    usage
 }

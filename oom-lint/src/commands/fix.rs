@@ -6,38 +6,47 @@ use std::path::{Path, PathBuf};
 use miette::IntoDiagnostic;
 
 use crate::cli::FixArgs;
-use crate::config::Config;
+use crate::engine::ingest;
+use crate::engine::walk::{self, Counts};
 use crate::exit::ExitStatus;
 use crate::finding::InputError;
-use crate::lint::{self, Outcome};
-use crate::{fix, ingest};
+use crate::{fix, observed};
 
 pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
+    // The same configuration as `check`: what `fix` writes is what `check` then accepts.
+    let config = match super::check::load_config(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(errors) => {
+            eprintln!("error: invalid configuration");
+            for line in super::check::describe_errors(&errors) {
+                eprintln!("  {line}");
+            }
+            return Ok(ExitStatus::InputError);
+        }
+    };
     let exclude = globset::GlobSet::empty();
     let inputs = ingest::collect(
         &args.paths,
         &ingest::Options { exclude: &exclude, max_file_size: 256 << 20 },
     );
     let mut errors = inputs.errors;
-    let usage = super::check::read_usage(&args.metrics, &mut errors);
-    let mut outcome = Outcome::default();
-    let documents = lint::read_documents(&inputs.sources, &mut outcome.errors);
-    let model = lint::build_model(
+    let usage = observed::read_dumps(&args.metrics, &mut errors);
+    let documents = walk::read_documents(&inputs.sources, &mut errors);
+    let model = walk::build_model(
         &inputs.sources,
         &documents,
-        &Config::default(),
-        Some(&usage),
-        &mut outcome,
+        &config.settings,
+        &mut errors,
+        &mut Counts::default(),
     );
-    errors.append(&mut outcome.errors);
-    let plan = fix::plan(&inputs.sources, &model.pods, &usage);
+    let plan = fix::plan(&inputs.sources, &model.pods, &usage, &config.settings);
 
     let mut out = String::new();
     let mut changed_files = 0;
     let mut changed_containers = 0;
     for (&index, file_plan) in &plan.files {
         let source = &inputs.sources[index];
-        let fixed = match fix::apply(&source.text, &file_plan.edits) {
+        let fixed = match fix::edit::apply(&source.text, &file_plan.edits) {
             Ok(fixed) => fixed,
             Err(message) => {
                 errors.push(InputError { file: source.name.clone(), position: None, message });

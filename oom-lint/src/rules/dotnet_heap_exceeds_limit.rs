@@ -1,9 +1,10 @@
 use oom_core::quantity::format_bytes;
 
+use super::CheckContext;
 use super::runtime_support::{hit_at, limit};
 use super::{Hit, Rule};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "dotnet-heap-exceeds-limit",
@@ -34,9 +35,9 @@ env:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
-        let runtime = &container.runtime;
+        let runtime = context.heaps(container);
         let Some((limit_bytes, _)) = limit(pod, container) else { continue };
         if let Some(found) = &runtime.dotnet_hard_limit
             && let Ok(bytes) = found.value

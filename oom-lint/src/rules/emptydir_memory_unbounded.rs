@@ -1,9 +1,10 @@
 use oom_core::quantity::{Quantity, format_bytes};
 
+use super::CheckContext;
 use super::{Hit, Rule};
+use crate::engine::model::Pod;
+use crate::engine::yaml::Node;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
-use crate::yaml::Node;
 
 pub const RULE: Rule = Rule {
     id: "emptydir-memory-unbounded",
@@ -33,7 +34,7 @@ volumes:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     let Some(volumes) = pod.spec.get("volumes").and_then(Node::as_sequence) else { return };
     for volume in volumes {
         let Some(empty_dir) = volume.get("emptyDir") else { continue };

@@ -1,10 +1,11 @@
 use oom_core::quantity::format_bytes;
 use oom_core::runtime::GoMemLimit;
 
+use super::CheckContext;
 use super::runtime_support::{hit_at, limit, over_limit_or_threshold, percent};
 use super::{Hit, Rule};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "go-memlimit-exceeds-limit",
@@ -39,10 +40,10 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
-    let threshold = context.settings.go_memlimit_ratio;
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
+    let threshold = context.model.settings.go_memlimit_ratio;
     for container in &pod.containers {
-        let Some(found) = &container.runtime.go_memlimit else { continue };
+        let Some(found) = &context.heaps(container).go_memlimit else { continue };
         let soft_limit = match &found.value {
             Err(error) => {
                 hits.push(hit_at(

@@ -1,7 +1,8 @@
+use super::CheckContext;
 use super::runtime_support::{OFF_HEAP, hit_at, jvm_heap};
 use super::{Hit, Rule};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "jvm-heap-exceeds-limit",
@@ -38,9 +39,11 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
-        let Some(finding) = jvm_heap(pod, container, _context.settings.heap_ratio) else {
+        let Some(finding) =
+            jvm_heap(pod, container, context.heaps(container), context.model.settings.heap_ratio)
+        else {
             continue;
         };
         if finding.ratio >= 1.0 {

@@ -1,7 +1,8 @@
+use super::CheckContext;
 use super::runtime_support::{OFF_HEAP, hit_at, jvm_heap, percent};
 use super::{Hit, Rule};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "jvm-heap-headroom-low",
@@ -36,10 +37,12 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
-    let threshold = context.settings.heap_ratio;
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
+    let threshold = context.model.settings.heap_ratio;
     for container in &pod.containers {
-        let Some(finding) = jvm_heap(pod, container, threshold) else { continue };
+        let Some(finding) = jvm_heap(pod, container, context.heaps(container), threshold) else {
+            continue;
+        };
         // Exactly the threshold is fine: -Xmx768m under 1Gi is the recommended 75 %.
         if finding.ratio > threshold + 1e-9 && finding.ratio < 1.0 {
             hits.push(hit_at(

@@ -1,7 +1,8 @@
+use super::CheckContext;
 use super::runtime_support::hit_at;
 use super::{Hit, Rule};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "jvm-memory-flag-invalid",
@@ -30,9 +31,9 @@ env:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
-        let Some(jvm) = &container.runtime.jvm else { continue };
+        let Some(jvm) = &context.heaps(container).jvm else { continue };
         for invalid in &jvm.options.invalid {
             let Some(at) = jvm.origin(Some(invalid.origin)) else { continue };
             hits.push(hit_at(

@@ -2,10 +2,11 @@ use oom_core::leak::Classification;
 use oom_core::metrics::format_time;
 use oom_core::quantity::format_bytes;
 
+use super::CheckContext;
 use super::usage_support::observed;
 use super::{Hit, Rule, describe};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "memory-leak-suspected",
@@ -28,10 +29,10 @@ Good: find and fix the leak (heap dump, allocation profile); meanwhile a relief 
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
         let Some(seen) = observed(pod, container, context) else { continue };
-        let analysis = &seen.usage.analysis;
+        let analysis = &seen.analysis;
         if analysis.classification != Classification::Leak {
             continue;
         }

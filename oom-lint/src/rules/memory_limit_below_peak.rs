@@ -1,9 +1,10 @@
 use oom_core::quantity::{format_bytes, format_human};
 
+use super::CheckContext;
 use super::usage_support::{observed, peak_recommendation};
 use super::{Hit, Rule, describe};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "memory-limit-below-peak",
@@ -32,14 +33,14 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
         let Some(seen) = observed(pod, container, context) else { continue };
-        let analysis = &seen.usage.analysis;
+        let analysis = &seen.analysis;
         if analysis.peak_bytes < seen.limit_bytes as f64 {
             continue;
         }
-        let fix = peak_recommendation(seen.usage)
+        let fix = peak_recommendation(seen.analysis, &context.model.settings)
             .map(|r| {
                 format!(
                     "set the limit to {} (peak × 1.25) and the request to {} (average)",

@@ -2,11 +2,12 @@ use oom_core::quantity::format_bytes;
 
 use std::borrow::Cow;
 
+use super::CheckContext;
 use super::memory_quantity_suspicious::problem;
 use super::{Hit, Rule, describe};
+use crate::engine::model::{Pod, Resources};
+use crate::engine::yaml::Node;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod, Resources};
-use crate::yaml::Node;
 
 pub const RULE: Rule = Rule {
     id: "memory-limit-below-request",
@@ -34,7 +35,7 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     if let Some((node, message)) = compare(&pod.resources) {
         hits.push(Hit {
             source: None,

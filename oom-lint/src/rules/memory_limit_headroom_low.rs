@@ -1,10 +1,11 @@
 use oom_core::quantity::{format_bytes, format_human};
 
+use super::CheckContext;
 use super::runtime_support::percent;
 use super::usage_support::{observed, peak_recommendation};
 use super::{Hit, Rule, describe};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 const ALERT_RATIO: f64 = oom_core::sizing::SizingPolicy::DEFAULT_ALERT_RATIO;
 
@@ -33,15 +34,15 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
         let Some(seen) = observed(pod, container, context) else { continue };
-        let analysis = &seen.usage.analysis;
+        let analysis = &seen.analysis;
         let ratio = analysis.peak_bytes / seen.limit_bytes as f64;
         if ratio <= ALERT_RATIO || ratio >= 1.0 {
             continue;
         }
-        let fix = peak_recommendation(seen.usage)
+        let fix = peak_recommendation(seen.analysis, &context.model.settings)
             .map(|r| format!("raise the limit to {} (peak × 1.25)", r.limit))
             .unwrap_or_else(|| "raise the limit".to_owned());
         hits.push(Hit {

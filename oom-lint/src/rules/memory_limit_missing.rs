@@ -1,6 +1,7 @@
+use super::CheckContext;
 use super::{Hit, Rule, describe, limit_covered, memory_anchor};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "memory-limit-missing",
@@ -34,7 +35,7 @@ containers:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     if limit_covered(pod, context) {
         return;
     }

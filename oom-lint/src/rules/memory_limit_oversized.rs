@@ -1,9 +1,10 @@
 use oom_core::quantity::{format_bytes, format_human};
 
+use super::CheckContext;
 use super::usage_support::observed;
 use super::{Hit, Rule, describe};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "memory-limit-oversized",
@@ -32,14 +33,14 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
         let Some(seen) = observed(pod, container, context) else { continue };
         // A leak's limit is judged by memory-leak-suspected, not by its pre-leak needs.
-        if seen.usage.analysis.classification == oom_core::leak::Classification::Leak {
+        if seen.analysis.classification == oom_core::leak::Classification::Leak {
             continue;
         }
-        let Some(recommended) = &seen.usage.analysis.recommendation else { continue };
+        let Some(recommended) = &seen.analysis.recommendation else { continue };
         if seen.limit_bytes <= recommended.limit_bytes.saturating_mul(3) {
             continue;
         }
@@ -66,7 +67,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>
                 format_bytes(seen.limit_bytes),
                 seen.limit_bytes as f64 / recommended.limit_bytes as f64,
                 recommended.limit,
-                format_human(seen.usage.analysis.peak_bytes as u64),
+                format_human(seen.analysis.peak_bytes as u64),
                 format_human(seen.limit_bytes - recommended.limit_bytes),
             ),
             help: Some(format!("set requests.memory: {} and limits.memory: {}", recommended.request, recommended.limit).into()),

@@ -2,9 +2,10 @@ use oom_core::quantity::UnitFamily;
 
 use std::borrow::Cow;
 
+use super::CheckContext;
 use super::{Hit, Rule, describe};
+use crate::engine::model::{MemoryValue, Pod};
 use crate::finding::Severity;
-use crate::workloads::{Context, MemoryValue, Pod};
 
 pub const RULE: Rule = Rule {
     id: "memory-quantity-suspicious",
@@ -33,7 +34,7 @@ resources:
 
 const MIB: u64 = 1 << 20;
 
-fn check<'a>(pod: &'a Pod<'a>, _context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     let pod_values =
         [("limits", &pod.resources.limits_memory), ("requests", &pod.resources.requests_memory)];
     for (section, value) in pod_values {

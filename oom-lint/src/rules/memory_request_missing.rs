@@ -1,6 +1,7 @@
+use super::CheckContext;
 use super::{Hit, Rule, describe};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "memory-request-missing",
@@ -30,7 +31,7 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     let defaults = context.defaults_for(pod.object.namespace.as_deref());
     if pod.resources.requests_memory.is_some() || defaults.default_request || defaults.default_limit
     {

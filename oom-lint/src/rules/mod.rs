@@ -25,9 +25,11 @@ mod runtime_support;
 mod sidecar_memory_limit_missing;
 mod usage_support;
 
+use crate::engine::heaps::RuntimeView;
+use crate::engine::model::{Container, Context, NamespaceDefaults, Pod};
+use crate::engine::yaml::Node;
 use crate::finding::Severity;
-use crate::workloads::{Container, Context, Pod};
-use crate::yaml::Node;
+use crate::observed::ContainerUsage;
 
 /// A rule's identity, documentation and check.
 #[derive(Debug)]
@@ -39,7 +41,37 @@ pub struct Rule {
     pub summary: &'static str,
     /// Markdown: why it matters, with a bad and a good example.
     pub doc: &'static str,
-    pub check: for<'a> fn(&'a Pod<'a>, &'a Context<'a>, &mut Vec<Hit<'a>>),
+    pub check: for<'a> fn(&'a Pod<'a>, &'a CheckContext<'a>, &mut Vec<Hit<'a>>),
+}
+
+/// What a rule may consult beyond the pod: the input's context and settings, and the tables
+/// the engine and the metrics join computed for the pod's containers.
+#[derive(Debug)]
+pub struct CheckContext<'a> {
+    /// LimitRanges, ConfigMaps and settings of the whole input.
+    pub model: &'a Context<'a>,
+    /// Heap settings per container, indexed like [`Pod::containers`].
+    pub heaps: &'a [RuntimeView<'a>],
+    /// Observed usage per container (with `--metrics`), indexed like [`Pod::containers`].
+    pub observed: &'a [Option<ContainerUsage<'a>>],
+}
+
+impl<'a> CheckContext<'a> {
+    /// The heap settings the container's runtime resolves.
+    pub fn heaps(&self, container: &Container<'_>) -> &'a RuntimeView<'a> {
+        static NONE: RuntimeView<'static> = RuntimeView::NONE;
+        self.heaps.get(container.index).unwrap_or(&NONE)
+    }
+
+    /// The container's observed usage, when `--metrics` has a series for it.
+    pub fn observed(&self, container: &Container<'_>) -> Option<&'a ContainerUsage<'a>> {
+        self.observed.get(container.index)?.as_ref()
+    }
+
+    /// What the namespace's LimitRanges fill in.
+    pub fn defaults_for(&self, namespace: Option<&str>) -> NamespaceDefaults {
+        self.model.defaults_for(namespace)
+    }
 }
 
 /// What a check reports: the node, the container, what is wrong and how to fix it.
@@ -91,7 +123,7 @@ fn memory_anchor<'a>(container: &'a Container<'a>) -> &'a Node {
 }
 
 fn describe(container: &Container<'_>) -> String {
-    use crate::workloads::ContainerRole::*;
+    use crate::engine::model::ContainerRole::*;
     match container.role {
         Primary => format!("container `{}`", container.name),
         Secondary => format!("sidecar container `{}`", container.name),
@@ -103,7 +135,7 @@ fn describe(container: &Container<'_>) -> String {
 }
 
 /// Whether a pod-level or LimitRange default gives containers a memory limit.
-fn limit_covered(pod: &Pod<'_>, context: &Context<'_>) -> bool {
+fn limit_covered(pod: &Pod<'_>, context: &CheckContext<'_>) -> bool {
     pod.resources.limits_memory.is_some()
         || context.defaults_for(pod.object.namespace.as_deref()).default_limit
 }

@@ -1,10 +1,11 @@
 use oom_core::quantity::format_bytes;
 use oom_core::sizing::limit_for_heap;
 
+use super::CheckContext;
 use super::runtime_support::{hit_at, limit, over_limit_or_threshold, percent};
 use super::{Hit, Rule};
+use crate::engine::model::Pod;
 use crate::finding::Severity;
-use crate::workloads::{Context, Pod};
 
 pub const RULE: Rule = Rule {
     id: "node-heap-exceeds-limit",
@@ -39,10 +40,10 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a Context<'a>, hits: &mut Vec<Hit<'a>>) {
-    let threshold = context.settings.heap_ratio;
+fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
+    let threshold = context.model.settings.heap_ratio;
     for container in &pod.containers {
-        let Some(found) = &container.runtime.node_old_space else { continue };
+        let Some(found) = &context.heaps(container).node_old_space else { continue };
         let Some((limit_bytes, _)) = limit(pod, container) else { continue };
         let Ok(old_space) = found.value else { continue };
         let ratio = old_space as f64 / limit_bytes as f64;

@@ -5,10 +5,11 @@ use oom_core::runtime::HeapBasis;
 use oom_core::sizing::{jvm_heap_for_limit, limit_for_heap};
 
 use super::Hit;
-use crate::environment::Located;
+use crate::engine::heaps::RuntimeView;
+use crate::engine::model::{Container, Pod};
+use crate::engine::process::Located;
+use crate::engine::yaml::Node;
 use crate::finding::Severity;
-use crate::workloads::{Container, Pod};
-use crate::yaml::Node;
 
 /// `87.9%`, `100%`.
 pub fn percent(ratio: f64) -> String {
@@ -64,9 +65,10 @@ pub struct JvmHeapFinding<'a> {
 pub fn jvm_heap<'a>(
     pod: &Pod<'a>,
     container: &'a Container<'a>,
+    heaps: &'a RuntimeView<'a>,
     heap_ratio: f64,
 ) -> Option<JvmHeapFinding<'a>> {
-    let jvm = container.runtime.jvm.as_ref()?;
+    let jvm = heaps.jvm.as_ref()?;
     let (limit_bytes, _) = limit(pod, container)?;
     let heap = jvm.options.effective_max_heap(limit_bytes)?;
     let ratio = heap.bytes as f64 / limit_bytes as f64;

@@ -7,7 +7,7 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::source::SourceFile;
+use crate::engine::source::SourceFile;
 
 use super::Report;
 use crate::finding::{Finding, Severity};
@@ -24,7 +24,7 @@ pub fn write(
     let findings: Vec<&Finding> = report.findings.iter().collect();
     let tasks: Vec<&[&Finding]> = findings.chunks(FINDINGS_PER_TASK).collect();
     for window in tasks.chunks(TASKS_PER_WINDOW) {
-        let rendered = crate::parallel::map(window, |task| {
+        let rendered = crate::engine::parallel::map(window, |task| {
             let mut text = String::new();
             for finding in *task {
                 render(&handler, report, finding, &mut text);

@@ -1,15 +1,8 @@
-//! `oom-lint fix`: byte-exact edits that write the recommended memory request and limit (and a
-//! matching `-Xmx`) into manifests. Only the scalars concerned change, or lines are inserted
-//! where a key is missing; comments, order, quoting and indentation stay as they were.
+//! Byte-exact edits of YAML text: replace a scalar keeping its quotes and comments, insert an
+//! entry in a mapping in its own style (flow or block, same indentation and line ends).
 
-use oom_core::leak::Classification;
-use oom_core::runtime::HeapBasis;
-use oom_core::sizing::{SizingPolicy, jvm_heap_for_limit, recommend};
-
-use crate::source::SourceFile;
-use crate::usage::{Usage, matching, worst};
-use crate::workloads::{Container, Pod};
-use crate::yaml::{Node, Value};
+use crate::engine::source::{Position, SourceFile};
+use crate::engine::yaml::{Node, Value};
 
 /// Replace `start..end` of a source's text with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,84 +10,6 @@ pub struct Edit {
     pub start: usize,
     pub end: usize,
     pub text: String,
-}
-
-/// The edits of one source, and what could not be done.
-#[derive(Debug, Default)]
-pub struct FilePlan {
-    pub edits: Vec<Edit>,
-    pub containers: Vec<String>,
-    /// Helm templates the edited objects were rendered from: such output is not rewritten.
-    pub templates: std::collections::BTreeSet<String>,
-}
-
-/// A container left alone, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
-    pub source: usize,
-    pub line: usize,
-    pub what: String,
-    pub why: String,
-}
-
-/// What fix would write, per source index.
-#[derive(Debug, Default)]
-pub struct Plan {
-    pub files: std::collections::BTreeMap<usize, FilePlan>,
-    pub skipped: Vec<Skipped>,
-}
-
-/// Plans the edits for every container with observed usage.
-pub fn plan(sources: &[SourceFile], pods: &[Pod<'_>], usage: &[Usage]) -> Plan {
-    let mut plan = Plan::default();
-    for pod in pods {
-        let source = &sources[pod.source];
-        for container in &pod.containers {
-            let what = format!("{} container {}", pod.object, container.name);
-            let skip = |why: &str| Skipped {
-                source: pod.source,
-                line: container.anchor().start.line as usize,
-                what: what.clone(),
-                why: why.to_owned(),
-            };
-            let Some(observed) = worst(&matching(usage, pod, container)) else { continue };
-            let analysis = &observed.analysis;
-            if analysis.classification == Classification::Leak {
-                plan.skipped.push(skip(
-                    "its memory leaks: a limit sized from today's peak only moves the OOMKill; fix the code (see `oom-lint analyze`)",
-                ));
-                continue;
-            }
-            let Ok(recommendation) =
-                recommend(analysis.peak_bytes, analysis.average_bytes, &SizingPolicy::default())
-            else {
-                plan.skipped.push(skip("no usable samples"));
-                continue;
-            };
-            let mut edits = Vec::new();
-            if let Err(why) = resources_edits(
-                source,
-                container,
-                &recommendation.request,
-                &recommendation.limit,
-                &mut edits,
-            ) {
-                plan.skipped.push(skip(&why));
-                continue;
-            }
-            if let Some(edit) = xmx_edit(source, pod, container, recommendation.limit_bytes) {
-                edits.push(edit);
-            }
-            if edits.is_empty() {
-                continue;
-            }
-            let file = plan.files.entry(pod.source).or_default();
-            file.edits.extend(edits);
-            file.containers.push(what);
-            file.templates.extend(pod.template.map(str::to_owned));
-        }
-    }
-    plan
 }
 
 /// Applies non-overlapping edits to a text.
@@ -111,86 +26,15 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String, String> {
     Ok(out)
 }
 
-enum Tree {
+/// A value to insert: a scalar, or a mapping of them.
+#[derive(Debug)]
+pub enum Tree {
     Scalar(String),
     Map(Vec<(&'static str, Tree)>),
 }
 
-fn resources_edits(
-    source: &SourceFile,
-    container: &Container<'_>,
-    request: &str,
-    limit: &str,
-    edits: &mut Vec<Edit>,
-) -> Result<(), String> {
-    let memory = |value: &str| Tree::Map(vec![("memory", Tree::Scalar(value.to_owned()))]);
-    let Some(resources) = container.node.get("resources").filter(|r| !r.is_null()) else {
-        let tree = Tree::Map(vec![("requests", memory(request)), ("limits", memory(limit))]);
-        edits.push(insert_entry(source, container.node, "resources", &tree)?);
-        return Ok(());
-    };
-    if !resources.is_mapping() {
-        return Err("`resources` is not a mapping".into());
-    }
-    for (section, value) in [("requests", request), ("limits", limit)] {
-        match resources.get(section).filter(|s| !s.is_null()) {
-            None => edits.push(insert_entry(source, resources, section, &memory(value))?),
-            Some(values) if values.is_mapping() => {
-                match values.get("memory").filter(|m| !m.is_null()) {
-                    Some(current) if current.as_str().is_some() => {
-                        if current.as_str() != Some(value) {
-                            edits.push(replace_scalar(source, current, value));
-                        }
-                    }
-                    Some(_) => return Err(format!("`resources.{section}.memory` is not a scalar")),
-                    None => edits.push(insert_entry(
-                        source,
-                        values,
-                        "memory",
-                        &Tree::Scalar(value.to_owned()),
-                    )?),
-                }
-            }
-            Some(_) => return Err(format!("`resources.{section}` is not a mapping")),
-        }
-    }
-    Ok(())
-}
-
-/// Rewrites an explicit `-Xmx` written literally in this container's env or args to 75 % of the
-/// new limit. Flags in ConfigMaps are shared with other workloads and are left alone.
-fn xmx_edit(
-    source: &SourceFile,
-    pod: &Pod<'_>,
-    container: &Container<'_>,
-    limit_bytes: u64,
-) -> Option<Edit> {
-    let jvm = container.runtime.jvm.as_ref()?;
-    let heap = jvm.options.effective_max_heap(limit_bytes)?;
-    if heap.basis != HeapBasis::Explicit || !heap.flag.as_deref()?.starts_with("-Xmx") {
-        return None;
-    }
-    let origin = jvm.origin(heap.origin)?;
-    if origin.source != pod.source {
-        return None;
-    }
-    let target = jvm_heap_for_limit(limit_bytes, SizingPolicy::DEFAULT_HEAP_RATIO).flag;
-    let (start, end) = scalar_span(source, origin.node);
-    let written = &source.text[start..end];
-    // The last -Xmx in the value is the one that counts.
-    let at = written.rfind("-Xmx")?;
-    let token_end = written[at..]
-        .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
-        .map_or(written.len(), |i| at + i);
-    (written[at..token_end] != target).then(|| Edit {
-        start: start + at,
-        end: start + token_end,
-        text: target,
-    })
-}
-
 /// The bytes a scalar occupies in the source, quotes included.
-fn scalar_span(source: &SourceFile, node: &Node) -> (usize, usize) {
+pub fn scalar_span(source: &SourceFile, node: &Node) -> (usize, usize) {
     let start = source.byte_offset(node.start);
     let rest = &source.text[start..];
     let len = match rest.chars().next() {
@@ -233,7 +77,7 @@ fn scalar_span(source: &SourceFile, node: &Node) -> (usize, usize) {
     (start, start + len)
 }
 
-fn replace_scalar(source: &SourceFile, node: &Node, value: &str) -> Edit {
+pub fn replace_scalar(source: &SourceFile, node: &Node, value: &str) -> Edit {
     let (start, end) = scalar_span(source, node);
     let text = match source.text[start..].chars().next() {
         Some('"') => format!("\"{value}\""),
@@ -244,7 +88,7 @@ fn replace_scalar(source: &SourceFile, node: &Node, value: &str) -> Edit {
 }
 
 /// Adds `key: value` to a mapping, in its own style (flow or block, same indentation).
-fn insert_entry(
+pub fn insert_entry(
     source: &SourceFile,
     mapping: &Node,
     key: &str,
@@ -272,7 +116,7 @@ fn insert_entry(
     let mut text = String::new();
     block(&mut text, &indent, key, value, newline);
     if own_line.is_some() {
-        let at = source.byte_offset(crate::source::Position { line: anchor.start.line, column: 1 });
+        let at = source.byte_offset(Position { line: anchor.start.line, column: 1 });
         return Ok(Edit { start: at, end: at, text });
     }
     // Only a `- key: scalar` line: add the entry on the next line.
@@ -283,8 +127,7 @@ fn insert_entry(
     {
         return Err("cannot find where to insert in this mapping".into());
     }
-    let line_end =
-        source.byte_offset(crate::source::Position { line: anchor.start.line + 1, column: 1 });
+    let line_end = source.byte_offset(Position { line: anchor.start.line + 1, column: 1 });
     if line_end >= source.text.len() && !source.text.ends_with('\n') {
         text.insert_str(0, newline);
     }
@@ -318,7 +161,7 @@ fn block(out: &mut String, indent: &str, key: &str, tree: &Tree, newline: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{Limits, parse_stream};
+    use crate::engine::yaml::{Limits, parse_stream};
 
     fn root(text: &str) -> (SourceFile, Node) {
         let source = SourceFile::new("t.yaml".into(), text.into());

@@ -12,8 +12,21 @@ pub struct SourceFile {
     /// [`MAX_SOURCE_BYTES`]. Built on first use: findings carry their line and column, and
     /// only snippets, suppression comments and `fix` need to find a line's text.
     line_starts: OnceLock<Vec<u32>>,
-    /// Whether the text holds [`crate::suppress::COMMENT_MARKER`] anywhere.
+    /// Whether the text holds [`COMMENT_MARKER`] anywhere.
     has_suppression_comments: bool,
+}
+
+/// What every suppression comment holds, after its `#` and an optional space
+/// (`# oom-lint: ignore[rule]`): sources note whether they hold it at all, so that most inputs
+/// need no line looked at.
+pub const COMMENT_MARKER: &str = "oom-lint: ignore[";
+
+/// A failure to read or understand an input (exit code 2), as opposed to a finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub file: String,
+    pub position: Option<Position>,
+    pub message: String,
 }
 
 /// The largest input a [`SourceFile`] holds.
@@ -40,8 +53,7 @@ impl SourceFile {
     /// files); lines that start beyond it are not indexed.
     pub fn new(name: String, text: String) -> Self {
         let has_suppression_comments =
-            memchr::memmem::find(text.as_bytes(), crate::suppress::COMMENT_MARKER.as_bytes())
-                .is_some();
+            memchr::memmem::find(text.as_bytes(), COMMENT_MARKER.as_bytes()).is_some();
         Self { name, text, line_starts: OnceLock::new(), has_suppression_comments }
     }
 

@@ -5,6 +5,8 @@ use oom_core::metrics::{Series, format_time};
 use oom_core::quantity::{format_bytes, format_human};
 use serde_json::{Value, json};
 
+pub mod svg;
+
 use crate::finding::InputError;
 
 const MIB: f64 = 1_048_576.0;

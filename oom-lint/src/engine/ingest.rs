@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use globset::GlobSet;
 
-use crate::finding::InputError;
-use crate::source::SourceFile;
+use super::source::{InputError, MAX_SOURCE_BYTES, Position, SourceFile};
 
 /// Longest line accepted. Long base64 blobs in ConfigMaps fit; a runaway generator's output not.
 const MAX_LINE_BYTES: usize = 16 << 20;
@@ -32,10 +31,8 @@ pub struct Options<'a> {
 }
 
 pub fn collect(paths: &[PathBuf], options: &Options<'_>) -> Inputs {
-    let options = &Options {
-        max_file_size: options.max_file_size.min(crate::source::MAX_SOURCE_BYTES),
-        ..*options
-    };
+    let options =
+        &Options { max_file_size: options.max_file_size.min(MAX_SOURCE_BYTES), ..*options };
     let mut inputs = Inputs::default();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -162,7 +159,7 @@ impl Inputs {
             Ok(text) => self.sources.push(SourceFile::new(name, text)),
             Err((message, line)) => self.errors.push(InputError {
                 file: name,
-                position: line.map(|line| crate::source::Position::new(line, 1)),
+                position: line.map(|line| Position::new(line, 1)),
                 message,
             }),
         }

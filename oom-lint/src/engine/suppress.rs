@@ -5,14 +5,13 @@
 //! - `# oom-lint: ignore[rule-a,rule-b]` on the finding's line, on a container's first line
 //!   (`- name: app`), or on a comment line just above it.
 
-use crate::source::SourceFile;
-use crate::workloads::Pod;
-use crate::yaml::Node;
+use super::model::Pod;
+use super::source::SourceFile;
+use super::yaml::Node;
 
 pub const ANNOTATION: &str = "oom-lint.io/ignore";
 
-/// What every suppression comment holds, after its `#` and an optional space.
-pub const COMMENT_MARKER: &str = "oom-lint: ignore[";
+pub use super::source::COMMENT_MARKER;
 
 pub fn by_annotation(pod: &Pod<'_>, container: Option<&str>, rule: &str) -> bool {
     pod.annotations.iter().any(|annotations| {

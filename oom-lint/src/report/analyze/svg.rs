@@ -7,7 +7,7 @@ use oom_core::leak::Classification;
 use oom_core::metrics::Event;
 use plotters::prelude::*;
 
-use crate::report::analysis::SeriesResult;
+use super::SeriesResult;
 
 const MIB: f64 = 1_048_576.0;
 /// Beyond this many samples the chart draws the bucket floors and peaks instead.

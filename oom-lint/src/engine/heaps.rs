@@ -1,13 +1,15 @@
 //! The heap settings a container's runtime will run with, each with the place it was set.
-//! Computed once per container; the runtime rules read it.
+//! Computed once per container, into a table indexed like the pod's containers, once the whole
+//! input's ConfigMaps are known; the runtime rules and `fix` read it.
 
 use oom_core::runtime::{
     GoMemLimit, JvmOptions, RuntimeError, node_max_old_space, parse_dotnet_hex, parse_gomemlimit,
     split_shell_words,
 };
 
-use crate::config::Settings;
-use crate::environment::{Located, ProcessView, program_name};
+use super::model::{Context, Pod};
+use super::process::{Located, ProcessView, program_name};
+use crate::settings::Settings;
 
 /// A runtime setting found in the environment or on the command line.
 #[derive(Debug, Clone)]
@@ -44,6 +46,15 @@ pub struct RuntimeView<'a> {
 }
 
 impl<'a> RuntimeView<'a> {
+    /// No runtime setting found.
+    pub const NONE: RuntimeView<'static> = RuntimeView {
+        jvm: None,
+        node_old_space: None,
+        go_memlimit: None,
+        dotnet_hard_limit: None,
+        dotnet_hard_limit_percent: None,
+    };
+
     pub fn of(process: &ProcessView<'a>, settings: &Settings) -> Self {
         Self {
             jvm: jvm(process, settings),
@@ -61,6 +72,16 @@ impl<'a> RuntimeView<'a> {
             ),
         }
     }
+}
+
+/// The heap settings of each of a pod's containers, indexed like [`Pod::containers`].
+pub fn resolve<'a>(pod: &Pod<'a>, context: &Context<'a>) -> Vec<RuntimeView<'a>> {
+    pod.containers
+        .iter()
+        .map(|container| {
+            RuntimeView::of(&ProcessView::of(pod, container, context), &context.settings)
+        })
+        .collect()
 }
 
 /// JVM options in the JVM's order of precedence (see `oom_core::runtime`).

@@ -3,8 +3,8 @@
 
 use oom_core::runtime::split_shell_words;
 
-use crate::workloads::{Container, Context, Pod};
-use crate::yaml::Node;
+use super::model::{Container, Context, Pod};
+use super::yaml::Node;
 
 /// A value and where it was written: an env `value`, a ConfigMap key, a `command`/`args` entry.
 #[derive(Debug, Clone)]

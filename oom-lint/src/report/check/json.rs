@@ -3,8 +3,7 @@
 use serde::Serialize;
 
 use super::{LazySeq, Report};
-use crate::finding::{ObjectRef, Severity};
-use crate::lint::count;
+use crate::finding::{ObjectRef, Severity, count};
 
 #[derive(Serialize)]
 struct Document<'a, F> {
@@ -53,7 +52,7 @@ struct Summary<'a> {
     input_errors: usize,
     skipped_chart_templates: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    metrics: Option<&'a crate::usage::UsageSummary>,
+    metrics: Option<&'a crate::observed::UsageSummary>,
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {

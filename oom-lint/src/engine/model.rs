@@ -9,14 +9,31 @@ use std::collections::HashMap;
 
 use compact_str::CompactString;
 use oom_core::quantity::Quantity;
+use serde::Serialize;
 
-use crate::config::Settings;
-use crate::finding::{InputError, ObjectRef};
-use crate::runtime_view::RuntimeView;
-use crate::yaml::{Document, Node};
+use super::source::InputError;
+use super::yaml::{Document, Node};
+use crate::settings::Settings;
 
 /// The annotation that names a pod's main container (`kubectl logs` and `exec` default to it).
 pub const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-container";
+
+/// The Kubernetes object a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ObjectRef {
+    pub kind: CompactString,
+    pub name: CompactString,
+    pub namespace: Option<CompactString>,
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(namespace) => write!(f, "{}/{} (namespace {namespace})", self.kind, self.name),
+            None => write!(f, "{}/{}", self.kind, self.name),
+        }
+    }
+}
 
 /// A Kubernetes object of the input, with where it came from.
 #[derive(Debug)]
@@ -64,8 +81,9 @@ pub struct Container<'a> {
     pub node: &'a Node,
     pub role: ContainerRole,
     pub resources: Resources<'a>,
-    /// Heap settings of its runtime; filled in once the whole input's ConfigMaps are known.
-    pub runtime: RuntimeView<'a>,
+    /// Its position in [`Pod::containers`]: tables computed per container (heap settings,
+    /// observed usage) are indexed by it.
+    pub index: usize,
 }
 
 impl Container<'_> {
@@ -134,13 +152,11 @@ pub struct Context<'a> {
     limit_ranges: HashMap<Option<CompactString>, NamespaceDefaults>,
     config_maps: HashMap<(Option<CompactString>, CompactString), ConfigMapData<'a>>,
     pub settings: Settings,
-    /// Observed usage, with `check --metrics`.
-    pub usage: Option<&'a [crate::usage::Usage]>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(settings: Settings, usage: Option<&'a [crate::usage::Usage]>) -> Self {
-        Self { settings, usage, ..Self::default() }
+    pub fn new(settings: Settings) -> Self {
+        Self { settings, ..Self::default() }
     }
 
     pub fn add_limit_range(&mut self, defaults: NamespaceDefaults) {
@@ -330,6 +346,9 @@ impl Extractor<'_> {
             };
             containers.push(self.container(node, role));
         }
+        for (index, container) in containers.iter_mut().enumerate() {
+            container.index = index;
+        }
         let resources = self.resources(spec);
         Some(Pod {
             source: object.source,
@@ -370,13 +389,7 @@ impl Extractor<'_> {
 
     fn container<'a>(&mut self, node: &'a Node, role: ContainerRole) -> Container<'a> {
         let name = node.get("name").and_then(Node::as_str).unwrap_or("<unnamed>").to_owned();
-        Container {
-            name,
-            node,
-            role,
-            resources: self.resources(node),
-            runtime: RuntimeView::default(),
-        }
+        Container { name, node, role, resources: self.resources(node), index: 0 }
     }
 
     fn resources<'a>(&mut self, owner: &'a Node) -> Resources<'a> {

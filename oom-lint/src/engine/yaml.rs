@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use compact_str::CompactString;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
-use crate::source::{Position, SourceFile};
+use super::source::{Position, SourceFile};
 
 /// Bounds that keep hostile input from exhausting memory or the stack.
 #[derive(Debug, Clone, Copy)]
