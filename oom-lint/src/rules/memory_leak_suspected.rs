@@ -44,15 +44,16 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
             (Some(start), None) => format!(" since {}", format_time(start)),
             (None, _) => String::new(),
         };
-        let hours = seen.limit_bytes as f64 - analysis.peak_bytes;
-        let until = if hours > 0.0 && analysis.slope_bytes_per_hour > 0.0 {
-            format!(
-                "; at this rate the {} limit is reached in ≈ {:.0} h",
-                format_bytes(seen.limit_bytes),
-                hours / analysis.slope_bytes_per_hour
-            )
-        } else {
-            String::new()
+        // The analysis was given this limit, so the forecast is `analyze --limit`'s own.
+        let until = match analysis.time_to_oom_hours {
+            Some(hours) if hours <= 0.0 => {
+                format!("; the {} limit is already reached", format_bytes(seen.limit_bytes))
+            }
+            Some(hours) => format!(
+                "; at this rate the {} limit is reached in ≈ {hours:.0} h",
+                format_bytes(seen.limit_bytes)
+            ),
+            None => String::new(),
         };
         let relief = analysis
             .relief_limit_bytes
