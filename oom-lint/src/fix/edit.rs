@@ -64,6 +64,11 @@ pub fn scalar_span(source: &SourceFile, node: &Node) -> (usize, usize) {
             }
             (i + 1).min(rest.len())
         }
+        // A plain scalar on one line is its own text: take its length, so that commas, brackets
+        // and `#` inside it (`-Dlist=a,b -Xmx900m`) are not mistaken for its end.
+        _ if node.as_str().is_some_and(|text| !text.is_empty() && rest.starts_with(text)) => {
+            node.as_str().map_or(0, str::len)
+        }
         _ => {
             let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
             let line = &rest[..line_end];

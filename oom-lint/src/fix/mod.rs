@@ -90,14 +90,21 @@ pub fn plan(
                 plan.skipped.push(skip(&why));
                 continue;
             }
-            if let Some(edit) = xmx_edit(
+            match xmx_edit(
                 source,
                 pod,
+                container,
                 &resolved.heaps[container.index],
                 recommendation.limit_bytes,
                 policy.heap_ratio,
             ) {
-                edits.push(edit);
+                Ok(Some(edit)) => edits.push(edit),
+                Ok(None) => {}
+                // The resources are still written; the heap flag is left to the author, who is
+                // told which value to set.
+                Err(why) => {
+                    plan.skipped.push(skip(&format!("its max heap was not changed: {why}")))
+                }
             }
             if edits.is_empty() {
                 continue;
@@ -153,34 +160,49 @@ fn resources_edits(
 }
 
 /// Rewrites an explicit `-Xmx` written literally in this container's env or args to the heap
-/// ratio (75 % by default) of the new limit. Flags in ConfigMaps are shared with other workloads and are left alone.
+/// ratio (75 % by default) of the new limit, wherever it sits in its scalar. `Ok(None)` when
+/// nothing needs to change; `Err` says why the flag could not be edited safely (it is in a
+/// ConfigMap shared with other workloads, it is built from a variable, it is spelled another
+/// way) and which value to set by hand.
 fn xmx_edit(
     source: &SourceFile,
     pod: &Pod<'_>,
+    container: &Container<'_>,
     heaps: &RuntimeView<'_>,
     limit_bytes: u64,
     heap_ratio: f64,
-) -> Option<Edit> {
-    let jvm = heaps.jvm.as_ref()?;
-    let heap = jvm.options.effective_max_heap(limit_bytes)?;
-    if heap.basis != HeapBasis::Explicit || !heap.flag.as_deref()?.starts_with("-Xmx") {
-        return None;
-    }
-    let origin = jvm.origin(heap.origin)?;
-    if origin.source != pod.source {
-        return None;
+) -> Result<Option<Edit>, String> {
+    let Some(jvm) = heaps.jvm.as_ref() else { return Ok(None) };
+    let Some(heap) = jvm.options.effective_max_heap(limit_bytes) else { return Ok(None) };
+    if heap.basis != HeapBasis::Explicit {
+        return Ok(None);
     }
     let target = jvm_heap_for_limit(limit_bytes, heap_ratio).flag;
+    let flag = heap.flag.as_deref().unwrap_or("-Xmx");
+    if !flag.starts_with("-Xmx") {
+        return Err(format!("it is set with `{flag}`; set {target}"));
+    }
+    let Some(origin) = jvm.origin(heap.origin) else { return Ok(None) };
+    let inside_container = origin.source == pod.source
+        && origin.node.start.line >= container.node.start.line
+        && origin.node.start.line <= container.node.end.line;
+    if !inside_container {
+        return Err(format!(
+            "`{flag}` comes from a ConfigMap, which other workloads may share; set {target} there"
+        ));
+    }
     let (start, end) = scalar_span(source, origin.node);
     let written = &source.text[start..end];
     // The last -Xmx in the value is the one that counts.
-    let at = written.rfind("-Xmx")?;
+    let Some(at) = written.rfind("-Xmx") else {
+        return Err(format!("`{flag}` is not written literally in its value; set {target}"));
+    };
     let token_end = written[at..]
         .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
         .map_or(written.len(), |i| at + i);
-    (written[at..token_end] != target).then(|| Edit {
-        start: start + at,
-        end: start + token_end,
-        text: target,
-    })
+    let token = &written[at..token_end];
+    if token.contains('$') || token.contains('\\') {
+        return Err(format!("`{token}` is built from a variable or an escape; set {target}"));
+    }
+    Ok((token != target).then(|| Edit { start: start + at, end: start + token_end, text: target }))
 }

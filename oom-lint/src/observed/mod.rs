@@ -124,45 +124,121 @@ fn matches(series: &Series, pod: &Pod<'_>, container: &Container<'_>) -> bool {
     {
         return false;
     }
+    let workload = pod.object.name.as_str();
+    let kind = pod.object.kind.as_str();
+    // An owner label names the workload (or its ReplicaSet / Job) outright: trust it over the
+    // pod name, and never fall back to the name when it names another workload.
+    if let Some(owner) = OWNER_LABELS.iter().find_map(|label| labels.get(*label)) {
+        return owner == workload
+            || owner
+                .strip_prefix(workload)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|rest| owner_suffix(kind, rest));
+    }
     match labels.get("pod") {
         None => true,
         Some(pod_name) => {
-            let workload = &pod.object.name;
             pod_name == workload
                 || pod_name
-                    .strip_prefix(workload.as_str())
-                    .is_some_and(|rest| rest.starts_with('-') && generated_suffix(&rest[1..]))
+                    .strip_prefix(workload)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|rest| pod_suffix(kind, rest))
         }
     }
 }
 
-/// What controllers append to a workload's name: `7d9f8c6b5-x2k4p` (Deployment), `0`
-/// (StatefulSet), `x2k4p` (DaemonSet, Job), `28460940-x2k4p` (CronJob). Kubernetes draws hashes
-/// and random suffixes from an alphabet without vowels, which keeps `api` from matching the pods
-/// of `api-gateway`.
-fn generated_suffix(rest: &str) -> bool {
-    const ALPHABET: &str = "bcdfghjklmnpqrstvwxz2456789";
+/// Labels that name the controller of a pod: kube-state-metrics' `kube_pod_owner` (`owner_name`),
+/// cAdvisor/Heapster's `created_by_name`, and the `workload` label of recording rules.
+const OWNER_LABELS: [&str; 3] = ["workload", "owner_name", "created_by_name"];
+
+/// Kubernetes draws generated names from an alphabet without vowels
+/// (`k8s.io/apimachinery/pkg/util/rand.SafeEncodeString`), which keeps `api` from matching the
+/// pods of `api-gateway`.
+const GENERATED_ALPHABET: &str = "bcdfghjklmnpqrstvwxz2456789";
+
+/// The random suffix of `generateName` (`names.SimpleNameGenerator`): five characters.
+const RANDOM_SUFFIX_LEN: usize = 5;
+
+/// The longest pod-template-hash a Deployment's ReplicaSet name carries (a 32-bit FNV hash
+/// encoded with [`GENERATED_ALPHABET`]).
+const MAX_TEMPLATE_HASH_LEN: usize = 10;
+
+fn is_random_suffix(part: &str) -> bool {
+    part.len() == RANDOM_SUFFIX_LEN && part.chars().all(|c| GENERATED_ALPHABET.contains(c))
+}
+
+fn is_template_hash(part: &str) -> bool {
+    (1..=MAX_TEMPLATE_HASH_LEN).contains(&part.len())
+        && part.chars().all(|c| GENERATED_ALPHABET.contains(c))
+}
+
+fn is_number(part: &str) -> bool {
+    !part.is_empty() && part.chars().all(|c| c.is_ascii_digit())
+}
+
+/// What each controller appends to its workload's name to name a pod:
+/// Deployment (and Argo Rollout) `<pod-template-hash>-<random>`, StatefulSet `<ordinal>`,
+/// DaemonSet, ReplicaSet, ReplicationController and Job `<random>` (an indexed Job
+/// `<index>-<random>`), CronJob `<scheduled minute>-<random>`. A bare Pod has no suffix. Other
+/// kinds (custom controllers) may use any of these shapes.
+fn pod_suffix(kind: &str, rest: &str) -> bool {
     let parts: Vec<&str> = rest.split('-').collect();
-    (1..=2).contains(&parts.len())
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && (p.chars().all(|c| c.is_ascii_digit())
-                    || p.chars().all(|c| ALPHABET.contains(c)))
-        })
+    let deployment = || matches!(parts[..], [hash, random] if is_template_hash(hash) && is_random_suffix(random));
+    let stateful = || matches!(parts[..], [ordinal] if is_number(ordinal));
+    let random = || matches!(parts[..], [random] if is_random_suffix(random));
+    let numbered =
+        || matches!(parts[..], [number, random] if is_number(number) && is_random_suffix(random));
+    match kind {
+        "Pod" => false,
+        "Deployment" | "Rollout" => deployment(),
+        "StatefulSet" => stateful(),
+        "DaemonSet" | "ReplicaSet" | "ReplicationController" => random(),
+        "Job" => random() || numbered(),
+        "CronJob" => numbered(),
+        _ => deployment() || stateful() || random() || numbered(),
+    }
+}
+
+/// What an owner label may add to the workload's name: the ReplicaSet of a Deployment
+/// (`<pod-template-hash>`), the Job of a CronJob (`<scheduled minute>`).
+fn owner_suffix(kind: &str, rest: &str) -> bool {
+    match kind {
+        "Deployment" | "Rollout" => is_template_hash(rest),
+        "CronJob" => is_number(rest),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::generated_suffix;
+    use super::pod_suffix;
 
     #[test]
-    fn pod_name_suffixes() {
-        for suffix in ["7d9f8c6b5-x2k4p", "0", "12", "x2k4p", "28460940-x2k4p"] {
-            assert!(generated_suffix(suffix), "{suffix}");
-        }
-        for suffix in ["gateway-7d9f8c6b5-x2k4p", "gateway-x2k4p", "v2-7d9f8c6b5-x2k4p", "", "Abc"]
-        {
-            assert!(!generated_suffix(suffix), "{suffix}");
+    fn pod_name_suffixes_follow_each_controller() {
+        let cases = [
+            ("Deployment", "7d9f8c6b5-x2k4p", true),
+            ("Deployment", "0", false),
+            ("Deployment", "db-0", false),
+            ("Deployment", "gateway-7d9f8c6b5-x2k4p", false),
+            ("Deployment", "v2-7d9f8c6b5-x2k4p", false),
+            ("StatefulSet", "0", true),
+            ("StatefulSet", "12", true),
+            ("StatefulSet", "x2k4p", false),
+            ("DaemonSet", "x2k4p", true),
+            ("DaemonSet", "0", false),
+            ("Job", "x2k4p", true),
+            ("Job", "3-x2k4p", true),
+            ("CronJob", "28460940-x2k4p", true),
+            ("CronJob", "x2k4p", false),
+            ("Pod", "x2k4p", false),
+            ("Rollout", "7d9f8c6b5-x2k4p", true),
+            ("CloneSet", "x2k4p", true),
+            ("CloneSet", "gateway-x2k4p", false),
+            ("CloneSet", "", false),
+            ("CloneSet", "Abcde", false),
+        ];
+        for (kind, suffix, expected) in cases {
+            assert_eq!(pod_suffix(kind, suffix), expected, "{kind} {suffix}");
         }
     }
 }
