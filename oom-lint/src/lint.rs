@@ -283,6 +283,9 @@ data:
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/manifests"),
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus"),
         ];
+        for root in &pending {
+            assert!(root.is_dir(), "{} is missing", root.display());
+        }
         while let Some(path) = pending.pop() {
             let Ok(entries) = std::fs::read_dir(&path) else { continue };
             for entry in entries.flatten() {
