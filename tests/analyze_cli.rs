@@ -124,3 +124,29 @@ fn bad_limit_is_a_usage_error() {
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("--limit"));
 }
+
+#[test]
+fn closed_stdout_and_stderr_end_every_command_quietly_with_its_exit_code() {
+    use std::process::{Command, Stdio};
+    let runs: [(&[&str], i32); 4] = [
+        // A leak (exit 1) and an unreadable file (exit 2) whose message goes to a closed stderr.
+        (&["analyze", "metrics/shop-memory.csv", "metrics/nope.csv"], 2),
+        (&["analyze", "metrics/shop-memory.csv"], 1),
+        (&["rules"], 0),
+        (&["size", "--peak", "400Mi", "--average", "256Mi"], 0),
+    ];
+    for (args, expected) in runs {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("oom-lint"))
+            .args(args)
+            .current_dir(testdata(""))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Both readers go away before anything is written.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status.code(), Some(expected), "{args:?}");
+    }
+}

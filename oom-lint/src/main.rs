@@ -9,7 +9,7 @@ fn main() -> std::process::ExitCode {
     match outcome {
         Ok(status) => status.into(),
         Err(report) => {
-            eprintln!("{report:?}");
+            commands::write_stderr(&format!("{report:?}"));
             exit::ExitStatus::InputError.into()
         }
     }

@@ -1,9 +1,9 @@
 //! `oom-lint analyze`: offline analysis of exported memory metrics.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::Path;
 
-use miette::{IntoDiagnostic, miette};
+use miette::miette;
 use oom_core::leak::{AnalysisOptions, Classification, analyze};
 use oom_core::metrics::{self, Event, InputFormat};
 use oom_core::quantity::Quantity;
@@ -56,7 +56,7 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
             }
         };
         if progress && bytes.len() > LARGE_INPUT {
-            eprintln!("analysing {name} ({} MiB)…", bytes.len() >> 20);
+            super::write_stderr(&format!("analysing {name} ({} MiB)…", bytes.len() >> 20));
         }
         let dump = match metrics::parse_slice(&bytes, format) {
             Ok(dump) => dump,
@@ -117,7 +117,7 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         AnalyzeFormat::Human => analysis::human(&results, &errors),
         AnalyzeFormat::Json => analysis::json(&results, &errors),
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
+    super::write_stdout(text.as_bytes())?;
     let leak = results.iter().any(|r| r.analysis.classification == Classification::Leak);
     Ok(if !errors.is_empty() {
         ExitStatus::InputError

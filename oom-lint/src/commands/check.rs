@@ -21,9 +21,9 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
         Ok(config) => config,
         Err(errors) => {
             // One line per problem, unwrapped, so editors and CI logs can jump to them.
-            eprintln!("error: invalid configuration");
+            super::write_stderr("error: invalid configuration");
             for line in describe_errors(&errors) {
-                eprintln!("  {line}");
+                super::write_stderr(&format!("  {line}"));
             }
             return Ok(ExitStatus::InputError);
         }

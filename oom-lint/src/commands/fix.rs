@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use miette::IntoDiagnostic;
-
 use crate::cli::FixArgs;
 use crate::engine::ingest;
 use crate::engine::walk::{self, Counts};
@@ -17,9 +15,9 @@ pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
     let config = match super::check::load_config(args.config.as_deref()) {
         Ok(config) => config,
         Err(errors) => {
-            eprintln!("error: invalid configuration");
+            super::write_stderr("error: invalid configuration");
             for line in super::check::describe_errors(&errors) {
-                eprintln!("  {line}");
+                super::write_stderr(&format!("  {line}"));
             }
             return Ok(ExitStatus::InputError);
         }
@@ -103,7 +101,7 @@ pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
     if !args.dry_run {
         out.push_str(&format!("{changed_containers} containers fixed in {changed_files} files\n"));
     }
-    std::io::stdout().lock().write_all(out.as_bytes()).into_diagnostic()?;
+    super::write_stdout(out.as_bytes())?;
     Ok(if errors.is_empty() { ExitStatus::Clean } else { ExitStatus::InputError })
 }
 

@@ -9,6 +9,23 @@ mod size;
 use crate::cli::{Cli, Command};
 use crate::exit::ExitStatus;
 
+/// Writes a command's report to standard output. A reader that went away (`oom-lint … | head`)
+/// took what it wanted: that ends the report quietly, and the exit code still says what was found.
+pub(crate) fn write_stdout(text: &[u8]) -> miette::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => miette::IntoDiagnostic::into_diagnostic(written),
+    }
+}
+
+/// Writes a line to standard error; a closed stderr (`2>&1 | head -1`) is not worth a panic.
+pub fn write_stderr(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Runs the chosen subcommand. An `Err` is a usage or input error (exit code 2).
 pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
     match cli.command {

@@ -1,8 +1,6 @@
 //! `oom-lint rules [ID]`: the registry, listed or one rule's documentation.
 
-use std::io::Write;
-
-use miette::{IntoDiagnostic, miette};
+use miette::miette;
 
 use crate::cli::RulesArgs;
 use crate::exit::ExitStatus;
@@ -32,6 +30,6 @@ pub fn run(args: &RulesArgs) -> miette::Result<ExitStatus> {
             )
         }
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
+    super::write_stdout(text.as_bytes())?;
     Ok(ExitStatus::Clean)
 }

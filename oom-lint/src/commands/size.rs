@@ -1,7 +1,5 @@
 //! `oom-lint size`: the sizing math on numbers given on the command line.
 
-use std::io::Write;
-
 use miette::{IntoDiagnostic, miette};
 use oom_core::quantity::{Quantity, format_human};
 use oom_core::sizing::{Recommendation, SizingPolicy, recommend};
@@ -25,7 +23,7 @@ pub fn run(args: &SizeArgs) -> miette::Result<ExitStatus> {
         SizeFormat::Human => render_human(peak, average, &policy, &recommendation),
         SizeFormat::Json => render_json(peak, average, &policy, &recommendation)?,
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
+    super::write_stdout(text.as_bytes())?;
     Ok(ExitStatus::Clean)
 }
 
