@@ -1,0 +1,40 @@
+//! One-time excursions: a short run far above the median that returns to baseline.
+
+use crate::leak::Spike;
+use crate::leak::quantile::median;
+use crate::metrics::Sample;
+
+/// The highest excursion, if the series has one and is back to baseline by its end.
+pub(super) fn find_spike(samples: &[Sample]) -> Option<Spike> {
+    let values: Vec<f64> = samples.iter().map(|s| s.bytes).collect();
+    let centre = median(&values);
+    let spread = 1.4826 * median(&values.iter().map(|v| (v - centre).abs()).collect::<Vec<_>>());
+    let threshold = centre + (6.0 * spread).max(0.15 * centre.abs());
+    let window = samples[samples.len() - 1].time - samples[0].time;
+    let mut best: Option<Spike> = None;
+    let mut above = 0.0;
+    let mut run: Option<Spike> = None;
+    for pair in samples.windows(2) {
+        let (sample, next) = (pair[0], pair[1]);
+        if sample.bytes > threshold {
+            above += next.time - sample.time;
+            let current = run.get_or_insert(Spike {
+                start: sample.time,
+                end: sample.time,
+                peak_bytes: sample.bytes,
+            });
+            current.end = sample.time;
+            current.peak_bytes = current.peak_bytes.max(sample.bytes);
+        } else if let Some(done) = run.take()
+            && best.is_none_or(|b| done.peak_bytes > b.peak_bytes)
+        {
+            best = Some(done);
+        }
+    }
+    if run.is_some() {
+        return None; // still high at the end: not back to baseline
+    }
+    let tail = &values[values.len() - values.len() / 10..];
+    let returned = median(tail) < threshold;
+    best.filter(|_| returned && above <= 0.15 * window)
+}
