@@ -1,13 +1,17 @@
 //! The bucket summary: equal time buckets, each with its floor and peak.
 
-use crate::leak::{BUCKETS, Bucket};
+use crate::leak::{Bucket, Thresholds};
 use crate::metrics::Sample;
 
 /// Equal-time buckets with each one's floor (10th percentile) and peak.
-pub(super) fn summarise(samples: &[Sample]) -> Vec<Bucket> {
+/// Two buckets at least: a trend needs two points.
+const MIN_BUCKETS: usize = 2;
+
+pub(super) fn summarise(samples: &[Sample], thresholds: &Thresholds) -> Vec<Bucket> {
     let first = samples[0].time;
     let span = (samples[samples.len() - 1].time - first).max(f64::EPSILON);
-    let count = BUCKETS.min(samples.len() / 4).max(2);
+    let per_bucket = thresholds.min_samples_per_bucket.max(1);
+    let count = thresholds.max_buckets.min(samples.len() / per_bucket).max(MIN_BUCKETS);
     let mut buckets = Vec::with_capacity(count);
     let mut values: Vec<f64> = Vec::new();
     let mut time_sum = 0.0;
@@ -17,7 +21,7 @@ pub(super) fn summarise(samples: &[Sample]) -> Vec<Bucket> {
             return;
         }
         let n = values.len();
-        let rank = (n / 10).min(n - 1);
+        let rank = ((n as f64 * thresholds.floor_quantile) as usize).min(n - 1);
         let peak = values.iter().copied().fold(f64::MIN, f64::max);
         let (_, floor, _) = values.select_nth_unstable_by(rank, f64::total_cmp);
         buckets.push(Bucket { time: *time_sum / n as f64, floor: *floor, peak });

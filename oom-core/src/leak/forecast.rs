@@ -1,7 +1,7 @@
 //! Time until the limit: when the trend's peak reaches it, with an interval from the slope's.
 
 use crate::leak::quantile::median;
-use crate::leak::{Analysis, Bucket, HOUR};
+use crate::leak::{Analysis, Bucket, HOUR, Thresholds};
 
 /// Sets the time to OOM (and its interval) of a leak with a known limit.
 pub(super) fn time_to_oom(
@@ -9,6 +9,7 @@ pub(super) fn time_to_oom(
     buckets: &[Bucket],
     hours: &[f64],
     limit: Option<u64>,
+    thresholds: &Thresholds,
 ) {
     let (Some(limit), Some(line)) = (limit, analysis.trend_lines.last()) else { return };
     let slope = analysis.slope_bytes_per_hour;
@@ -16,7 +17,10 @@ pub(super) fn time_to_oom(
         return;
     }
     // OOM comes when the peak, not the floor, reaches the limit: add the usual floor-to-peak gap.
-    let tail = buckets.len().saturating_sub(buckets.len() / 5).min(buckets.len() - 1);
+    let tail = buckets
+        .len()
+        .saturating_sub(buckets.len() / thresholds.peak_gap_tail_parts.max(1))
+        .min(buckets.len() - 1);
     let gap = median(&buckets[tail..].iter().map(|b| b.peak - b.floor).collect::<Vec<_>>());
     let end_hours = hours[hours.len() - 1];
     let start_hours = (line.start - buckets[0].time) / HOUR;

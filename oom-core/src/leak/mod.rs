@@ -48,7 +48,8 @@
 //! - `spike`: one-time excursions (step 5).
 //! - `recommendation`: sizing from before the onset, and the relief limit (step 6).
 //! - `forecast`: time until the limit.
-//! - `quantile`: quantiles and medians shared by the steps.
+//! - `quantile`: quantiles, medians and robust spreads shared by the steps.
+//! - `thresholds`: every cut-off above, named and documented in [`Thresholds`].
 
 mod buckets;
 mod forecast;
@@ -58,6 +59,9 @@ mod restarts;
 mod segments;
 mod slope;
 mod spike;
+mod thresholds;
+
+pub use thresholds::Thresholds;
 
 use buckets::summarise;
 use forecast::time_to_oom;
@@ -74,7 +78,10 @@ use crate::trend::{mann_kendall_hamed_rao, ols, theil_sen_with_variance};
 
 /// The most buckets a series is summarised into.
 pub const BUCKETS: usize = 240;
+/// Seconds in an hour.
 const HOUR: f64 = 3600.0;
+/// Fewest samples any analysis needs: a line needs two points.
+const FEWEST_SAMPLES: usize = 2;
 
 /// What kind of memory behaviour a series shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +114,8 @@ pub struct AnalysisOptions {
     pub policy: SizingPolicy,
     /// How long before a leak's onset an event may be to be named as its cause, in seconds.
     pub event_window_seconds: f64,
+    /// The cut-offs of the classifier and the restart detector.
+    pub thresholds: Thresholds,
 }
 
 impl Default for AnalysisOptions {
@@ -115,6 +124,7 @@ impl Default for AnalysisOptions {
             limit_bytes: None,
             policy: SizingPolicy::default(),
             event_window_seconds: 2.0 * HOUR,
+            thresholds: Thresholds::default(),
         }
     }
 }
@@ -206,6 +216,7 @@ pub struct Analysis {
 /// Analyses one series. `events` may be empty; they need not be sorted.
 pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> Analysis {
     let samples = &series.samples;
+    let thresholds = &options.thresholds;
     let limit_bytes = options.limit_bytes.or(series.limit_bytes);
     let peak_bytes = samples.iter().map(|s| s.bytes).fold(0.0, f64::max);
     let average_bytes = if samples.is_empty() {
@@ -237,15 +248,15 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         buckets: Vec::new(),
         notes: Vec::new(),
     };
-    if samples.len() < 12 {
+    if samples.len() < thresholds.min_samples.max(FEWEST_SAMPLES) {
         analysis.notes.push(format!("only {} samples: too few to judge a trend", samples.len()));
         return analysis;
     }
-    let buckets = summarise(samples);
+    let buckets = summarise(samples, thresholds);
     let origin = buckets[0].time;
     let hours: Vec<f64> = buckets.iter().map(|b| (b.time - origin) / HOUR).collect();
     let floors: Vec<f64> = buckets.iter().map(|b| b.floor).collect();
-    let boundaries = restarts(&buckets, &hours, &series.pod_changes, limit_bytes);
+    let boundaries = restarts(&buckets, &hours, &series.pod_changes, limit_bytes, thresholds);
     analysis.restarts = boundaries.len();
     analysis.restart_times = boundaries.iter().map(|&i| buckets[i].time).collect();
     if !boundaries.is_empty() {
@@ -263,7 +274,8 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     let mut growing = Vec::new();
     let mut first_shift = None;
     for (&start, &end) in starts.iter().zip(&ends) {
-        let fit = fit_segment(&hours[start..end], &floors[start..end], window_hours, level);
+        let fit =
+            fit_segment(&hours[start..end], &floors[start..end], window_hours, level, thresholds);
         match fit {
             Verdict::Growth { onset } => growing.push((start, end, start + onset)),
             Verdict::Shift { at } => {
@@ -276,9 +288,10 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     // A leak needs growth in most of the time covered (a single grown segment among restarts
     // that did not grow is not the OOM sawtooth).
     let growing_hours: f64 = growing.iter().map(|&(s, e, _)| hours[e - 1] - hours[s]).sum();
-    let covered = growing_hours >= 0.5 * window_hours || (growing.len() == 1 && starts.len() == 1);
+    let covered = growing_hours >= thresholds.leak_min_covered_share * window_hours
+        || (growing.len() == 1 && starts.len() == 1);
     if !growing.is_empty() && covered {
-        let pooled = pooled_slope(&hours, &floors, &growing);
+        let pooled = pooled_slope(&hours, &floors, &growing, thresholds);
         analysis.classification = Classification::Leak;
         analysis.slope_bytes_per_hour = pooled.slope;
         analysis.slope_ci = (pooled.low, pooled.high);
@@ -309,16 +322,16 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 slope_bytes_per_hour: pooled.slope,
             });
         }
-        time_to_oom(&mut analysis, &buckets, &hours, limit_bytes);
+        time_to_oom(&mut analysis, &buckets, &hours, limit_bytes, thresholds);
         leak_recommendation(&mut analysis, samples, &buckets, &growing, options);
     } else {
         analysis.level_shift = first_shift;
-        if let Some(spike) = find_spike(samples) {
+        if let Some(spike) = find_spike(samples, thresholds) {
             analysis.classification = Classification::Spike;
             analysis.spike = Some(spike);
         }
         // Still report the (insignificant) overall slope, for the record.
-        let test = mann_kendall_hamed_rao(&hours, &floors, hours.len() / 4);
+        let test = mann_kendall_hamed_rao(&hours, &floors, thresholds.max_lag(hours.len()));
         let fit = theil_sen_with_variance(&hours, &floors, test.variance);
         analysis.slope_bytes_per_hour = fit.slope;
         analysis.slope_ci = (fit.slope_low, fit.slope_high);

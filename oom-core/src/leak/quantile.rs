@@ -15,3 +15,13 @@ pub(super) fn quantile(values: &[f64], q: f64) -> f64 {
     let (_, value, _) = sorted.select_nth_unstable_by(index, f64::total_cmp);
     *value
 }
+
+/// Scale factor from the median absolute deviation to the standard deviation of normal data
+/// (1 / Φ⁻¹(3/4) ≈ 1.4826), so that a robust spread is comparable to a σ.
+const MAD_TO_SIGMA: f64 = 1.4826;
+
+/// A robust standard deviation: 1.4826 × the median absolute deviation of `values` from
+/// `centre`.
+pub(super) fn robust_sigma(values: &[f64], centre: f64) -> f64 {
+    MAD_TO_SIGMA * median(&values.iter().map(|v| (v - centre).abs()).collect::<Vec<_>>())
+}

@@ -5,6 +5,10 @@ use crate::leak::{Analysis, AnalysisOptions, Bucket};
 use crate::metrics::Sample;
 use crate::sizing::{friendly_ceil, recommend};
 
+/// The largest relief limit, in bytes: below `u64::MAX` (1.8e19) with room for
+/// [`friendly_ceil`] to round up without overflowing.
+const MAX_RELIEF_BYTES: f64 = 9.0e18;
+
 /// Replaces the recommendation with one from before the onset, and sets the relief limit.
 pub(super) fn leak_recommendation(
     analysis: &mut Analysis,
@@ -20,7 +24,7 @@ pub(super) fn leak_recommendation(
         buckets[onset].time
     } else {
         let span = buckets[first_end - 1].time - buckets[first_start].time;
-        buckets[first_start].time + 0.1 * span
+        buckets[first_start].time + options.thresholds.pre_leak_share * span
     };
     let from = buckets[first_start].time;
     let before: Vec<f64> =
@@ -30,8 +34,9 @@ pub(super) fn leak_recommendation(
         analysis.recommendation = recommend(peak, average, &options.policy).ok();
     }
     // Relief: what the worst-case trend reaches in 24 hours, with the usual headroom.
-    let day_ahead =
-        analysis.peak_bytes + analysis.slope_ci.1.max(analysis.slope_bytes_per_hour) * 24.0;
-    let relief = (day_ahead * options.policy.headroom).min(9.0e18);
+    let day_ahead = analysis.peak_bytes
+        + analysis.slope_ci.1.max(analysis.slope_bytes_per_hour)
+            * options.thresholds.relief_horizon_hours;
+    let relief = (day_ahead * options.policy.headroom).min(MAX_RELIEF_BYTES);
     analysis.relief_limit_bytes = Some(friendly_ceil(relief as u64));
 }

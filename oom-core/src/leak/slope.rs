@@ -1,5 +1,6 @@
 //! The growth rate pooled across restart segments: Theil–Sen with Sen's interval.
 
+use crate::leak::Thresholds;
 use crate::trend::{Z_95, mann_kendall_hamed_rao, ols, theil_sen_with_variance};
 
 /// The pooled slope, its 95 % interval, p-value and R².
@@ -17,6 +18,7 @@ pub(super) fn pooled_slope(
     hours: &[f64],
     floors: &[f64],
     segments: &[(usize, usize, usize)],
+    thresholds: &Thresholds,
 ) -> Pooled {
     let mut slopes = Vec::new();
     let (mut s, mut variance) = (0i64, 0.0);
@@ -32,7 +34,7 @@ pub(super) fn pooled_slope(
                 }
             }
         }
-        let test = mann_kendall_hamed_rao(x, y, x.len() / 4);
+        let test = mann_kendall_hamed_rao(x, y, thresholds.max_lag(x.len()));
         s += test.s;
         variance += test.variance;
         r_squared += ols(x, y).r_squared * x.len() as f64;

@@ -1,15 +1,16 @@
 //! One-time excursions: a short run far above the median that returns to baseline.
 
-use crate::leak::Spike;
-use crate::leak::quantile::median;
+use crate::leak::quantile::{median, robust_sigma};
+use crate::leak::{Spike, Thresholds};
 use crate::metrics::Sample;
 
 /// The highest excursion, if the series has one and is back to baseline by its end.
-pub(super) fn find_spike(samples: &[Sample]) -> Option<Spike> {
+pub(super) fn find_spike(samples: &[Sample], thresholds: &Thresholds) -> Option<Spike> {
+    let t = thresholds;
     let values: Vec<f64> = samples.iter().map(|s| s.bytes).collect();
     let centre = median(&values);
-    let spread = 1.4826 * median(&values.iter().map(|v| (v - centre).abs()).collect::<Vec<_>>());
-    let threshold = centre + (6.0 * spread).max(0.15 * centre.abs());
+    let spread = robust_sigma(&values, centre);
+    let threshold = centre + (t.spike_min_sigmas * spread).max(t.spike_min_relative * centre.abs());
     let window = samples[samples.len() - 1].time - samples[0].time;
     let mut best: Option<Spike> = None;
     let mut above = 0.0;
@@ -34,7 +35,7 @@ pub(super) fn find_spike(samples: &[Sample]) -> Option<Spike> {
     if run.is_some() {
         return None; // still high at the end: not back to baseline
     }
-    let tail = &values[values.len() - values.len() / 10..];
+    let tail = &values[values.len() - values.len() / t.spike_return_tail_parts.max(1)..];
     let returned = median(tail) < threshold;
-    best.filter(|_| returned && above <= 0.15 * window)
+    best.filter(|_| returned && above <= t.spike_max_window_share * window)
 }
