@@ -47,6 +47,7 @@ pub const DEFAULT_LAUNCHER_VARIABLES: [&str; 12] = [
 
 /// A parsed setting: its value, the flag as written, and where the caller found it.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Setting<T> {
     /// The value in the unit documented on the field that holds it.
     pub value: T,
@@ -167,6 +168,7 @@ pub fn parse_jvm_size(text: &str) -> Result<u64, RuntimeError> {
 
 /// JVM memory options, as the last occurrence of each flag leaves them.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct JvmOptions {
     /// `-Xmx` / `-XX:MaxHeapSize=`, bytes.
     pub max_heap: Option<Setting<u64>>,
@@ -196,6 +198,8 @@ pub struct JvmOptions {
 
 /// How the JVM arrived at its maximum heap.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum HeapBasis {
     /// `-Xmx` or `-XX:MaxHeapSize`.
     Explicit,
@@ -220,6 +224,7 @@ pub enum HeapBasis {
 
 /// The maximum heap the JVM will use under a given container limit.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EffectiveHeap {
     /// The maximum heap in bytes.
     pub bytes: u64,
@@ -461,6 +466,8 @@ pub fn node_max_old_space<'a>(
 
 /// A `GOMEMLIMIT` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum GoMemLimit {
     /// `off`: no soft limit.
     Off,

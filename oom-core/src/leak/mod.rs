@@ -85,6 +85,8 @@ const FEWEST_SAMPLES: usize = 2;
 
 /// What kind of memory behaviour a series shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Classification {
     /// Sustained growth that does not level off (including growth ended by restarts).
     Leak,
@@ -106,7 +108,11 @@ impl Classification {
 }
 
 /// Settings of an analysis.
+///
+/// With the `serde` feature, fields missing from a serialized form take their default.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct AnalysisOptions {
     /// The container's limit, when not in the series itself.
     pub limit_bytes: Option<u64>,
@@ -131,6 +137,7 @@ impl Default for AnalysisOptions {
 
 /// One bucket of the summary.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Bucket {
     /// Mean time of its samples, Unix seconds.
     pub time: f64,
@@ -142,6 +149,7 @@ pub struct Bucket {
 
 /// A fitted growth line: bytes = `start_bytes` + `slope_bytes_per_hour` × hours since `start`.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TrendLine {
     /// Unix seconds where the line starts (the onset, or the segment start).
     pub start: f64,
@@ -155,6 +163,7 @@ pub struct TrendLine {
 
 /// A one-time excursion.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Spike {
     /// Unix seconds of its first sample above the threshold.
     pub start: f64,
@@ -166,6 +175,7 @@ pub struct Spike {
 
 /// Everything found about one series.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Analysis {
     /// Leak, spike or steady.
     pub classification: Classification,

@@ -18,7 +18,10 @@ use crate::leak::BUCKETS;
 ///
 /// Shares are fractions (0–1) of what the field names; counts are numbers of samples or
 /// buckets; divisors `d` take the `n / d` first or last items (integer division, at least 1).
+/// With the `serde` feature, fields missing from a serialized form take their default.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Thresholds {
     // --- Summary (step 1) ---
     /// Fewest samples (count) to judge a trend at all: 12, because below about ten points the

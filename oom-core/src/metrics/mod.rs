@@ -50,6 +50,7 @@ pub type Labels = BTreeMap<String, String>;
 
 /// One observation: Unix time in seconds, memory in bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Sample {
     /// Seconds since the Unix epoch (fractional).
     pub time: f64,
@@ -59,6 +60,7 @@ pub struct Sample {
 
 /// A memory time series.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Series {
     /// Its labels.
     pub labels: Labels,
@@ -96,6 +98,8 @@ impl Series {
 
 /// The layouts this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum InputFormat {
     /// A header, a time column, a value column, and label columns.
     LongCsv,
@@ -107,6 +111,7 @@ pub enum InputFormat {
 
 /// A row or value that could not be read; the rest of the input still was.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RowError {
     /// 1-based line, when known.
     pub line: Option<u64>,
@@ -138,6 +143,7 @@ pub enum MetricsError {
 
 /// Everything read from one dump.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetricsDump {
     /// The layout found (or forced).
     pub format: InputFormat,
@@ -213,6 +219,7 @@ pub fn parse_slice(bytes: &[u8], format: Option<InputFormat>) -> Result<MetricsD
 
 /// A deploy or other event from `--events`: a time and a description.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Event {
     /// Unix seconds.
     pub time: f64,

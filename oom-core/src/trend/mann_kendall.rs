@@ -9,6 +9,7 @@ use crate::trend::theil_sen::theil_sen_slope;
 
 /// The result of a Mann–Kendall trend test.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MannKendall {
     /// Concordant minus discordant pairs.
     pub s: i64,

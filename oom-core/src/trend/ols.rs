@@ -2,6 +2,7 @@
 
 /// An ordinary least-squares line.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LinearFit {
     /// Change of y per unit of x.
     pub slope: f64,

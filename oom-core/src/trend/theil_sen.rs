@@ -6,6 +6,7 @@ use crate::trend::kendall::{count_inversions, s_variance};
 
 /// A Theil–Sen line with Sen's confidence interval for the slope.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TheilSen {
     /// Median of the pairwise slopes.
     pub slope: f64,
