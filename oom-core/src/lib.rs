@@ -28,3 +28,6 @@ pub mod quantity;
 pub mod runtime;
 pub mod sizing;
 pub mod trend;
+
+#[cfg(feature = "testing")]
+pub mod testing;
