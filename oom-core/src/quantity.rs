@@ -183,11 +183,28 @@ impl Quantity {
     }
 
     /// The bytes this quantity stands for, rounded up; `None` when it is negative.
+    ///
+    /// ```
+    /// use oom_core::quantity::Quantity;
+    ///
+    /// assert_eq!(Quantity::parse("1Ki")?.bytes(), Some(1024));
+    /// assert_eq!(Quantity::parse("1.5")?.bytes(), Some(2));
+    /// assert_eq!(Quantity::parse("-1Gi")?.bytes(), None);
+    /// # Ok::<(), oom_core::quantity::QuantityError>(())
+    /// ```
     pub fn bytes(&self) -> Option<u64> {
         (!self.negative).then_some(self.magnitude)
     }
 
     /// The byte count without its sign, rounded away from zero.
+    ///
+    /// ```
+    /// use oom_core::quantity::Quantity;
+    ///
+    /// let q = Quantity::parse("-1.5")?;
+    /// assert_eq!((q.magnitude_bytes(), q.is_negative(), q.is_exact()), (2, true, false));
+    /// # Ok::<(), oom_core::quantity::QuantityError>(())
+    /// ```
     pub fn magnitude_bytes(&self) -> u64 {
         self.magnitude
     }
@@ -203,6 +220,14 @@ impl Quantity {
     }
 
     /// The text as written in the manifest.
+    ///
+    /// ```
+    /// use oom_core::quantity::{Quantity, UnitFamily};
+    ///
+    /// let q = Quantity::parse("1.5Gi")?;
+    /// assert_eq!((q.text(), q.suffix(), q.family()), ("1.5Gi", "Gi", UnitFamily::Binary));
+    /// # Ok::<(), oom_core::quantity::QuantityError>(())
+    /// ```
     pub fn text(&self) -> &str {
         &self.text
     }

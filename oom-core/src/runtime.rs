@@ -245,6 +245,15 @@ const DEFAULT_MAX_RAM: u64 = 128 << 30;
 
 impl JvmOptions {
     /// Applies options written as one shell-quoted string (an environment variable's value).
+    ///
+    /// ```
+    /// use oom_core::runtime::JvmOptions;
+    ///
+    /// let mut jvm = JvmOptions::default();
+    /// jvm.apply_text("-Xms512m -Xmx900m '-Dapp.name=order service'", 0);
+    /// assert_eq!(jvm.max_heap.map(|s| s.value), Some(900 << 20));
+    /// assert_eq!(jvm.initial_heap.map(|s| s.value), Some(512 << 20));
+    /// ```
     pub fn apply_text(&mut self, text: &str, origin: usize) {
         for word in split_shell_words(text) {
             self.apply(&word, origin);
@@ -331,7 +340,17 @@ impl JvmOptions {
         }
     }
 
-    /// Whether any memory-related option was seen.
+    /// Whether no memory-related option was seen.
+    ///
+    /// ```
+    /// use oom_core::runtime::JvmOptions;
+    ///
+    /// let mut jvm = JvmOptions::default();
+    /// jvm.apply("-verbose:gc", 0);
+    /// assert!(jvm.is_empty());
+    /// jvm.apply("-XX:-UseContainerSupport", 1);
+    /// assert!(!jvm.is_empty() && jvm.container_support_disabled());
+    /// ```
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }

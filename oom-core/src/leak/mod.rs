@@ -98,6 +98,10 @@ pub enum Classification {
 
 impl Classification {
     /// `leak`, `spike` or `steady`.
+    ///
+    /// ```
+    /// assert_eq!(oom_core::leak::Classification::Leak.as_str(), "leak");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Leak => "leak",
@@ -224,6 +228,31 @@ pub struct Analysis {
 }
 
 /// Analyses one series. `events` may be empty; they need not be sorted.
+///
+/// ```
+/// use oom_core::leak::{AnalysisOptions, Classification, analyze};
+/// use oom_core::metrics::{Event, Sample, Series};
+///
+/// const MIB: f64 = 1048576.0;
+/// // Two days a minute apart: flat at 300 MiB, then 10 MiB an hour after a deploy at hour 24.
+/// let start = 1.7e9;
+/// let samples = (0..2880)
+///     .map(|i| {
+///         let hours = i as f64 / 60.0;
+///         let wobble = if i % 2 == 0 { 2.0 * MIB } else { -2.0 * MIB };
+///         let bytes = 300.0 * MIB + wobble + 10.0 * MIB * (hours - 24.0).max(0.0);
+///         Sample { time: start + 60.0 * i as f64, bytes }
+///     })
+///     .collect();
+/// let series = Series { labels: Default::default(), samples, limit_bytes: Some(1 << 30), pod_changes: vec![] };
+/// let deploy = Event { time: start + 23.9 * 3600.0, label: "deploy 3e4f891".into() };
+/// let analysis = analyze(&series, &[deploy], &AnalysisOptions::default());
+///
+/// assert_eq!(analysis.classification, Classification::Leak);
+/// assert!((analysis.slope_bytes_per_hour / MIB - 10.0).abs() < 0.5);
+/// assert_eq!(analysis.event.map(|e| e.label).as_deref(), Some("deploy 3e4f891"));
+/// assert!(analysis.time_to_oom_hours.is_some_and(|h| h > 0.0));
+/// ```
 pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> Analysis {
     let samples = &series.samples;
     let thresholds = &options.thresholds;

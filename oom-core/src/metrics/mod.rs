@@ -175,6 +175,17 @@ impl RowErrors {
 }
 
 /// Reads a dump, detecting its layout unless `format` forces one.
+///
+/// ```
+/// use oom_core::metrics::{InputFormat, parse};
+///
+/// let json = r#"{"status":"success","data":{"resultType":"matrix","result":[
+///     {"metric":{"container":"app"},"values":[[1700000000,"268435456"],[1700000060,"NaN"]]}]}}"#;
+/// let dump = parse(json.as_bytes(), None)?;
+/// assert_eq!(dump.format, InputFormat::PrometheusJson);
+/// assert_eq!(dump.series[0].samples.len(), 1); // NaN is a gap
+/// # Ok::<(), oom_core::metrics::MetricsError>(())
+/// ```
 pub fn parse(
     mut reader: impl Read,
     format: Option<InputFormat>,

@@ -2,6 +2,13 @@
 //! correction: S is counted from merge-sort inversions in O(n log n).
 
 /// S = Σ sign(y_j − y_i) over i < j, in O(n log n).
+///
+/// ```
+/// use oom_core::trend::kendall_s;
+///
+/// assert_eq!(kendall_s(&[1.0, 2.0, 3.0, 4.0]), 6);
+/// assert_eq!(kendall_s(&[1.0, 3.0, 2.0]), 1); // two pairs up, one down
+/// ```
 pub fn kendall_s(y: &[f64]) -> i64 {
     let n = y.len() as i64;
     let total = n * (n - 1) / 2;

@@ -22,6 +22,15 @@ pub struct MannKendall {
 }
 
 /// Mann–Kendall test of `y` in time order, without autocorrelation correction.
+///
+/// ```
+/// use oom_core::trend::mann_kendall;
+///
+/// let rising: Vec<f64> = (0..30).map(f64::from).collect();
+/// let test = mann_kendall(&rising);
+/// assert!(test.z > 0.0 && test.p_value < 1e-6);
+/// assert!(mann_kendall(&[1.0, 3.0, 2.0, 3.0, 1.0, 2.0]).p_value > 0.5);
+/// ```
 pub fn mann_kendall(y: &[f64]) -> MannKendall {
     let s = kendall_s(y);
     let variance = s_variance(y);

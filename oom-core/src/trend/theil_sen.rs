@@ -20,13 +20,35 @@ pub struct TheilSen {
 
 /// Theil–Sen slope of `y` on strictly increasing `x`, with a 95 % interval from the plain
 /// Mann–Kendall variance.
+///
+/// ```
+/// use oom_core::trend::theil_sen;
+///
+/// // One wild outlier does not move the slope.
+/// let x = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+/// let y = [1.0, 3.0, 5.0, 70.0, 9.0, 11.0];
+/// let fit = theil_sen(&x, &y);
+/// assert_eq!((fit.slope, fit.intercept), (2.0, 1.0));
+/// ```
 pub fn theil_sen(x: &[f64], y: &[f64]) -> TheilSen {
     let variance = s_variance(y);
     theil_sen_with_variance(x, y, variance)
 }
 
 /// Theil–Sen with the interval widened by a corrected variance of S (see
-/// [`mann_kendall_hamed_rao`]): Sen's method, ranks `(N ∓ z·√var)/2` of the N pairwise slopes.
+/// [`mann_kendall_hamed_rao`](crate::trend::mann_kendall_hamed_rao)): Sen's method, ranks `(N ∓ z·√var)/2` of the N pairwise slopes.
+///
+/// ```
+/// use oom_core::trend::{mann_kendall_hamed_rao, theil_sen, theil_sen_with_variance};
+///
+/// let x: Vec<f64> = (0..200).map(f64::from).collect();
+/// let y: Vec<f64> = x.iter().map(|t| 0.5 * t + 20.0 * (t / 15.0).sin()).collect();
+/// let corrected = theil_sen_with_variance(&x, &y, mann_kendall_hamed_rao(&x, &y, 50).variance);
+/// let plain = theil_sen(&x, &y);
+/// assert_eq!(corrected.slope, plain.slope);
+/// // Autocorrelation widens the interval.
+/// assert!(corrected.slope_high - corrected.slope_low >= plain.slope_high - plain.slope_low);
+/// ```
 pub fn theil_sen_with_variance(x: &[f64], y: &[f64], s_variance: f64) -> TheilSen {
     let n = x.len().min(y.len());
     if n < 2 {
@@ -49,6 +71,10 @@ pub fn theil_sen_with_variance(x: &[f64], y: &[f64], s_variance: f64) -> TheilSe
 }
 
 /// The median pairwise slope alone.
+///
+/// ```
+/// assert_eq!(oom_core::trend::theil_sen_slope(&[0.0, 1.0, 2.0], &[0.0, 2.0, 4.0]), 2.0);
+/// ```
 pub fn theil_sen_slope(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len().min(y.len());
     if n < 2 {
