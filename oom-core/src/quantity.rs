@@ -27,6 +27,8 @@ use std::fmt;
 /// Rules use it to tell `512Mi` (binary), `512M` (decimal SI), `512e6` (exponent) and `512m`
 /// (milli, almost always a typo for `512Mi`) apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum UnitFamily {
     /// A power-of-1024 suffix: `Ki`, `Mi`, `Gi`, `Ti`, `Pi`, `Ei`.
     Binary,
@@ -181,11 +183,28 @@ impl Quantity {
     }
 
     /// The bytes this quantity stands for, rounded up; `None` when it is negative.
+    ///
+    /// ```
+    /// use oom_core::quantity::Quantity;
+    ///
+    /// assert_eq!(Quantity::parse("1Ki")?.bytes(), Some(1024));
+    /// assert_eq!(Quantity::parse("1.5")?.bytes(), Some(2));
+    /// assert_eq!(Quantity::parse("-1Gi")?.bytes(), None);
+    /// # Ok::<(), oom_core::quantity::QuantityError>(())
+    /// ```
     pub fn bytes(&self) -> Option<u64> {
         (!self.negative).then_some(self.magnitude)
     }
 
     /// The byte count without its sign, rounded away from zero.
+    ///
+    /// ```
+    /// use oom_core::quantity::Quantity;
+    ///
+    /// let q = Quantity::parse("-1.5")?;
+    /// assert_eq!((q.magnitude_bytes(), q.is_negative(), q.is_exact()), (2, true, false));
+    /// # Ok::<(), oom_core::quantity::QuantityError>(())
+    /// ```
     pub fn magnitude_bytes(&self) -> u64 {
         self.magnitude
     }
@@ -201,6 +220,14 @@ impl Quantity {
     }
 
     /// The text as written in the manifest.
+    ///
+    /// ```
+    /// use oom_core::quantity::{Quantity, UnitFamily};
+    ///
+    /// let q = Quantity::parse("1.5Gi")?;
+    /// assert_eq!((q.text(), q.suffix(), q.family()), ("1.5Gi", "Gi", UnitFamily::Binary));
+    /// # Ok::<(), oom_core::quantity::QuantityError>(())
+    /// ```
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -233,6 +260,63 @@ impl std::str::FromStr for Quantity {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Self::parse(text)
+    }
+}
+
+/// With the `serde` feature a quantity is serialized as its text (`"512Mi"`), as the Kubernetes
+/// API writes quantities in JSON, and deserialized from a string through [`Quantity::parse`],
+/// or from a JSON number as [`Quantity::from_integer`] or [`Quantity::from_float`] read YAML
+/// numbers. A parsed quantity comes back equal to itself.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use oom_core::quantity::Quantity;
+///
+/// let limit = Quantity::parse("512Mi")?;
+/// assert_eq!(serde_json::to_string(&limit)?, r#""512Mi""#);
+/// assert_eq!(serde_json::from_str::<Quantity>(r#""512Mi""#)?, limit);
+/// assert_eq!(serde_json::from_str::<Quantity>("1024")?.bytes(), Some(1024));
+/// assert!(serde_json::from_str::<Quantity>(r#""512MB""#).is_err());
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(feature = "serde")]
+impl serde::Serialize for Quantity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Quantity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Quantity;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Kubernetes quantity such as \"512Mi\", or a number of bytes")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Quantity, E> {
+                Quantity::parse(text).map_err(E::custom)
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Quantity, E> {
+                Ok(Quantity::from_integer(i128::from(value)))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Quantity, E> {
+                Ok(Quantity::from_integer(i128::from(value)))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Quantity, E> {
+                Quantity::from_float(value).map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_any(Visitor)
     }
 }
 

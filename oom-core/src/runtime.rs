@@ -47,6 +47,7 @@ pub const DEFAULT_LAUNCHER_VARIABLES: [&str; 12] = [
 
 /// A parsed setting: its value, the flag as written, and where the caller found it.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Setting<T> {
     /// The value in the unit documented on the field that holds it.
     pub value: T,
@@ -167,6 +168,7 @@ pub fn parse_jvm_size(text: &str) -> Result<u64, RuntimeError> {
 
 /// JVM memory options, as the last occurrence of each flag leaves them.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct JvmOptions {
     /// `-Xmx` / `-XX:MaxHeapSize=`, bytes.
     pub max_heap: Option<Setting<u64>>,
@@ -196,6 +198,8 @@ pub struct JvmOptions {
 
 /// How the JVM arrived at its maximum heap.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum HeapBasis {
     /// `-Xmx` or `-XX:MaxHeapSize`.
     Explicit,
@@ -220,6 +224,7 @@ pub enum HeapBasis {
 
 /// The maximum heap the JVM will use under a given container limit.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EffectiveHeap {
     /// The maximum heap in bytes.
     pub bytes: u64,
@@ -240,6 +245,15 @@ const DEFAULT_MAX_RAM: u64 = 128 << 30;
 
 impl JvmOptions {
     /// Applies options written as one shell-quoted string (an environment variable's value).
+    ///
+    /// ```
+    /// use oom_core::runtime::JvmOptions;
+    ///
+    /// let mut jvm = JvmOptions::default();
+    /// jvm.apply_text("-Xms512m -Xmx900m '-Dapp.name=order service'", 0);
+    /// assert_eq!(jvm.max_heap.map(|s| s.value), Some(900 << 20));
+    /// assert_eq!(jvm.initial_heap.map(|s| s.value), Some(512 << 20));
+    /// ```
     pub fn apply_text(&mut self, text: &str, origin: usize) {
         for word in split_shell_words(text) {
             self.apply(&word, origin);
@@ -326,7 +340,17 @@ impl JvmOptions {
         }
     }
 
-    /// Whether any memory-related option was seen.
+    /// Whether no memory-related option was seen.
+    ///
+    /// ```
+    /// use oom_core::runtime::JvmOptions;
+    ///
+    /// let mut jvm = JvmOptions::default();
+    /// jvm.apply("-verbose:gc", 0);
+    /// assert!(jvm.is_empty());
+    /// jvm.apply("-XX:-UseContainerSupport", 1);
+    /// assert!(!jvm.is_empty() && jvm.container_support_disabled());
+    /// ```
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
@@ -461,6 +485,8 @@ pub fn node_max_old_space<'a>(
 
 /// A `GOMEMLIMIT` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum GoMemLimit {
     /// `off`: no soft limit.
     Off,

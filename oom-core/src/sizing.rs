@@ -34,6 +34,8 @@ const MIB: u64 = 1 << 20;
 
 /// The ratios that turn observations into a recommendation.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct SizingPolicy {
     /// Limit = peak × headroom. Accepted range 1.0–2.0; default 1.25.
     pub headroom: f64,
@@ -149,6 +151,7 @@ pub enum SizingError {
 
 /// A JVM maximum heap derived from a container memory limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct JvmHeap {
     /// The max heap in bytes, a whole number of MiB.
     pub max_heap_bytes: u64,
@@ -158,6 +161,7 @@ pub struct JvmHeap {
 
 /// An alert threshold derived from a container memory limit.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Alert {
     /// Usage in bytes above which to alert (limit × ratio, rounded down).
     pub threshold_bytes: u64,
@@ -169,6 +173,7 @@ pub struct Alert {
 
 /// Requests, limit, heap and alert for one container.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Recommendation {
     /// Memory request in bytes.
     pub request_bytes: u64,

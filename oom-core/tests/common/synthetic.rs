@@ -1,3 +1,6 @@
+// Transitional copy, kept only for `benches/src/lib.rs` (`#[path]`) until the benchmarks use
+// `oom_core::testing::synthetic` (the maintained generator, oom-core/src/testing/synthetic.rs);
+// delete it then. oom-core's own tests no longer compile it.
 //! Labelled synthetic memory series for tests and benchmarks: deterministic (seeded), realistic
 //! shapes with known truth.
 

@@ -1,0 +1,177 @@
+//! One segment between restarts: constant, line, step, hinge and saturation fitted by least
+//! squares and compared by BIC, then the tests a growth must pass to count as a leak.
+
+use crate::leak::Thresholds;
+use crate::leak::quantile::{median, robust_sigma};
+use crate::trend::{mann_kendall_hamed_rao, ols};
+
+/// What one segment shows.
+pub(super) enum Verdict {
+    /// Sustained growth from `onset` (an index into the segment).
+    Growth {
+        onset: usize,
+    },
+    /// A mean shift at `at`.
+    Shift {
+        at: usize,
+    },
+    Flat,
+}
+
+/// The models compared on a segment, in the order that breaks ties in BIC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Model {
+    /// A constant (its mean).
+    Constant,
+    /// A straight line.
+    Line,
+    /// Two levels (a mean shift).
+    Step,
+    /// Flat, then a line from an onset.
+    Hinge,
+    /// A line that levels off.
+    Saturation,
+}
+
+impl Model {
+    /// Free parameters, for BIC: a mean; slope and intercept; two means and the break; a level,
+    /// a slope and the onset; an intercept, a slope and the knee.
+    fn parameters(self) -> f64 {
+        match self {
+            Self::Constant => 1.0,
+            Self::Line => 2.0,
+            Self::Step | Self::Hinge | Self::Saturation => 3.0,
+        }
+    }
+}
+
+/// The verdict on one segment (`x` in hours, `y` its floors): which model wins, and whether a
+/// rise is a leak.
+pub(super) fn fit_segment(
+    x: &[f64],
+    y: &[f64],
+    window_hours: f64,
+    level: f64,
+    thresholds: &Thresholds,
+) -> Verdict {
+    let t = thresholds;
+    let k = x.len();
+    if k < t.segment_min_buckets {
+        return Verdict::Flat;
+    }
+    let kf = k as f64;
+    let bic = |sse: f64, model: Model| {
+        kf * (sse.max(f64::MIN_POSITIVE) / kf).ln() + model.parameters() * kf.ln()
+    };
+    let mean = y.iter().sum::<f64>() / kf;
+    let sse_const: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();
+    let line = ols(x, y);
+    let sse_line: f64 =
+        x.iter().zip(y).map(|(a, b)| (b - line.intercept - line.slope * a).powi(2)).sum();
+    let (sse_step, step_at) = best_step(y);
+    let (sse_hinge, onset, hinge_slope) = best_hinge(x, y, t.breakpoint_margin);
+    let (sse_saturation, _) = best_saturation(x, y, t.breakpoint_margin);
+    let scores = [
+        (Model::Constant, bic(sse_const, Model::Constant)),
+        (Model::Line, bic(sse_line, Model::Line)),
+        (Model::Step, bic(sse_step, Model::Step)),
+        (Model::Hinge, bic(sse_hinge, Model::Hinge)),
+        (Model::Saturation, bic(sse_saturation, Model::Saturation)),
+    ];
+    let best = scores.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map_or(Model::Constant, |s| s.0);
+    let (onset, slope) = match best {
+        Model::Line => (0, line.slope),
+        Model::Hinge => (onset, hinge_slope),
+        // A level shift must explain most of the variation, not just beat a constant.
+        Model::Step if sse_step < t.level_shift_max_residual_share * sse_const => {
+            return Verdict::Shift { at: step_at };
+        }
+        _ => return Verdict::Flat,
+    };
+    if slope <= 0.0 || k - onset < t.growth_min_buckets {
+        return Verdict::Flat;
+    }
+    let grow_x = &x[onset..];
+    let grow_y = &y[onset..];
+    let duration = grow_x[grow_x.len() - 1] - grow_x[0];
+    // Growth must cover a fair part of the window, be significant, and be material.
+    if duration < t.growth_min_window_share * window_hours.min(x[k - 1] - x[0]).max(f64::EPSILON) {
+        return Verdict::Flat;
+    }
+    let test = mann_kendall_hamed_rao(grow_x, grow_y, t.max_lag(grow_x.len()));
+    let residual_scale = {
+        let residuals: Vec<f64> = grow_x
+            .iter()
+            .zip(grow_y)
+            .map(|(a, b)| b - (grow_y[0] + slope * (a - grow_x[0])))
+            .collect();
+        robust_sigma(&residuals, median(&residuals))
+    };
+    let growth = slope * duration;
+    let material =
+        growth >= (t.growth_min_noise_multiple * residual_scale).max(t.growth_min_relative * level);
+    // Still growing in the last part (third): growth that levels off is warm-up, not a leak.
+    let parts = t.late_growth_parts.max(1);
+    let late = grow_x.len() * (parts - 1) / parts;
+    let late_slope = crate::trend::theil_sen_slope(&grow_x[late..], &grow_y[late..]);
+    let still_growing = late_slope > t.late_growth_min_share * slope;
+    if test.z > 0.0 && test.p_value < t.growth_max_p_value && material && still_growing {
+        Verdict::Growth { onset }
+    } else {
+        Verdict::Flat
+    }
+}
+
+/// Best single mean shift: (SSE, first index of the second level).
+fn best_step(y: &[f64]) -> (f64, usize) {
+    let n = y.len();
+    let (mut prefix, mut prefix_sq) = (vec![0.0; n + 1], vec![0.0; n + 1]);
+    for i in 0..n {
+        prefix[i + 1] = prefix[i] + y[i];
+        prefix_sq[i + 1] = prefix_sq[i] + y[i] * y[i];
+    }
+    let sse = |a: usize, b: usize| {
+        let m = (b - a) as f64;
+        let s = prefix[b] - prefix[a];
+        prefix_sq[b] - prefix_sq[a] - s * s / m
+    };
+    (2..n - 1)
+        .map(|j| (sse(0, j) + sse(j, n), j))
+        .fold((f64::INFINITY, n / 2), |best, c| if c.0 < best.0 { c } else { best })
+}
+
+/// Best "flat, then a line from τ": (SSE, onset index, slope). The onset is searched up to
+/// `margin` buckets before the end.
+fn best_hinge(x: &[f64], y: &[f64], margin: usize) -> (f64, usize, f64) {
+    let n = x.len();
+    let mut best = (f64::INFINITY, 0, 0.0);
+    for onset in 1..n.saturating_sub(margin) {
+        let tau = x[onset];
+        let u: Vec<f64> = x.iter().map(|t| (t - tau).max(0.0)).collect();
+        let fit = ols(&u, y);
+        let sse: f64 =
+            u.iter().zip(y).map(|(a, b)| (b - fit.intercept - fit.slope * a).powi(2)).sum();
+        if sse < best.0 {
+            best = (sse, onset, fit.slope);
+        }
+    }
+    best
+}
+
+/// Best "a line that levels off at τ": (SSE, index). The knee is searched from `margin`
+/// buckets after the start.
+fn best_saturation(x: &[f64], y: &[f64], margin: usize) -> (f64, usize) {
+    let n = x.len();
+    let mut best = (f64::INFINITY, n);
+    for end in margin..n.saturating_sub(1) {
+        let tau = x[end];
+        let u: Vec<f64> = x.iter().map(|t| t.min(tau)).collect();
+        let fit = ols(&u, y);
+        let sse: f64 =
+            u.iter().zip(y).map(|(a, b)| (b - fit.intercept - fit.slope * a).powi(2)).sum();
+        if sse < best.0 {
+            best = (sse, end);
+        }
+    }
+    best
+}

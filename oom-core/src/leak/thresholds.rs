@@ -1,0 +1,178 @@
+//! Every number the leak classifier and the restart detector decide by, in one place.
+
+use crate::leak::BUCKETS;
+
+/// The cut-offs of the leak classifier, the restart detector and the spike finder.
+///
+/// [`Thresholds::default`] holds the values the analysis has always used; change a field to
+/// experiment, e.g. a stricter significance level:
+///
+/// ```
+/// use oom_core::leak::{AnalysisOptions, Thresholds};
+///
+/// let strict = Thresholds { growth_max_p_value: 0.001, ..Thresholds::default() };
+/// let options = AnalysisOptions { thresholds: strict, ..AnalysisOptions::default() };
+/// assert_eq!(options.thresholds.growth_max_p_value, 0.001);
+/// assert_eq!(Thresholds::default().growth_max_p_value, 0.01);
+/// ```
+///
+/// Shares are fractions (0–1) of what the field names; counts are numbers of samples or
+/// buckets; divisors `d` take the `n / d` first or last items (integer division, at least 1).
+/// With the `serde` feature, fields missing from a serialized form take their default.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+pub struct Thresholds {
+    // --- Summary (step 1) ---
+    /// Fewest samples (count) to judge a trend at all: 12, because below about ten points the
+    /// normal approximation of the Mann–Kendall test means little. Two are always required.
+    pub min_samples: usize,
+    /// Most buckets (count) a series is summarised into: [`BUCKETS`] (240) bounds the
+    /// statistics' work (the hinge and saturation searches are quadratic in buckets) and still
+    /// resolves three days to 18 minutes.
+    pub max_buckets: usize,
+    /// Fewest samples per bucket on average (count): 4, so that a floor is a quantile of
+    /// several samples rather than one sample.
+    pub min_samples_per_bucket: usize,
+    /// Quantile (share) of a bucket's samples taken as its floor: 0.1, low enough to sit under
+    /// what a garbage collector frees every few minutes, above a single low outlier.
+    pub floor_quantile: f64,
+    /// Divisor (≥ 1) of the number of points giving the most autocorrelation lags the
+    /// Hamed–Rao correction inspects: 4, Box and Jenkins' rule that sample autocorrelations
+    /// beyond n/4 lags are too noisy to use.
+    pub max_lag_divisor: usize,
+
+    // --- Restarts (step 2) ---
+    /// Quantile (share) of the bucket floors where the usage range that drops are measured
+    /// against starts: 0.05, robust to a few outlying buckets.
+    pub restart_range_low_quantile: f64,
+    /// Quantile (share) of the bucket peaks where that range ends: 0.95, for the same reason.
+    pub restart_range_high_quantile: f64,
+    /// Smallest drop of the floor from one bucket to the next (share of the range) that can be a
+    /// restart: 0.5, since an OOM kill frees most of the memory and a collection far less.
+    pub restart_min_drop_share: f64,
+    /// Fewest buckets (count) since the previous restart before another: 6, so that noise right
+    /// after a start is not another restart.
+    pub restart_min_segment_buckets: usize,
+    /// Fewest hours of growth before a drop counts as a restart: 1 h, because garbage
+    /// collectors drop memory every few minutes.
+    pub restart_min_growth_hours: f64,
+    /// After a restart the floor is back within this share of the drop above the segment's
+    /// start: 0.5, so a process that starts over counts and a partial release does not.
+    pub restart_return_share: f64,
+    /// With a known limit, the peak before the drop reaches at least this share of the limit:
+    /// 0.8, as an OOM kill happens at the limit (measured peaks lag it between scrapes).
+    pub restart_near_limit_share: f64,
+    /// The floor's growth over the second half of the segment before the drop is at least this
+    /// share of the drop: 0.3, so that the end of a spike's plateau is not a restart.
+    pub restart_min_late_growth_share: f64,
+    /// A drop within this many buckets (count) of a pod change is that same restart: 2, as
+    /// bucket edges and scrape times put one event up to a bucket or two apart.
+    pub restart_pod_change_buckets: usize,
+
+    // --- One segment's verdict (step 3) ---
+    /// Fewest buckets (count) in a segment for the models to be fitted at all: 8, so the
+    /// three-parameter models keep a few degrees of freedom for BIC to compare.
+    pub segment_min_buckets: usize,
+    /// The hinge's onset and the saturation's knee are searched at least this many buckets
+    /// (count) from the far end of the segment: 4, so their sloped part has five or more points.
+    pub breakpoint_margin: usize,
+    /// A winning step model is a level shift only if it leaves less than this share of the
+    /// constant model's squared error: 0.5, so a shift explains most of the variation rather
+    /// than merely beating a constant.
+    pub level_shift_max_residual_share: f64,
+    /// Fewest buckets (count) from the onset to the segment's end for growth to count: 6.
+    pub growth_min_buckets: usize,
+    /// Growth lasts at least this share of the window (or of the segment, when shorter): 0.2,
+    /// as a shorter rise is warm-up or a spike rather than a leak.
+    pub growth_min_window_share: f64,
+    /// Mann–Kendall (Hamed–Rao) p-value under which a rise is significant: 0.01, stricter than
+    /// the usual 0.05 because a false leak costs more than a late one and many containers are
+    /// analysed at once.
+    pub growth_max_p_value: f64,
+    /// The growth (slope × duration) is at least this many robust standard deviations of the
+    /// residuals around the line: 3, unlikely for noise alone.
+    pub growth_min_noise_multiple: f64,
+    /// ... and at least this share of the series' median floor: 0.05, so that a rise too small
+    /// to matter for sizing is not reported as a leak.
+    pub growth_min_relative: f64,
+    /// The growth is cut into this many equal parts (≥ 1), and its last part must still grow:
+    /// 3 (the last third), as growth that levels off is warm-up, not a leak.
+    pub late_growth_parts: usize,
+    /// The last part's Theil–Sen slope is above this share of the whole growth's slope: 0.25.
+    pub late_growth_min_share: f64,
+    /// Growing segments cover at least this share of the window for a leak (unless the series
+    /// has a single segment): 0.5, as one grown segment among restarts that did not grow is not
+    /// the OOM sawtooth.
+    pub leak_min_covered_share: f64,
+
+    // --- Time to OOM and recommendation (step 6) ---
+    /// Divisor (≥ 1) of the buckets whose last `n / d` give the usual floor-to-peak gap added to
+    /// the trend: 5 (the last fifth), recent enough to reflect today's garbage collector.
+    pub peak_gap_tail_parts: usize,
+    /// Without an onset in the data, sizing uses this share of the first growing segment, from
+    /// its start: 0.1, right after a start, before much has leaked.
+    pub pre_leak_share: f64,
+    /// Hours of worst-case growth the relief limit absorbs: 24 h, a day to ship a fix.
+    pub relief_horizon_hours: f64,
+
+    // --- Spikes (step 5) ---
+    /// A spike rises above the median by at least this many robust standard deviations
+    /// (1.4826 × MAD): 6, far outside normal wander.
+    pub spike_min_sigmas: f64,
+    /// ... and by at least this share of the median: 0.15, so that flat series with a tiny
+    /// spread do not turn every bump into a spike.
+    pub spike_min_relative: f64,
+    /// A spike spends at most this share of the window above its threshold: 0.15, or it is a
+    /// regime rather than an excursion.
+    pub spike_max_window_share: f64,
+    /// Divisor (≥ 1) of the samples whose last `n / d` must be back under the threshold: 10
+    /// (the last tenth), the series having returned to baseline.
+    pub spike_return_tail_parts: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            min_samples: 12,
+            max_buckets: BUCKETS,
+            min_samples_per_bucket: 4,
+            floor_quantile: 0.1,
+            max_lag_divisor: 4,
+            restart_range_low_quantile: 0.05,
+            restart_range_high_quantile: 0.95,
+            restart_min_drop_share: 0.5,
+            restart_min_segment_buckets: 6,
+            restart_min_growth_hours: 1.0,
+            restart_return_share: 0.5,
+            restart_near_limit_share: 0.8,
+            restart_min_late_growth_share: 0.3,
+            restart_pod_change_buckets: 2,
+            segment_min_buckets: 8,
+            breakpoint_margin: 4,
+            level_shift_max_residual_share: 0.5,
+            growth_min_buckets: 6,
+            growth_min_window_share: 0.2,
+            growth_max_p_value: 0.01,
+            growth_min_noise_multiple: 3.0,
+            growth_min_relative: 0.05,
+            late_growth_parts: 3,
+            late_growth_min_share: 0.25,
+            leak_min_covered_share: 0.5,
+            peak_gap_tail_parts: 5,
+            pre_leak_share: 0.1,
+            relief_horizon_hours: 24.0,
+            spike_min_sigmas: 6.0,
+            spike_min_relative: 0.15,
+            spike_max_window_share: 0.15,
+            spike_return_tail_parts: 10,
+        }
+    }
+}
+
+impl Thresholds {
+    /// The number of autocorrelation lags the Hamed–Rao correction inspects for `points` points.
+    pub(super) fn max_lag(&self, points: usize) -> usize {
+        points / self.max_lag_divisor.max(1)
+    }
+}

@@ -1,0 +1,135 @@
+//! Series assembly: samples grouped by label set, sorted and merged per timestamp, limits
+//! attached from limit series, and a container's successive pods joined across restarts.
+
+use std::collections::BTreeMap;
+
+use crate::metrics::{Labels, Sample, Series};
+
+/// The metric whose series are limits, attached to the memory series they match.
+const LIMIT_METRIC: &str = "container_spec_memory_limit_bytes";
+
+/// Collects samples per label set, then sorts, merges and attaches limits.
+#[derive(Default)]
+pub(super) struct SeriesBuilder {
+    series: BTreeMap<Labels, (Vec<Sample>, Option<u64>)>,
+    /// The series the last sample went to.
+    last: Option<Labels>,
+}
+
+impl SeriesBuilder {
+    pub(super) fn push(&mut self, labels: Labels, time: f64, bytes: f64, limit: Option<f64>) {
+        if self.last.as_ref() != Some(&labels) {
+            self.last = Some(labels.clone());
+        }
+        let entry = self.series.entry(labels).or_default();
+        entry.0.push(Sample { time, bytes });
+        if let Some(limit) = limit.filter(|l| *l > 0.0) {
+            entry.1 = Some(limit as u64);
+        }
+    }
+
+    /// Adds a sample to the series the last one went to.
+    pub(super) fn push_to_last(&mut self, time: f64, bytes: f64, limit: Option<f64>) {
+        let Some(entry) = self.last.as_ref().and_then(|labels| self.series.get_mut(labels)) else {
+            return;
+        };
+        entry.0.push(Sample { time, bytes });
+        if let Some(limit) = limit.filter(|l| *l > 0.0) {
+            entry.1 = Some(limit as u64);
+        }
+    }
+
+    pub(super) fn finish(self) -> Vec<Series> {
+        let mut memory = Vec::new();
+        let mut limits: Vec<(Labels, u64)> = Vec::new();
+        for (mut labels, (mut samples, limit)) in self.series {
+            samples.sort_by(|a, b| a.time.total_cmp(&b.time));
+            let samples = merge_duplicates(samples);
+            if labels.get("__name__").is_some_and(|n| n == LIMIT_METRIC) {
+                labels.remove("__name__");
+                if let Some(last) = samples.iter().rev().find(|s| s.bytes > 0.0) {
+                    limits.push((labels, last.bytes as u64));
+                }
+                continue;
+            }
+            labels.remove("__name__");
+            memory.push(Series { labels, samples, limit_bytes: limit, pod_changes: Vec::new() });
+        }
+        for series in &mut memory {
+            if series.limit_bytes.is_none() {
+                series.limit_bytes = limits
+                    .iter()
+                    .find(|(labels, _)| {
+                        labels.iter().all(|(k, v)| series.labels.get(k).is_none_or(|own| own == v))
+                    })
+                    .map(|(_, limit)| *limit);
+            }
+        }
+        join_pod_generations(memory)
+    }
+}
+
+fn merge_duplicates(samples: Vec<Sample>) -> Vec<Sample> {
+    let mut merged: Vec<Sample> = Vec::with_capacity(samples.len());
+    let mut count = 1.0;
+    for sample in samples {
+        match merged.last_mut() {
+            Some(last) if last.time == sample.time => {
+                count += 1.0;
+                last.bytes += (sample.bytes - last.bytes) / count;
+            }
+            _ => {
+                merged.push(sample);
+                count = 1.0;
+            }
+        }
+    }
+    merged
+}
+
+/// Series that differ only in their pod name and follow each other in time are one container
+/// across restarts (a Deployment's new pod after an OOMKill): joined, with the change recorded.
+fn join_pod_generations(series: Vec<Series>) -> Vec<Series> {
+    let key = |s: &Series| {
+        let mut labels = s.labels.clone();
+        labels.remove("pod");
+        labels.remove("instance");
+        labels.remove("id");
+        labels.remove("name");
+        labels
+    };
+    let mut groups: BTreeMap<Labels, Vec<Series>> = BTreeMap::new();
+    for s in series {
+        groups.entry(key(&s)).or_default().push(s);
+    }
+    let mut out = Vec::new();
+    for (_, mut members) in groups {
+        let all_have_pods =
+            members.len() > 1 && members.iter().all(|s| s.labels.contains_key("pod"));
+        members.sort_by(|a, b| first_time(a).total_cmp(&first_time(b)));
+        let sequential = members.windows(2).all(|w| last_time(&w[0]) <= first_time(&w[1]));
+        if !all_have_pods || !sequential {
+            out.extend(members);
+            continue;
+        }
+        let mut joined = members.remove(0);
+        for next in members {
+            joined.pod_changes.push(first_time(&next));
+            joined.samples.extend(next.samples);
+            joined.limit_bytes = next.limit_bytes.or(joined.limit_bytes);
+            if let Some(pod) = next.labels.get("pod") {
+                joined.labels.insert("pod".to_owned(), pod.clone());
+            }
+        }
+        out.push(joined);
+    }
+    out
+}
+
+fn first_time(series: &Series) -> f64 {
+    series.samples.first().map_or(f64::INFINITY, |s| s.time)
+}
+
+fn last_time(series: &Series) -> f64 {
+    series.samples.last().map_or(f64::NEG_INFINITY, |s| s.time)
+}
