@@ -3,8 +3,7 @@
 //! Benchmarks live in `benches/benches/`; run them with `cargo bench -p oom-benches`.
 
 /// Labelled synthetic memory series, shared with oom-core's tests.
-#[path = "../../oom-core/tests/common/synthetic.rs"]
-pub mod synthetic;
+pub use oom_core::testing::synthetic;
 
 /// A deterministic mix of memory quantities as they appear in real manifests.
 pub fn sample_quantities(count: usize) -> Vec<String> {
