@@ -178,6 +178,11 @@ fn xmx_edit(
     let token_end = written[at..]
         .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
         .map_or(written.len(), |i| at + i);
+    // A flag built from `$(VAR)` or a shell variable is not written as the JVM reads it: the
+    // edit would drop the reference, so leave it.
+    if Some(&written[at..token_end]) != heap.flag.as_deref() {
+        return None;
+    }
     (written[at..token_end] != target).then(|| Edit {
         start: start + at,
         end: start + token_end,
