@@ -194,6 +194,70 @@ pub struct JvmOptions {
     pub max_metaspace: Option<Setting<u64>>,
     /// Memory flags whose values the JVM would reject; `value` says why.
     pub invalid: Vec<Setting<String>>,
+    /// Whether HotSpot counts [`initial_heap`](Self::initial_heap) as set on the command line:
+    /// `-Xms` always is (HotSpot stores it with `FLAG_SET_CMDLINE` wherever it is written), and so
+    /// is `-XX:InitialHeapSize=` on the command line; `-XX:InitialHeapSize=` in
+    /// `JAVA_TOOL_OPTIONS` or `_JAVA_OPTIONS` is not. It decides what an initial heap above the
+    /// max heap does (see [`JvmOptions::start_failure`]).
+    pub initial_heap_on_command_line: bool,
+    /// HotSpot flag names (`MaxHeapSize`, `MaxRAMPercentage`, ...) whose value cannot be known
+    /// offline: the option was built from a Secret, a field reference or a shell variable. The
+    /// last occurrence wins, as for known values: a later known flag clears its name here.
+    pub unknown: Vec<&'static str>,
+}
+
+/// Where a JVM option was written, which changes how HotSpot treats a few of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OptionSource {
+    /// The `java` command line, including what the launcher adds from `JDK_JAVA_OPTIONS`.
+    #[default]
+    CommandLine,
+    /// `JAVA_TOOL_OPTIONS` or `_JAVA_OPTIONS`, which the JVM itself reads.
+    EnvironmentVariable,
+}
+
+/// The memory flags whose values [`JvmOptions`] models, by HotSpot name.
+const MEMORY_FLAGS: [&str; 11] = [
+    "MaxHeapSize",
+    "InitialHeapSize",
+    "ThreadStackSize",
+    "MaxRAM",
+    "MaxRAMPercentage",
+    "InitialRAMPercentage",
+    "MinRAMPercentage",
+    "MaxRAMFraction",
+    "UseContainerSupport",
+    "MaxDirectMemorySize",
+    "MaxMetaspaceSize",
+];
+
+/// The flags that decide the max heap when `-Xmx` is not set.
+const ERGONOMIC_HEAP_FLAGS: [&str; 6] = [
+    "InitialHeapSize",
+    "MaxRAM",
+    "MaxRAMPercentage",
+    "MinRAMPercentage",
+    "MaxRAMFraction",
+    "UseContainerSupport",
+];
+
+/// Why HotSpot exits during initialisation because of its heap sizes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartFailure {
+    /// `-Xms` (or `-XX:InitialHeapSize` on the command line) above `-Xmx`: HotSpot exits with
+    /// "Initial heap size set to a larger value than the maximum heap size".
+    InitialAboveMax {
+        /// The initial heap setting.
+        initial: Setting<u64>,
+        /// The max heap setting.
+        max: Setting<u64>,
+    },
+    /// A max or initial heap under 1 MiB (`-Xmx1024` is 1024 bytes): HotSpot exits with "Too
+    /// small maximum heap" or "Too small initial heap".
+    HeapTooSmall {
+        /// The setting that is too small.
+        setting: Setting<u64>,
+    },
 }
 
 /// How the JVM arrived at its maximum heap.
@@ -220,6 +284,9 @@ pub enum HeapBasis {
     },
     /// HotSpot's floor for the default heap, about 125 MB.
     DefaultFloor,
+    /// Raised to the initial heap (`-Xms` above what the max heap would otherwise be): HotSpot
+    /// never runs with a max heap below the initial one.
+    RaisedToInitial,
 }
 
 /// The maximum heap the JVM will use under a given container limit.
@@ -244,7 +311,8 @@ const DEFAULT_MAX_HEAP_FLOOR: u64 = 96 * (1 << 20) * 13 / 10 / 8 * 8;
 const DEFAULT_MAX_RAM: u64 = 128 << 30;
 
 impl JvmOptions {
-    /// Applies options written as one shell-quoted string (an environment variable's value).
+    /// Applies options written as one shell-quoted string (an environment variable's value) on
+    /// the command line.
     ///
     /// ```
     /// use oom_core::runtime::JvmOptions;
@@ -255,12 +323,17 @@ impl JvmOptions {
     /// assert_eq!(jvm.initial_heap.map(|s| s.value), Some(512 << 20));
     /// ```
     pub fn apply_text(&mut self, text: &str, origin: usize) {
+        self.apply_text_from(text, origin, OptionSource::CommandLine);
+    }
+
+    /// Applies options written as one shell-quoted string, read from `source`.
+    pub fn apply_text_from(&mut self, text: &str, origin: usize, source: OptionSource) {
         for word in split_shell_words(text) {
-            self.apply(&word, origin);
+            self.apply_from(&word, origin, source);
         }
     }
 
-    /// Applies one option; options that are not about memory are ignored.
+    /// Applies one command-line option; options that are not about memory are ignored.
     ///
     /// ```
     /// use oom_core::runtime::JvmOptions;
@@ -272,6 +345,21 @@ impl JvmOptions {
     /// assert_eq!(jvm.container_support.map(|s| s.value), Some(false));
     /// ```
     pub fn apply(&mut self, option: &str, origin: usize) {
+        self.apply_from(option, origin, OptionSource::CommandLine);
+    }
+
+    /// Applies one option read from `source`.
+    ///
+    /// ```
+    /// use oom_core::runtime::{JvmOptions, OptionSource};
+    ///
+    /// let mut jvm = JvmOptions::default();
+    /// jvm.apply_from("-XX:InitialHeapSize=1g", 0, OptionSource::EnvironmentVariable);
+    /// assert!(!jvm.initial_heap_on_command_line);
+    /// jvm.apply_from("-Xms1g", 1, OptionSource::EnvironmentVariable);
+    /// assert!(jvm.initial_heap_on_command_line); // -Xms always counts as the command line
+    /// ```
+    pub fn apply_from(&mut self, option: &str, origin: usize, source: OptionSource) {
         let setting = |value| Setting { value, flag: option.to_owned(), origin };
         let text_setting = |value: String| Setting { value, flag: option.to_owned(), origin };
         let (name, value) = if let Some(rest) = option.strip_prefix("-XX:") {
@@ -280,6 +368,7 @@ impl JvmOptions {
                     let enabled = rest.starts_with('+');
                     self.container_support =
                         Some(Setting { value: enabled, flag: option.to_owned(), origin });
+                    self.forget_unknown("UseContainerSupport");
                     return;
                 }
                 _ => match rest.split_once('=') {
@@ -296,6 +385,9 @@ impl JvmOptions {
         } else {
             return;
         };
+        if let Some(known) = MEMORY_FLAGS.iter().find(|flag| **flag == name) {
+            self.forget_unknown(known);
+        }
         let size_slot = match name {
             "MaxHeapSize" => Some(&mut self.max_heap),
             "InitialHeapSize" => Some(&mut self.initial_heap),
@@ -310,6 +402,10 @@ impl JvmOptions {
             match parse_jvm_size(value) {
                 Ok(bytes) => *slot = Some(setting(bytes)),
                 Err(error) => self.invalid.push(text_setting(error.to_string())),
+            }
+            if name == "InitialHeapSize" {
+                self.initial_heap_on_command_line =
+                    option.starts_with("-Xms") || source == OptionSource::CommandLine;
             }
             return;
         }
@@ -340,6 +436,63 @@ impl JvmOptions {
         }
     }
 
+    /// Records an option whose text is only partly known: `known_prefix` is what precedes the
+    /// first value that cannot be known offline (`-Xmx` for `-Xmx$(HEAP)` with `HEAP` from a
+    /// Secret; empty when the whole option is unknown). The flag it names becomes unknown; a
+    /// prefix that could still become any memory flag (`-X`, `-XX:`, nothing) makes them all
+    /// unknown; a prefix that names another option (`-Dpassword=`) changes nothing.
+    ///
+    /// ```
+    /// use oom_core::runtime::JvmOptions;
+    ///
+    /// let mut jvm = JvmOptions::default();
+    /// jvm.apply("-Xmx4g", 0);
+    /// jvm.apply_unknown("-Xmx");
+    /// assert_eq!(jvm.effective_max_heap(1 << 30), None); // the later -Xmx decides
+    /// jvm.apply("-Xmx512m", 2);
+    /// assert_eq!(jvm.effective_max_heap(1 << 30).map(|h| h.bytes), Some(512 << 20));
+    /// ```
+    pub fn apply_unknown(&mut self, known_prefix: &str) {
+        let candidates: Vec<&'static str> = if let Some(rest) = known_prefix.strip_prefix("-XX:") {
+            match rest.split_once('=') {
+                Some((name, _)) => MEMORY_FLAGS.iter().filter(|f| **f == name).copied().collect(),
+                // A name still being written: every flag it could become.
+                None => {
+                    let name = rest.trim_start_matches(['+', '-']);
+                    MEMORY_FLAGS.iter().filter(|f| f.starts_with(name)).copied().collect()
+                }
+            }
+        } else if known_prefix.starts_with("-Xmx") {
+            vec!["MaxHeapSize"]
+        } else if known_prefix.starts_with("-Xms") {
+            vec!["InitialHeapSize"]
+        } else if known_prefix.starts_with("-Xss") {
+            vec!["ThreadStackSize"]
+        } else if ["-Xmx", "-Xms", "-Xss", "-XX:"].iter().any(|s| s.starts_with(known_prefix)) {
+            MEMORY_FLAGS.to_vec()
+        } else {
+            Vec::new()
+        };
+        for flag in candidates {
+            self.mark_unknown(flag);
+        }
+    }
+
+    fn mark_unknown(&mut self, flag: &'static str) {
+        if !self.unknown.contains(&flag) {
+            self.unknown.push(flag);
+        }
+    }
+
+    fn forget_unknown(&mut self, flag: &str) {
+        self.unknown.retain(|f| *f != flag);
+    }
+
+    /// Whether the value of a HotSpot flag (`MaxHeapSize`, ...) cannot be known offline.
+    pub fn is_unknown(&self, flag: &str) -> bool {
+        self.unknown.contains(&flag)
+    }
+
     /// Whether no memory-related option was seen.
     ///
     /// ```
@@ -361,14 +514,53 @@ impl JvmOptions {
         self.container_support.as_ref().is_some_and(|s| !s.value)
     }
 
+    /// Why HotSpot would exit at start-up because of its heap sizes (`GCArguments::
+    /// initialize_heap_flags_and_sizes` in HotSpot's `gcArguments.cpp`), if it would:
+    ///
+    /// - an initial heap above an explicit max heap, when both count as set on the command
+    ///   line (`-Xmx512m -Xms1g`): "Initial heap size set to a larger value than the maximum
+    ///   heap size". `-XX:InitialHeapSize=` from `JAVA_TOOL_OPTIONS` instead raises the max heap
+    ///   (see [`effective_max_heap`](Self::effective_max_heap));
+    /// - a max or initial heap under 1 MiB (`-Xmx1024` means 1024 bytes): "Too small maximum
+    ///   heap" / "Too small initial heap". `-Xms0` means "choose for me" and is fine.
+    ///
+    /// ```
+    /// use oom_core::runtime::{JvmOptions, StartFailure};
+    ///
+    /// let mut jvm = JvmOptions::default();
+    /// jvm.apply_text("-Xmx512m -Xms1024m", 0);
+    /// assert!(matches!(jvm.start_failure(), Some(StartFailure::InitialAboveMax { .. })));
+    /// ```
+    pub fn start_failure(&self) -> Option<StartFailure> {
+        const MIB: u64 = 1 << 20;
+        if let Some(max) = self.max_heap.as_ref().filter(|m| m.value < MIB) {
+            return Some(StartFailure::HeapTooSmall { setting: max.clone() });
+        }
+        if let Some(initial) = self.initial_heap.as_ref().filter(|i| i.value > 0 && i.value < MIB) {
+            return Some(StartFailure::HeapTooSmall { setting: initial.clone() });
+        }
+        match (&self.initial_heap, &self.max_heap) {
+            (Some(initial), Some(max))
+                if self.initial_heap_on_command_line && initial.value > max.value =>
+            {
+                Some(StartFailure::InitialAboveMax { initial: initial.clone(), max: max.clone() })
+            }
+            _ => None,
+        }
+    }
+
     /// The maximum heap HotSpot picks under `container_limit` bytes, following its ergonomics
-    /// (`Arguments::set_heap_size`): an explicit `-Xmx` wins; otherwise the memory it sees is
+    /// (`GCArguments::set_heap_size` and `initialize_heap_flags_and_sizes`, formerly
+    /// `Arguments::set_heap_size`): an explicit `-Xmx` wins; otherwise the memory it sees is
     /// `MaxRAM` when set, else the container limit (capped at the 128 GiB `MaxRAM` default); on
     /// small memory it takes `MinRAMPercentage` (default 50 %) of it, otherwise
-    /// `MaxRAMPercentage` (default 25 %, or `100 / MaxRAMFraction`) but at least ~125 MB.
+    /// `MaxRAMPercentage` (default 25 %, or `100 / MaxRAMFraction`) but at least ~125 MB. An
+    /// initial heap (`-Xms`) above that raises the max heap to it.
     ///
-    /// `None` when container support is disabled and neither `-Xmx` nor `MaxRAM` is set: the
-    /// heap then depends on the node, which a manifest does not tell.
+    /// `None` when the heap cannot be known: container support is disabled and neither `-Xmx`
+    /// nor `MaxRAM` is set (the heap then depends on the node), a flag that decides it has a
+    /// value that cannot be known offline (see [`apply_unknown`](Self::apply_unknown)), or the
+    /// JVM would not start at all (see [`start_failure`](Self::start_failure)).
     ///
     /// ```
     /// use oom_core::runtime::{HeapBasis, JvmOptions};
@@ -382,16 +574,38 @@ impl JvmOptions {
     /// // With no flags, a 200Mi container gets half of it: HotSpot's small-memory rule.
     /// let small = JvmOptions::default().effective_max_heap(200 << 20).expect("known");
     /// assert_eq!(small.bytes, 100 << 20);
+    ///
+    /// // -Xms alone above the default max heap raises the max heap with it.
+    /// let mut jvm = JvmOptions::default();
+    /// jvm.apply("-Xms1g", 0);
+    /// let heap = jvm.effective_max_heap(1 << 30).expect("known");
+    /// assert_eq!((heap.bytes, heap.basis), (1 << 30, HeapBasis::RaisedToInitial));
     /// ```
     pub fn effective_max_heap(&self, container_limit: u64) -> Option<EffectiveHeap> {
+        if self.start_failure().is_some() || self.is_unknown("MaxHeapSize") {
+            return None;
+        }
+        let raised = |heap: EffectiveHeap| match &self.initial_heap {
+            Some(initial) if initial.value > heap.bytes => EffectiveHeap {
+                bytes: initial.value,
+                basis: HeapBasis::RaisedToInitial,
+                flag: Some(initial.flag.clone()),
+                origin: Some(initial.origin),
+                memory_bytes: heap.memory_bytes,
+            },
+            _ => heap,
+        };
         if let Some(max_heap) = &self.max_heap {
-            return Some(EffectiveHeap {
+            return Some(raised(EffectiveHeap {
                 bytes: max_heap.value,
                 basis: HeapBasis::Explicit,
                 flag: Some(max_heap.flag.clone()),
                 origin: Some(max_heap.origin),
                 memory_bytes: container_limit,
-            });
+            }));
+        }
+        if ERGONOMIC_HEAP_FLAGS.iter().any(|flag| self.is_unknown(flag)) {
+            return None;
         }
         let memory_bytes = match &self.max_ram {
             Some(max_ram) => max_ram.value,
@@ -426,7 +640,33 @@ impl JvmOptions {
         } else {
             (DEFAULT_MAX_HEAP_FLOOR, HeapBasis::DefaultFloor, None, None)
         };
-        Some(EffectiveHeap { bytes, basis, flag, origin, memory_bytes })
+        Some(raised(EffectiveHeap { bytes, basis, flag, origin, memory_bytes }))
+    }
+
+    /// The initial heap HotSpot commits at start-up: `-Xms`, else `InitialRAMPercentage`
+    /// (default 1.5625 %) of the memory it sees, never above the max heap. It never raises the
+    /// max heap by itself; `None` when the max heap is unknown.
+    ///
+    /// ```
+    /// use oom_core::runtime::JvmOptions;
+    ///
+    /// let mut jvm = JvmOptions::default();
+    /// jvm.apply_text("-Xmx512m -XX:InitialRAMPercentage=90", 0);
+    /// assert_eq!(jvm.initial_heap_bytes(1 << 30), Some(512 << 20)); // capped at the max heap
+    /// ```
+    pub fn initial_heap_bytes(&self, container_limit: u64) -> Option<u64> {
+        let max = self.effective_max_heap(container_limit)?;
+        if self.is_unknown("InitialHeapSize") || self.is_unknown("InitialRAMPercentage") {
+            return None;
+        }
+        let initial = match self.initial_heap.as_ref().filter(|i| i.value > 0) {
+            Some(initial) => initial.value,
+            None => {
+                let percent = self.initial_ram_percentage.as_ref().map_or(1.5625, |s| s.value);
+                (max.memory_bytes as f64 * percent / 100.0) as u64
+            }
+        };
+        Some(initial.min(max.bytes))
     }
 }
 
@@ -444,6 +684,7 @@ impl fmt::Display for HeapBasis {
                 write!(f, "MinRAMPercentage {percent}%, used on small memory")
             }
             Self::DefaultFloor => f.write_str("HotSpot's minimum default heap"),
+            Self::RaisedToInitial => f.write_str("raised to the initial heap size"),
         }
     }
 }
@@ -528,23 +769,133 @@ pub fn parse_gomemlimit(text: &str) -> Result<GoMemLimit, RuntimeError> {
         .ok_or_else(invalid)
 }
 
-/// Parses a .NET GC setting such as `DOTNET_GCHeapHardLimit`, which .NET reads as hexadecimal
-/// with or without `0x` (`0xC800000` is 200 MiB; `75` as a percent is 117).
+/// A .NET GC setting as the runtime reads it from a `DOTNET_` or `COMPlus_` environment
+/// variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DotnetHex {
+    /// The value the runtime uses.
+    pub value: u64,
+    /// The part of the text the runtime read (`512` of `512Mi`, `0x4B`), leading whitespace and
+    /// sign left out.
+    pub read: String,
+    /// What follows it, which the runtime ignores (`Mi` of `512Mi`), without trailing
+    /// whitespace; empty when the whole value was read.
+    pub ignored: String,
+}
+
+impl DotnetHex {
+    /// Whether the value is written with decimal digits only and no `0x`, as someone who means
+    /// a decimal number writes it (`75`, `536870912`): the runtime still reads it as
+    /// hexadecimal.
+    ///
+    /// ```
+    /// use oom_core::runtime::read_dotnet_hex;
+    ///
+    /// assert!(read_dotnet_hex("75").is_some_and(|v| v.looks_decimal()));
+    /// assert!(!read_dotnet_hex("0x4B").is_some_and(|v| v.looks_decimal()));
+    /// ```
+    pub fn looks_decimal(&self) -> bool {
+        self.ignored.is_empty()
+            && !self.read.is_empty()
+            && self.read.bytes().all(|b| b.is_ascii_digit())
+    }
+}
+
+/// Reads a .NET GC setting such as `DOTNET_GCHeapHardLimit` as the runtime does: the GC asks
+/// for its 64-bit settings as strings and converts them with `u16_strtoui64(value, &end, 16)`
+/// (`GCToEEInterface::GetIntConfigValue` in `gcenv.ee.cpp`), so the value is **hexadecimal**
+/// with or without `0x`, leading whitespace is skipped, and reading **stops at the first
+/// character that is not a hexadecimal digit**: `512Mi` is 0x512 = 1298 bytes, `1Gi` is 1.
+///
+/// `None` when the runtime reads no digit at all or the number overflows 64 bits: it then
+/// ignores the setting, as if it were not set.
+///
+/// ```
+/// use oom_core::runtime::read_dotnet_hex;
+///
+/// let value = read_dotnet_hex("512Mi").expect("read");
+/// assert_eq!((value.value, value.read.as_str(), value.ignored.as_str()), (0x512, "512", "Mi"));
+/// assert_eq!(read_dotnet_hex("0xC800000").map(|v| v.value), Some(200 << 20));
+/// assert_eq!(read_dotnet_hex("Mi"), None);
+/// ```
+pub fn read_dotnet_hex(text: &str) -> Option<DotnetHex> {
+    let trimmed = text.trim_start();
+    let (negative, unsigned) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    let is_hex = |b: &u8| b.is_ascii_hexdigit();
+    // `0x` counts as a prefix only when a hexadecimal digit follows; otherwise strtoull reads
+    // the `0` alone.
+    let prefix = match unsigned.as_bytes() {
+        [b'0', b'x' | b'X', next, ..] if is_hex(next) => 2,
+        _ => 0,
+    };
+    let digits_len = unsigned.as_bytes()[prefix..].iter().take_while(|b| is_hex(b)).count();
+    if digits_len == 0 {
+        return None;
+    }
+    let digits = &unsigned[prefix..prefix + digits_len];
+    let magnitude = u64::from_str_radix(digits, 16).ok()?;
+    Some(DotnetHex {
+        value: if negative { magnitude.wrapping_neg() } else { magnitude },
+        read: unsigned[..prefix + digits_len].to_owned(),
+        ignored: unsigned[prefix + digits_len..].trim_end().to_owned(),
+    })
+}
+
+/// The value of a .NET GC setting as the runtime reads it (see [`read_dotnet_hex`]); an error
+/// when the runtime would ignore it.
 ///
 /// ```
 /// use oom_core::runtime::parse_dotnet_hex;
 ///
 /// assert_eq!(parse_dotnet_hex("0xC800000"), Ok(200 << 20));
 /// assert_eq!(parse_dotnet_hex("4B"), Ok(75));
+/// assert_eq!(parse_dotnet_hex("75"), Ok(117));
+/// assert!(parse_dotnet_hex("none").is_err());
 /// ```
 pub fn parse_dotnet_hex(text: &str) -> Result<u64, RuntimeError> {
-    let trimmed = text.trim();
-    let digits =
-        trimmed.strip_prefix("0x").or_else(|| trimmed.strip_prefix("0X")).unwrap_or(trimmed);
-    u64::from_str_radix(digits, 16).map_err(|_| RuntimeError::InvalidSize {
+    read_dotnet_hex(text).map(|read| read.value).ok_or_else(|| RuntimeError::InvalidSize {
         text: text.to_owned(),
-        reason: ".NET GC settings are hexadecimal, e.g. 0xC800000 for 200 MiB",
+        reason: "the runtime reads no hexadecimal number in it and ignores the setting",
     })
+}
+
+/// `DOTNET_GCHeapHardLimitPercent` as the GC applies it (`gc_heap::compute_hard_limit` in
+/// .NET's `gc.cpp`): the value is truncated to 32 bits and used only when it is above 0 and
+/// below 100 (0x64), and only when no `GCHeapHardLimit` is set; otherwise the runtime ignores
+/// it and, in a container with a memory limit, keeps its default of 75 % of the limit.
+///
+/// ```
+/// use oom_core::runtime::{DotnetPercent, dotnet_hard_limit_percent};
+///
+/// assert_eq!(dotnet_hard_limit_percent(0x4B, false), DotnetPercent::Applied(75));
+/// assert_eq!(dotnet_hard_limit_percent(0x75, false), DotnetPercent::OutOfRange(117));
+/// assert_eq!(dotnet_hard_limit_percent(0x32, true), DotnetPercent::OverriddenByHardLimit);
+/// ```
+pub fn dotnet_hard_limit_percent(value: u64, hard_limit_set: bool) -> DotnetPercent {
+    if hard_limit_set {
+        return DotnetPercent::OverriddenByHardLimit;
+    }
+    let percent = value as u32;
+    if percent > 0 && percent < 100 {
+        DotnetPercent::Applied(percent)
+    } else {
+        DotnetPercent::OutOfRange(percent)
+    }
+}
+
+/// What the GC does with `GCHeapHardLimitPercent` (see [`dotnet_hard_limit_percent`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DotnetPercent {
+    /// The heap hard limit is this percent of the memory limit.
+    Applied(u32),
+    /// Outside 1–99 (the value as the GC sees it, in decimal): ignored.
+    OutOfRange(u32),
+    /// Ignored because `GCHeapHardLimit` is set.
+    OverriddenByHardLimit,
 }
 
 #[cfg(test)]
@@ -661,7 +1012,154 @@ mod tests {
         assert!(parse_gomemlimit("1.5GiB").is_err());
         assert!(parse_gomemlimit("").is_err());
         assert_eq!(parse_dotnet_hex("64"), Ok(100));
-        assert!(parse_dotnet_hex("0xZZ").is_err());
+        // strtoull reads the `0` of `0xZZ` and stops: the value is 0.
+        assert_eq!(parse_dotnet_hex("0xZZ"), Ok(0));
+        assert!(parse_dotnet_hex("").is_err());
+    }
+
+    #[test]
+    fn initial_heap_joins_the_model() {
+        let gib = 1u64 << 30;
+        // -Xms above -Xmx, both counted as the command line: the JVM exits.
+        for text in ["-Xmx512m -Xms1024m", "-Xms1024m -Xmx512m", "-Xmx512m -XX:InitialHeapSize=1g"]
+        {
+            let mut jvm = JvmOptions::default();
+            jvm.apply_text(text, 0);
+            assert!(
+                matches!(jvm.start_failure(), Some(StartFailure::InitialAboveMax { .. })),
+                "{text}"
+            );
+            assert_eq!(jvm.effective_max_heap(gib), None, "{text}");
+        }
+        // -Xms from JAVA_TOOL_OPTIONS still counts as the command line (FLAG_SET_CMDLINE).
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text_from("-Xms1g", 0, OptionSource::EnvironmentVariable);
+        jvm.apply("-Xmx512m", 1);
+        assert!(jvm.start_failure().is_some());
+        // -XX:InitialHeapSize from JAVA_TOOL_OPTIONS raises the max heap instead.
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text_from("-XX:InitialHeapSize=1g", 0, OptionSource::EnvironmentVariable);
+        jvm.apply("-Xmx512m", 1);
+        assert_eq!(jvm.start_failure(), None);
+        let heap = jvm.effective_max_heap(2 * gib).map(|h| (h.bytes, h.basis, h.origin));
+        assert_eq!(heap, Some((gib, HeapBasis::RaisedToInitial, Some(0))));
+        // Equal sizes are fine; -Xms below the ergonomic max changes nothing.
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text("-Xms512m -Xmx512m", 0);
+        assert_eq!(jvm.start_failure(), None);
+        assert_eq!(jvm.effective_max_heap(gib).map(|h| h.bytes), Some(512 << 20));
+        let mut jvm = JvmOptions::default();
+        jvm.apply("-Xms64m", 0);
+        assert_eq!(
+            jvm.effective_max_heap(4 * gib).map(|h| (h.bytes, h.basis)),
+            Some((gib, HeapBasis::RamPercentage { percent: 25.0, explicit: false }))
+        );
+        // -Xms alone above the default max: the max heap is raised to it.
+        let mut jvm = JvmOptions::default();
+        jvm.apply("-Xms3g", 0);
+        let heap = jvm.effective_max_heap(2 * gib).map(|h| (h.bytes, h.flag));
+        assert_eq!(heap, Some((3 * gib, Some("-Xms3g".to_owned()))));
+        // InitialRAMPercentage never raises the max heap.
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text("-XX:InitialRAMPercentage=90 -XX:MaxRAMPercentage=50", 0);
+        assert_eq!(jvm.effective_max_heap(gib).map(|h| h.bytes), Some(gib / 2));
+        assert_eq!(jvm.initial_heap_bytes(gib), Some(gib / 2));
+        assert_eq!(JvmOptions::default().initial_heap_bytes(4 * gib), Some(64 << 20));
+    }
+
+    #[test]
+    fn heaps_below_one_mib_stop_the_jvm() {
+        for text in ["-Xmx1024", "-Xms1024", "-Xmx1000k"] {
+            let mut jvm = JvmOptions::default();
+            jvm.apply_text(text, 0);
+            assert!(
+                matches!(jvm.start_failure(), Some(StartFailure::HeapTooSmall { .. })),
+                "{text}"
+            );
+        }
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text("-Xms0 -Xmx1m", 0);
+        assert_eq!(jvm.start_failure(), None);
+    }
+
+    #[test]
+    fn unknown_values_make_what_they_decide_unknown() {
+        let gib = 1u64 << 30;
+        let unknown_after = |prefix: &str| {
+            let mut jvm = JvmOptions::default();
+            jvm.apply("-Xmx4g", 0);
+            jvm.apply_unknown(prefix);
+            jvm
+        };
+        for prefix in ["-Xmx", "-XX:MaxHeapSize=", "", "-", "-X", "-XX", "-XX:", "-XX:Max"] {
+            assert_eq!(unknown_after(prefix).effective_max_heap(gib), None, "{prefix:?}");
+        }
+        for prefix in ["-Dsecret=", "-Xss", "-XX:+UseG1GC", "-XX:MaxMetaspaceSize=", "app"] {
+            assert!(unknown_after(prefix).effective_max_heap(gib).is_some(), "{prefix:?}");
+        }
+        // Without -Xmx, an unknown percentage decides the heap; a later known one wins again.
+        let mut jvm = JvmOptions::default();
+        jvm.apply_unknown("-XX:MaxRAMPercentage=");
+        assert_eq!(jvm.effective_max_heap(gib), None);
+        jvm.apply("-XX:MaxRAMPercentage=50", 1);
+        assert_eq!(jvm.effective_max_heap(gib).map(|h| h.bytes), Some(gib / 2));
+        // An unknown value is never invalid.
+        assert!(jvm.invalid.is_empty());
+    }
+
+    #[test]
+    fn dotnet_reads_hex_until_the_first_other_character() {
+        let read = |text: &str| read_dotnet_hex(text).map(|v| (v.value, v.read, v.ignored));
+        let owned = |v: u64, r: &str, i: &str| Some((v, r.to_owned(), i.to_owned()));
+        assert_eq!(read("512Mi"), owned(0x512, "512", "Mi"));
+        assert_eq!(read("1Gi"), owned(1, "1", "Gi"));
+        assert_eq!(read("536870912"), owned(0x5_3687_0912, "536870912", ""));
+        assert_eq!(read(" 0x20000000 "), owned(512 << 20, "0x20000000", ""));
+        assert_eq!(read("0X4b"), owned(75, "0X4b", ""));
+        assert_eq!(read("200MB"), owned(0x200, "200", "MB"));
+        assert_eq!(read("1.5"), owned(1, "1", ".5"));
+        assert_eq!(read("0x"), owned(0, "0", "x"));
+        assert_eq!(read("Mi"), None);
+        assert_eq!(read(""), None);
+        assert_eq!(read("10000000000000000"), None); // beyond 64 bits: ignored
+        assert!(read_dotnet_hex("536870912").is_some_and(|v| v.looks_decimal()));
+        assert!(!read_dotnet_hex("C800000").is_some_and(|v| v.looks_decimal()));
+        assert!(!read_dotnet_hex("512Mi").is_some_and(|v| v.looks_decimal()));
+    }
+
+    #[test]
+    fn dotnet_percent_range() {
+        use DotnetPercent::*;
+        for (value, expected) in [
+            (0x4B, Applied(75)),
+            (0x63, Applied(99)),
+            (1, Applied(1)),
+            (0x64, OutOfRange(100)),
+            (0x75, OutOfRange(117)),
+            (0, OutOfRange(0)),
+            // Truncated to 32 bits, as `(uint32_t)` in gc.cpp does.
+            (0x1_0000_0032, Applied(50)),
+        ] {
+            assert_eq!(dotnet_hard_limit_percent(value, false), expected, "{value:#x}");
+        }
+        assert_eq!(dotnet_hard_limit_percent(0x4B, true), OverriddenByHardLimit);
+    }
+
+    proptest! {
+        #[test]
+        fn dotnet_hex_matches_rust_on_plain_hex(value in any::<u64>(), suffix in "[g-zG-Z]{0,3}") {
+            let text = format!("{value:x}{suffix}");
+            let read = read_dotnet_hex(&text).map(|r| (r.value, r.ignored));
+            prop_assert_eq!(read, Some((value, suffix)));
+        }
+
+        #[test]
+        fn initial_above_max_never_yields_a_heap(max in 1u64..64, initial in 1u64..64) {
+            let mut jvm = JvmOptions::default();
+            jvm.apply_text(&format!("-Xmx{max}g -Xms{initial}g"), 0);
+            let heap = jvm.effective_max_heap(8 << 30);
+            prop_assert_eq!(heap.is_none(), initial > max);
+        }
     }
 
     proptest! {
@@ -672,7 +1170,11 @@ mod tests {
             let _ = jvm.effective_max_heap(1 << 30);
             let _ = parse_gomemlimit(&text);
             let _ = parse_dotnet_hex(&text);
+            let _ = read_dotnet_hex(&text);
             let _ = node_max_old_space(text.split(' '));
+            let mut unknown = JvmOptions::default();
+            unknown.apply_unknown(&text);
+            let _ = unknown.effective_max_heap(1 << 30);
         }
 
         #[test]

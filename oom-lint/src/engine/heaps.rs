@@ -3,12 +3,12 @@
 //! input's ConfigMaps are known; the runtime rules and `fix` read it.
 
 use oom_core::runtime::{
-    GoMemLimit, JvmOptions, RuntimeError, node_max_old_space, parse_dotnet_hex, parse_gomemlimit,
-    split_shell_words,
+    DotnetHex, GoMemLimit, JvmOptions, OptionSource, RuntimeError, node_max_old_space,
+    parse_gomemlimit, read_dotnet_hex, split_shell_words,
 };
 
 use super::model::{Context, Pod};
-use super::process::{Located, ProcessView, program_name};
+use super::process::{Located, ProcessView, known_prefix, program_name};
 use crate::settings::Settings;
 
 /// A runtime setting found in the environment or on the command line.
@@ -18,6 +18,8 @@ pub struct Found<'a, T> {
     /// The setting as written (`GOMEMLIMIT=900MiB`, `--max-old-space-size=4096`).
     pub flag: String,
     pub at: Located<'a>,
+    /// How the value was derived when it is not written out (the downward API).
+    pub via: Option<String>,
 }
 
 #[derive(Debug)]
@@ -39,10 +41,11 @@ pub struct RuntimeView<'a> {
     /// V8's old-space limit, in bytes.
     pub node_old_space: Option<Found<'a, Result<u64, RuntimeError>>>,
     pub go_memlimit: Option<Found<'a, Result<GoMemLimit, RuntimeError>>>,
-    /// `DOTNET_GCHeapHardLimit`, bytes.
-    pub dotnet_hard_limit: Option<Found<'a, Result<u64, RuntimeError>>>,
-    /// `DOTNET_GCHeapHardLimitPercent`, percent.
-    pub dotnet_hard_limit_percent: Option<Found<'a, Result<u64, RuntimeError>>>,
+    /// `DOTNET_GCHeapHardLimit` as the runtime reads it (bytes); `None` inside when the
+    /// runtime ignores the value.
+    pub dotnet_hard_limit: Option<Found<'a, Option<DotnetHex>>>,
+    /// `DOTNET_GCHeapHardLimitPercent` as the runtime reads it, before its range check.
+    pub dotnet_hard_limit_percent: Option<Found<'a, Option<DotnetHex>>>,
 }
 
 impl<'a> RuntimeView<'a> {
@@ -63,12 +66,12 @@ impl<'a> RuntimeView<'a> {
             dotnet_hard_limit: env_setting(
                 process,
                 &["DOTNET_GCHeapHardLimit", "COMPlus_GCHeapHardLimit"],
-                parse_dotnet_hex,
+                read_dotnet_hex,
             ),
             dotnet_hard_limit_percent: env_setting(
                 process,
                 &["DOTNET_GCHeapHardLimitPercent", "COMPlus_GCHeapHardLimitPercent"],
-                parse_dotnet_hex,
+                read_dotnet_hex,
             ),
         }
     }
@@ -87,39 +90,72 @@ pub fn resolve<'a>(pod: &Pod<'a>, context: &Context<'a>) -> Vec<RuntimeView<'a>>
 /// JVM options in the JVM's order of precedence (see `oom_core::runtime`).
 fn jvm<'a>(process: &ProcessView<'a>, settings: &Settings) -> Option<JvmView<'a>> {
     let mut view = JvmView { options: JvmOptions::default(), origins: Vec::new() };
-    let apply_env = |view: &mut JvmView<'a>, name: &str| {
+    let apply_env = |view: &mut JvmView<'a>, name: &str, source: OptionSource| {
         if let Some(value) = process.env(name) {
-            view.options.apply_text(&value.text, view.origins.len());
+            let origin = view.origins.len();
+            for word in split_shell_words(&value.text) {
+                apply_word(&mut view.options, &word, origin, source);
+            }
             view.origins.push(value.clone());
         }
     };
-    apply_env(&mut view, "JAVA_TOOL_OPTIONS");
-    apply_env(&mut view, "JDK_JAVA_OPTIONS");
+    apply_env(&mut view, "JAVA_TOOL_OPTIONS", OptionSource::EnvironmentVariable);
+    // The launcher splices JDK_JAVA_OPTIONS into the command line.
+    apply_env(&mut view, "JDK_JAVA_OPTIONS", OptionSource::CommandLine);
     for variable in &settings.jvm_launcher_variables {
-        apply_env(&mut view, variable);
+        apply_env(&mut view, variable, OptionSource::CommandLine);
     }
     for word in jvm_command_line(&process.command_line) {
-        view.options.apply(&word.text, view.origins.len());
+        apply_word(&mut view.options, &word.text, view.origins.len(), OptionSource::CommandLine);
         view.origins.push(word.clone());
     }
-    apply_env(&mut view, "_JAVA_OPTIONS");
+    apply_env(&mut view, "_JAVA_OPTIONS", OptionSource::EnvironmentVariable);
     (!view.options.is_empty()).then_some(view)
+}
+
+/// One JVM option, which may be only partly known.
+fn apply_word(options: &mut JvmOptions, word: &str, origin: usize, source: OptionSource) {
+    match known_prefix(word) {
+        Some(prefix) => options.apply_unknown(prefix),
+        None => options.apply_from(word, origin, source),
+    }
 }
 
 /// The JVM options of a command line: the words between `java` and the main class or `-jar`,
 /// or, when the command does not name `java` (the image's entrypoint does), any `-X…` word.
+/// A word that cannot be known offline counts as an option: it may be one.
 fn jvm_command_line<'w, 'a>(words: &'w [Located<'a>]) -> Vec<&'w Located<'a>> {
     match words.iter().position(|w| program_name(&w.text) == "java") {
         Some(java) => words[java + 1..]
             .iter()
-            .take_while(|w| w.text.starts_with('-') && w.text != "-jar" && w.text != "--module")
+            .take_while(|w| {
+                (w.text.starts_with('-') || known_prefix(&w.text).is_some())
+                    && w.text != "-jar"
+                    && w.text != "--module"
+            })
             .collect(),
-        None => words.iter().filter(|w| w.text.starts_with("-X")).collect(),
+        None => words
+            .iter()
+            .filter(|w| match known_prefix(&w.text) {
+                Some(prefix) => prefix.is_empty() || prefix.starts_with("-X"),
+                None => w.text.starts_with("-X"),
+            })
+            .collect(),
     }
 }
 
+/// Whether a partly unknown Node.js option may be `--max-old-space-size`.
+fn may_set_old_space(word: &str) -> bool {
+    known_prefix(word).is_some_and(|prefix| {
+        let prefix = prefix.replace('_', "-");
+        let flag = "--max-old-space-size";
+        flag.starts_with(&prefix) || prefix.starts_with(flag)
+    })
+}
+
 /// `--max-old-space-size` from the command line (after `node`), else from `NODE_OPTIONS`:
-/// Node.js lets the command line override `NODE_OPTIONS`.
+/// Node.js lets the command line override `NODE_OPTIONS`. `None` when a value that cannot be
+/// known offline may set it.
 fn node<'a>(process: &ProcessView<'a>) -> Option<Found<'a, Result<u64, RuntimeError>>> {
     let to_bytes = |mib: Result<u64, RuntimeError>| mib.map(|m| m.saturating_mul(1 << 20));
     if let Some(start) =
@@ -128,30 +164,64 @@ fn node<'a>(process: &ProcessView<'a>) -> Option<Found<'a, Result<u64, RuntimeEr
         let words = &process.command_line[start + 1..];
         let options: Vec<&Located<'a>> = words
             .iter()
-            .take_while(|w| w.text.starts_with('-') || w.text.chars().all(|c| c.is_ascii_digit()))
+            .take_while(|w| {
+                w.text.starts_with('-')
+                    || w.text.chars().all(|c| c.is_ascii_digit())
+                    || known_prefix(&w.text).is_some()
+            })
             .collect();
+        let unknown_at = options.iter().rposition(|w| may_set_old_space(&w.text));
         if let Some((value, index)) = node_max_old_space(options.iter().map(|w| w.text.as_str())) {
+            if unknown_at.is_some_and(|u| u > index) {
+                return None;
+            }
             let at = options[index].clone();
-            return Some(Found { value: to_bytes(value), flag: at.text.clone(), at });
+            return Some(Found { value: to_bytes(value), flag: at.text.clone(), at, via: None });
+        }
+        if unknown_at.is_some() {
+            return None;
         }
     }
     let options = process.env("NODE_OPTIONS")?;
     let words = split_shell_words(&options.text);
+    let unknown_at = words.iter().rposition(|w| may_set_old_space(w));
     let (value, index) = node_max_old_space(words.iter().map(String::as_str))?;
-    Some(Found { value: to_bytes(value), flag: words[index].clone(), at: options.clone() })
+    if unknown_at.is_some_and(|u| u > index) {
+        return None;
+    }
+    Some(Found {
+        value: to_bytes(value),
+        flag: words[index].clone(),
+        at: options.clone(),
+        via: None,
+    })
 }
 
-/// The first of `names` that is set (newer spellings first), parsed.
+/// The first of `names` that is set (newer spellings first), parsed; `None` when that value
+/// cannot be known offline.
 fn env_setting<'a, T>(
     process: &ProcessView<'a>,
     names: &[&str],
-    parse: fn(&str) -> Result<T, RuntimeError>,
-) -> Option<Found<'a, Result<T, RuntimeError>>> {
-    names.iter().find_map(|name| {
-        let at = process.env(name)?;
-        if at.text.trim().is_empty() {
-            return None;
-        }
-        Some(Found { value: parse(&at.text), flag: format!("{name}={}", at.text), at: at.clone() })
-    })
+    parse: fn(&str) -> T,
+) -> Option<Found<'a, T>> {
+    names
+        .iter()
+        .find_map(|name| {
+            let at = process.env(name)?;
+            if at.text.trim().is_empty() {
+                return None;
+            }
+            Some((name, at))
+        })
+        .and_then(|(name, at)| {
+            if known_prefix(&at.text).is_some() {
+                return None;
+            }
+            Some(Found {
+                value: parse(&at.text),
+                flag: format!("{name}={}", at.text),
+                at: at.clone(),
+                via: process.derivation(name).map(str::to_owned),
+            })
+        })
 }

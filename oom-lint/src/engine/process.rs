@@ -1,10 +1,30 @@
 //! What a container's process sees: its environment (resolved through ConfigMaps where the input
-//! holds them) and its command line, each value with the node it was written at.
+//! holds them, and through the downward API) and its command line, each value with the node it
+//! was written at.
+//!
+//! Values are resolved the way the kubelet resolves them (`makeEnvironmentVariables` and the
+//! `expansion` package): `envFrom` first, then `env` in order; a `$(VAR)` in an `env` value sees
+//! only the variables defined before it, one in `command`/`args` sees them all; `$$` is a `$`;
+//! a reference to an undefined variable stays as written. What cannot be known offline — a
+//! Secret, a field reference, a ConfigMap that is not in the input, a shell variable the
+//! manifest does not define — becomes [`UNKNOWN`], and the runtime rules say nothing about the
+//! settings it reaches.
 
+use oom_core::quantity::{Quantity, format_bytes};
 use oom_core::runtime::split_shell_words;
 
 use super::model::{Container, Context, Pod};
 use super::yaml::Node;
+
+/// Stands in a value for text that cannot be known offline. NUL cannot occur in a real
+/// environment variable or argument, so it is never confused with written text.
+pub const UNKNOWN: char = '\0';
+
+/// The text before the first unknown part, when `text` has one: `Some("-Xmx")` for `-Xmx` followed
+/// by a Secret's value, `None` for text that is fully known.
+pub fn known_prefix(text: &str) -> Option<&str> {
+    text.find(UNKNOWN).map(|index| &text[..index])
+}
 
 /// A value and where it was written: an env `value`, a ConfigMap key, a `command`/`args` entry.
 #[derive(Debug, Clone)]
@@ -17,10 +37,17 @@ pub struct Located<'a> {
 #[derive(Debug, Default)]
 pub struct ProcessView<'a> {
     /// Final environment, in definition order, after later definitions replaced earlier ones.
+    /// A value may hold [`UNKNOWN`].
     pub env: Vec<(String, Located<'a>)>,
     /// `command` then `args`, with `$(VAR)` references expanded and `sh -c` scripts split into
     /// words (every word of a script points at the script's entry).
     pub command_line: Vec<Located<'a>>,
+    /// How variables set through the downward API got their value, by name: "the downward
+    /// API's limits.memory of container `app` (1Gi) divided by 1Mi".
+    pub derivations: Vec<(String, String)>,
+    /// An `envFrom` source the input does not hold (a Secret, a ConfigMap from elsewhere): any
+    /// variable not defined explicitly may come from it.
+    pub unresolved_env_from: bool,
 }
 
 impl<'a> ProcessView<'a> {
@@ -28,18 +55,27 @@ impl<'a> ProcessView<'a> {
         self.env.iter().find(|(n, _)| n == name).map(|(_, value)| value)
     }
 
-    /// Resolves a container's environment and command line. Unresolvable references (a ConfigMap
-    /// not in the input, a Secret, a field ref) are skipped quietly.
+    /// How a variable set through the downward API got its value.
+    pub fn derivation(&self, name: &str) -> Option<&str> {
+        self.derivations.iter().find(|(n, _)| n == name).map(|(_, how)| how.as_str())
+    }
+
+    /// Resolves a container's environment and command line.
     pub fn of(pod: &Pod<'a>, container: &Container<'a>, context: &Context<'a>) -> Self {
         let mut view = ProcessView::default();
         let namespace = pod.object.namespace.as_deref();
         // envFrom first: explicit `env` entries override it, whatever their order in the spec.
         for from in container.node.get("envFrom").and_then(Node::as_sequence).unwrap_or_default() {
-            let Some(name) = from.path(&["configMapRef", "name"]).and_then(Node::as_str) else {
+            let config_map = from
+                .path(&["configMapRef", "name"])
+                .and_then(Node::as_str)
+                .and_then(|name| context.config_map(namespace, name));
+            let Some(config_map) = config_map else {
+                // A secretRef, or a ConfigMap the input does not hold.
+                view.unresolved_env_from = true;
                 continue;
             };
             let prefix = from.get("prefix").and_then(Node::as_str).unwrap_or_default();
-            let Some(config_map) = context.config_map(namespace, name) else { continue };
             for (key, value) in config_map.data.entries() {
                 let (Some(key), Some(text)) = (key.as_str(), value.as_str()) else { continue };
                 view.set(
@@ -57,14 +93,19 @@ impl<'a> ProcessView<'a> {
                     name.to_owned(),
                     Located { text: expanded, node: value, source: pod.source },
                 );
-            } else if let Some(reference) = entry.path(&["valueFrom", "configMapKeyRef"]) {
-                let map = reference.get("name").and_then(Node::as_str);
-                let key = reference.get("key").and_then(Node::as_str);
-                let (Some(map), Some(key)) = (map, key) else { continue };
-                let Some(config_map) = context.config_map(namespace, map) else { continue };
-                let Some(value) = config_map.data.get(key) else { continue };
-                let text = value.as_str().unwrap_or_default().to_owned();
-                view.set(name.to_owned(), Located { text, node: value, source: config_map.source });
+            } else if let Some(from) = entry.get("valueFrom") {
+                let (located, how) = value_from(from, pod, container, context);
+                view.set(name.to_owned(), located);
+                if let Some(how) = how {
+                    view.derivations.push((name.to_owned(), how));
+                }
+            } else {
+                // `- name: X` alone defines X as the empty string.
+                let node = entry.get("name").unwrap_or(entry);
+                view.set(
+                    name.to_owned(),
+                    Located { text: String::new(), node, source: pod.source },
+                );
             }
         }
         for key in ["command", "args"] {
@@ -79,15 +120,19 @@ impl<'a> ProcessView<'a> {
     }
 
     fn set(&mut self, name: String, value: Located<'a>) {
+        self.derivations.retain(|(n, _)| *n != name);
         match self.env.iter_mut().find(|(n, _)| *n == name) {
             Some(slot) => slot.1 = value,
             None => self.env.push((name, value)),
         }
     }
 
-    /// Kubernetes' `$(VAR)` expansion from variables defined so far; `$$` escapes `$`.
+    /// Kubernetes' `$(VAR)` expansion (`third_party/forked/golang/expansion` in Kubernetes) from
+    /// the variables defined so far: `$$` is `$`, `$(VAR)` is the variable's value, an undefined
+    /// one stays as written — unless an unreadable `envFrom` or a Service link (`*_SERVICE_HOST`,
+    /// `*_PORT`, ...) may define it, which makes it unknown.
     fn expand(&self, text: &str) -> String {
-        if !text.contains("$(") {
+        if !text.contains('$') {
             return text.to_owned();
         }
         let mut out = String::with_capacity(text.len());
@@ -95,18 +140,34 @@ impl<'a> ProcessView<'a> {
         while let Some(index) = rest.find('$') {
             out.push_str(&rest[..index]);
             let after = &rest[index + 1..];
-            if let Some(stripped) = after.strip_prefix('$') {
+            if after.is_empty() {
+                out.push('$');
+                rest = after;
+            } else if let Some(stripped) = after.strip_prefix('$') {
                 out.push('$');
                 rest = stripped;
             } else if let Some(reference) = after.strip_prefix('(')
                 && let Some(end) = reference.find(')')
-                && let Some(value) = self.env(&reference[..end])
             {
-                out.push_str(&value.text);
+                let name = &reference[..end];
+                match self.env(name) {
+                    Some(value) => out.push_str(&value.text),
+                    None if self.unresolved_env_from || might_be_service_link(name) => {
+                        out.push(UNKNOWN)
+                    }
+                    None => {
+                        out.push_str("$(");
+                        out.push_str(name);
+                        out.push(')');
+                    }
+                }
                 rest = &reference[end + 1..];
             } else {
+                // `$x` or an unterminated `$(`: the `$` and the next character as written.
+                let next = after.chars().next().map_or(0, char::len_utf8);
                 out.push('$');
-                rest = after;
+                out.push_str(&after[..next]);
+                rest = &after[next..];
             }
         }
         out.push_str(rest);
@@ -137,21 +198,191 @@ impl<'a> ProcessView<'a> {
         self.command_line.splice(script_index..=script_index, words);
     }
 
-    /// A script word that is a whole `$VAR` or `${VAR}` becomes the variable's words, located
-    /// where the variable is defined; any other word stays as written.
+    /// Shell expansion of one script word. A whole `$VAR` or `${VAR}` becomes the variable's
+    /// words, located where the variable is defined (nothing when the manifest does not define
+    /// it: the shell expands it to nothing, unless an unreadable `envFrom` may define it). A
+    /// variable inside a word (`-Xmx${HEAP}`) is replaced by its value; inside a word, anything
+    /// the manifest does not tell — an undefined variable (the image or the script may set it),
+    /// `$(command)`, `$1` — makes the word unknown from there on.
     fn expand_shell(&self, word: String, script: &Located<'a>) -> Vec<Located<'a>> {
-        let name = word
+        let whole = word
             .strip_prefix("${")
             .and_then(|w| w.strip_suffix('}'))
-            .or_else(|| word.strip_prefix('$'));
-        match name.and_then(|name| self.env(name)) {
-            Some(value) => split_shell_words(&value.text)
-                .into_iter()
-                .map(|text| Located { text, ..value.clone() })
-                .collect(),
-            None => vec![Located { text: word, ..script.clone() }],
+            .or_else(|| word.strip_prefix('$'))
+            .filter(|name| is_shell_name(name));
+        if let Some(name) = whole {
+            return match self.env(name) {
+                Some(value) => split_shell_words(&value.text)
+                    .into_iter()
+                    .map(|text| Located { text, ..value.clone() })
+                    .collect(),
+                None if self.unresolved_env_from => {
+                    vec![Located { text: UNKNOWN.to_string(), ..script.clone() }]
+                }
+                None => Vec::new(),
+            };
+        }
+        if !word.contains('$') && !word.contains('`') {
+            return vec![Located { text: word, ..script.clone() }];
+        }
+        vec![Located { text: self.expand_in_word(&word), ..script.clone() }]
+    }
+
+    /// `$VAR`, `${VAR}` and `${VAR:-default}` inside a word, with known values.
+    fn expand_in_word(&self, word: &str) -> String {
+        let mut out = String::with_capacity(word.len());
+        let mut rest = word;
+        loop {
+            let Some(index) = rest.find(['$', '`']) else {
+                out.push_str(rest);
+                return out;
+            };
+            out.push_str(&rest[..index]);
+            let after = &rest[index + 1..];
+            if rest[index..].starts_with('`') {
+                out.push(UNKNOWN);
+                return out;
+            }
+            let (expression, remaining) = if let Some(braced) = after.strip_prefix('{') {
+                match braced.find('}') {
+                    Some(end) => (&braced[..end], &braced[end + 1..]),
+                    None => {
+                        out.push(UNKNOWN);
+                        return out;
+                    }
+                }
+            } else {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            if expression.is_empty() {
+                if after.starts_with(|c: char| c.is_whitespace()) || after.is_empty() {
+                    // A lone `$` is itself.
+                    out.push('$');
+                    rest = after;
+                    continue;
+                }
+                // `$(command)`, `$1`, `$@`, ...
+                out.push(UNKNOWN);
+                return out;
+            }
+            let (name, default) = match expression.split_once(":-") {
+                Some((name, default)) => (name, Some(default)),
+                None => (expression, None),
+            };
+            let value = self.env(name).filter(|v| !v.text.is_empty() || default.is_none());
+            match (is_shell_name(name), value, default) {
+                (true, Some(value), _) => out.push_str(&value.text),
+                (true, None, Some(default)) if !self.unresolved_env_from => out.push_str(default),
+                _ => {
+                    out.push(UNKNOWN);
+                    return out;
+                }
+            }
+            rest = remaining;
         }
     }
+}
+
+/// A `valueFrom` value: a ConfigMap key of the input, a memory resource through the
+/// downward API, or [`UNKNOWN`] (Secrets, field references, what the input does not hold).
+fn value_from<'a>(
+    from: &'a Node,
+    pod: &Pod<'a>,
+    container: &Container<'a>,
+    context: &Context<'a>,
+) -> (Located<'a>, Option<String>) {
+    let unknown = Located { text: UNKNOWN.to_string(), node: from, source: pod.source };
+    if let Some(reference) = from.get("configMapKeyRef") {
+        let map = reference.get("name").and_then(Node::as_str);
+        let key = reference.get("key").and_then(Node::as_str);
+        let namespace = pod.object.namespace.as_deref();
+        let found = map
+            .zip(key)
+            .and_then(|(map, key)| Some((context.config_map(namespace, map)?, key)))
+            .and_then(|(config_map, key)| Some((config_map, config_map.data.get(key)?)));
+        let located = match found {
+            Some((config_map, value)) => Located {
+                text: value.as_str().unwrap_or_default().to_owned(),
+                node: value,
+                source: config_map.source,
+            },
+            None => unknown,
+        };
+        return (located, None);
+    }
+    if let Some(reference) = from.get("resourceFieldRef")
+        && let Some((value, node, how)) = resource_field(reference, pod, container)
+    {
+        return (Located { text: value.to_string(), node, source: pod.source }, Some(how));
+    }
+    (unknown, None)
+}
+
+/// Whether a name is one a shell variable can have.
+fn is_shell_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether the kubelet may define the variable from a Service of the namespace
+/// (`enableServiceLinks`, on by default): `REDIS_SERVICE_HOST`, `REDIS_PORT_6379_TCP`, ...
+fn might_be_service_link(name: &str) -> bool {
+    name.contains("_SERVICE_") || name.ends_with("_PORT") || name.contains("_PORT_")
+}
+
+/// The divisors the API server accepts for a memory `resourceFieldRef`.
+const MEMORY_DIVISORS: [&str; 13] =
+    ["1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"];
+
+/// The value the kubelet gives a `resourceFieldRef` to `limits.memory` or `requests.memory`:
+/// `ceil(value / divisor)` in decimal (`convertResourceMemoryToString` in Kubernetes), with the
+/// node that decides it and how it was derived. The limit is the container's own, else the
+/// pod-level one; a request left unset is the container's own limit (the API server copies it).
+/// `None` when it cannot be known offline: no limit (the kubelet then uses the node's
+/// allocatable memory), another resource, or a divisor the API server rejects.
+fn resource_field<'a>(
+    reference: &'a Node,
+    pod: &Pod<'a>,
+    container: &Container<'a>,
+) -> Option<(u64, &'a Node, String)> {
+    let resource_node = reference.get("resource")?;
+    let resource = resource_node.as_str()?;
+    let target = match reference.get("containerName").and_then(Node::as_str) {
+        Some(name) if !name.is_empty() => pod.containers.iter().find(|c| c.name == name)?,
+        _ => container,
+    };
+    let bytes = match resource {
+        "limits.memory" => pod.memory_limit(target)?.0,
+        "requests.memory" => [&target.resources.requests_memory, &target.resources.limits_memory]
+            .into_iter()
+            .flatten()
+            .find_map(|value| value.bytes().filter(|&b| b > 0))?,
+        _ => return None,
+    };
+    let divisor_node = reference.get("divisor").filter(|d| !d.is_null());
+    let (divisor, divisor_text) = match divisor_node {
+        Some(node) => {
+            let text = node.as_str()?;
+            if !MEMORY_DIVISORS.contains(&text) {
+                return None;
+            }
+            (Quantity::parse(text).ok()?.bytes().filter(|&d| d > 0)?, text)
+        }
+        None => (1, "1"),
+    };
+    let value = bytes.div_ceil(divisor);
+    // Point at what to change: the divisor when it scales the value, else the resource.
+    let node = divisor_node.filter(|_| divisor > 1).unwrap_or(resource_node);
+    let how = format!(
+        "the downward API's {resource} of container `{}` ({}) divided by {divisor_text}",
+        target.name,
+        format_bytes(bytes)
+    );
+    Some((value, node, how))
 }
 
 /// The program a command word runs: `/usr/bin/java` → `java`.

@@ -204,5 +204,9 @@ fn xmx_edit(
     if token.contains('$') || token.contains('\\') {
         return Err(format!("`{token}` is built from a variable or an escape; set {target}"));
     }
+    // Anything else the JVM reads differently from the text would be lost by the edit.
+    if Some(token) != heap.flag.as_deref() {
+        return Err(format!("`{token}` is not written as the JVM reads it; set {target}"));
+    }
     Ok((token != target).then(|| Edit { start: start + at, end: start + token_end, text: target }))
 }

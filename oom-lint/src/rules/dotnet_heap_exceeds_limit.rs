@@ -1,88 +1,253 @@
-use oom_core::quantity::format_bytes;
+use oom_core::quantity::{Quantity, format_bytes, format_human};
+use oom_core::runtime::{DotnetHex, DotnetPercent, dotnet_hard_limit_percent};
 
 use super::CheckContext;
 use super::runtime_support::{hit_at, limit};
 use super::{Hit, Rule};
-use crate::engine::model::Pod;
+use crate::engine::heaps::Found;
+use crate::engine::model::{Container, Pod};
 use crate::finding::Severity;
 
 pub const RULE: Rule = Rule {
     id: "dotnet-heap-exceeds-limit",
     default_severity: Severity::Error,
-    summary: "The .NET GC heap hard limit is at or above the container memory limit",
+    summary: "The .NET GC heap hard limit is at or above the container limit, or not what was written",
     doc: "\
-`DOTNET_GCHeapHardLimit` (bytes) and `DOTNET_GCHeapHardLimitPercent` (percent of the limit) are
-read as **hexadecimal**: `DOTNET_GCHeapHardLimitPercent=75` means 117 %, not 75 %. A hard limit
-at or above the container limit lets the managed heap alone fill the container, so it is
-OOMKilled rather than throwing `OutOfMemoryException`. In a container with a memory limit .NET
-already defaults to 75 % of it; set these only to go lower. `COMPlus_` spellings are read too.
+`DOTNET_GCHeapHardLimit` (bytes) and `DOTNET_GCHeapHardLimitPercent` (percent of the limit) set
+the managed heap's hard limit. A hard limit at or above the container limit lets the managed
+heap alone fill the container, so it is OOMKilled rather than throwing `OutOfMemoryException`.
+In a container with a memory limit .NET already defaults to 75 % of it; set these only to go
+lower.
+
+The runtime reads these variables its own way, and this rule models it (`GetIntConfigValue` in
+.NET's `gcenv.ee.cpp`, `gc_heap::compute_hard_limit` in `gc.cpp`):
+
+- values are **hexadecimal**, with or without `0x`: `536870912` is 0x536870912 (about
+  20.9 GiB), not 512 MiB;
+- reading **stops at the first character that is not a hexadecimal digit**: `512Mi` is 0x512,
+  1298 bytes, and `Mi` is ignored (error: a Kubernetes quantity is never what the runtime
+  reads); a value with no hexadecimal digit at all is ignored (warning);
+- `GCHeapHardLimitPercent` applies only from 0x1 to 0x63 (1–99 %) and only when
+  `GCHeapHardLimit` is not set; otherwise the runtime ignores it (warning) and keeps its
+  default: `75` is 0x75 = 117 % and `64` is 0x64 = 100 %, both ignored.
+
+`DOTNET_` names win over `COMPlus_` ones. Only environment variables are read: the
+`System.GC.HeapHardLimit` settings of `runtimeconfig.json` (decimal there) are not in a
+manifest. A value from a Secret cannot be known offline and is never reported.
 
 Bad:
 
 ```yaml
 env:
-  - name: DOTNET_GCHeapHardLimitPercent
-    value: \"75\"   # hexadecimal: 117 %
+  - name: DOTNET_GCHeapHardLimit
+    value: 512Mi    # read as 0x512: 1298 bytes
 ```
 
 Good:
 
 ```yaml
 env:
-  - name: DOTNET_GCHeapHardLimitPercent
-    value: \"0x4B\" # 75 %
+  - name: DOTNET_GCHeapHardLimit
+    value: \"0x20000000\" # 512 MiB
 ```",
     check,
 };
 
+/// How a value reads, for messages: `0x512 = 1298 bytes`. The hexadecimal figure always has
+/// its `0x`, so a decimal figure is never taken for it.
+fn reading(read: &DotnetHex) -> String {
+    let digits = read.read.strip_prefix("0x").or_else(|| read.read.strip_prefix("0X"));
+    format!("0x{}", digits.unwrap_or(&read.read))
+}
+
+/// `, and ignores `Mi`` when the runtime stopped before the end of the value.
+fn ignored_tail(read: &DotnetHex) -> String {
+    if read.ignored.is_empty() { String::new() } else { format!(" and ignores `{}`", read.ignored) }
+}
+
+/// `1 byte`, `1298 bytes`.
+fn byte_count(bytes: u64) -> String {
+    if bytes == 1 { "1 byte".to_owned() } else { format!("{bytes} bytes") }
+}
+
+/// ` (the downward API's ...)` when the value was derived rather than written.
+fn via<T>(found: &Found<'_, T>) -> String {
+    found.via.as_deref().map(|how| format!(" ({how})")).unwrap_or_default()
+}
+
+/// The value as written, trimmed.
+fn written<T>(found: &Found<'_, T>) -> String {
+    found.at.text.trim().to_owned()
+}
+
 fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
         let runtime = context.heaps(container);
-        let Some((limit_bytes, _)) = limit(pod, container) else { continue };
-        if let Some(found) = &runtime.dotnet_hard_limit
-            && let Ok(bytes) = found.value
-            && bytes >= limit_bytes
-        {
-            hits.push(hit_at(
-                &found.at,
-                container,
-                None,
-                format!(
-                    "`{}` is {} (hexadecimal), at or above the {} memory limit of container `{}`: \
-                     the managed heap alone can fill the container",
-                    found.flag,
-                    format_bytes(bytes),
-                    format_bytes(limit_bytes),
-                    container.name
-                ),
-                format!(
-                    "set it below the limit in hexadecimal, e.g. {:#X} for 75% ({})",
-                    limit_bytes / 4 * 3,
-                    format_bytes(limit_bytes / 4 * 3)
-                ),
-            ));
+        let limit_bytes = limit(pod, container).map(|(bytes, _)| bytes);
+        // 0 means "not set" to the GC.
+        let hard_limit_set = runtime
+            .dotnet_hard_limit
+            .as_ref()
+            .and_then(|found| found.value.as_ref())
+            .is_some_and(|read| read.value > 0);
+        if let Some(found) = &runtime.dotnet_hard_limit {
+            hard_limit(found, limit_bytes, container, hits);
         }
-        if let Some(found) = &runtime.dotnet_hard_limit_percent
-            && let Ok(percent) = found.value
-            && percent >= 100
-        {
-            let written = found.at.text.trim();
-            let decimal_hint = if written.chars().all(|c| c.is_ascii_digit()) {
-                format!(" — the value is hexadecimal, so `{written}` is {percent}%, not {written}%")
-            } else {
-                String::new()
-            };
-            hits.push(hit_at(
-                &found.at,
-                container,
-                None,
-                format!(
-                    "`{}` sets the GC heap hard limit to {percent}% of the container limit{decimal_hint}: \
-                     the managed heap alone can fill the container",
-                    found.flag
-                ),
-                "write the percent in hexadecimal: 0x4B is 75%".to_owned(),
-            ));
+        if let Some(found) = &runtime.dotnet_hard_limit_percent {
+            hard_limit_percent(found, hard_limit_set, limit_bytes.is_some(), container, hits);
         }
     }
+}
+
+fn hard_limit<'a>(
+    found: &'a Found<'a, Option<DotnetHex>>,
+    limit_bytes: Option<u64>,
+    container: &'a Container<'a>,
+    hits: &mut Vec<Hit<'a>>,
+) {
+    let text = written(found);
+    let Some(read) = &found.value else {
+        hits.push(hit_at(
+            &found.at,
+            container,
+            Some(Severity::Warning),
+            format!(
+                "`{}` in container `{}` holds no hexadecimal number, so the runtime ignores it",
+                found.flag, container.name
+            ),
+            "write the limit in hexadecimal bytes, e.g. 0x20000000 for 512 MiB".to_owned(),
+        ));
+        return;
+    };
+    if !read.ignored.is_empty() {
+        let meant = Quantity::parse(&text).ok().and_then(|q| q.bytes()).filter(|&b| b > 0);
+        let help = match meant {
+            Some(bytes) => {
+                format!("write {bytes:#X} for {} ({bytes} bytes)", format_bytes(bytes))
+            }
+            None => "write the limit in hexadecimal bytes, e.g. 0x20000000 for 512 MiB".to_owned(),
+        };
+        hits.push(hit_at(
+            &found.at,
+            container,
+            None,
+            format!(
+                "the .NET runtime reads `{text}` of `{}` as hexadecimal {} = {}{}: the GC heap \
+                 hard limit of container `{}` is {}, not what was written",
+                found.flag.split('=').next().unwrap_or_default(),
+                reading(read),
+                byte_count(read.value),
+                ignored_tail(read),
+                container.name,
+                byte_count(read.value)
+            ),
+            help,
+        ));
+        return;
+    }
+    let Some(limit_bytes) = limit_bytes else { return };
+    if read.value < limit_bytes {
+        return;
+    }
+    let decimal_hint = match text.parse::<u64>() {
+        Ok(decimal) if read.looks_decimal() && decimal > 0 => format!(
+            "; if {decimal} bytes ({}) was meant, write {decimal:#X}",
+            format_bytes(decimal)
+        ),
+        _ => String::new(),
+    };
+    hits.push(hit_at(
+        &found.at,
+        container,
+        None,
+        format!(
+            "`{}`{} is hexadecimal {} = {} ({}), at or above the {} memory limit of container \
+             `{}`: the managed heap alone can fill the container{decimal_hint}",
+            found.flag,
+            via(found),
+            reading(read),
+            byte_count(read.value),
+            format_human(read.value),
+            format_bytes(limit_bytes),
+            container.name
+        ),
+        format!(
+            "set it below the limit in hexadecimal, e.g. {:#X} for 75% ({})",
+            limit_bytes / 4 * 3,
+            format_bytes(limit_bytes / 4 * 3)
+        ),
+    ));
+}
+
+fn hard_limit_percent<'a>(
+    found: &'a Found<'a, Option<DotnetHex>>,
+    hard_limit_set: bool,
+    has_limit: bool,
+    container: &'a Container<'a>,
+    hits: &mut Vec<Hit<'a>>,
+) {
+    let text = written(found);
+    let Some(read) = &found.value else {
+        hits.push(hit_at(
+            &found.at,
+            container,
+            Some(Severity::Warning),
+            format!(
+                "`{}` in container `{}` holds no hexadecimal number, so the runtime ignores it",
+                found.flag, container.name
+            ),
+            "write the percent in hexadecimal: 0x4B is 75%".to_owned(),
+        ));
+        return;
+    };
+    let default = if has_limit {
+        "the GC keeps its default hard limit of 75% of the container limit"
+    } else {
+        "the GC keeps its default (no hard limit without a container limit)"
+    };
+    let (message, help) = match dotnet_hard_limit_percent(read.value, hard_limit_set) {
+        DotnetPercent::OverriddenByHardLimit => (
+            format!(
+                "`{}` in container `{}` is ignored: GCHeapHardLimit is also set, and the runtime \
+                 uses the percent only without it",
+                found.flag, container.name
+            ),
+            "remove one of the two settings".to_owned(),
+        ),
+        // 0 is how the setting is switched off.
+        DotnetPercent::OutOfRange(0) if read.ignored.is_empty() => return,
+        DotnetPercent::OutOfRange(percent) => {
+            let decimal_hint = match text.parse::<u8>() {
+                Ok(decimal) if read.looks_decimal() && (1..100).contains(&decimal) => {
+                    format!("; for {decimal}%, write {decimal:#X}")
+                }
+                _ => String::new(),
+            };
+            (
+                format!(
+                    "the .NET runtime reads `{}` as hexadecimal {} = {percent}%{}, outside the \
+                     1–99% it accepts, so it ignores the setting in container `{}`: {default}\
+                     {decimal_hint}",
+                    found.flag,
+                    reading(read),
+                    ignored_tail(read),
+                    container.name
+                ),
+                "write the percent in hexadecimal: 0x4B is 75%".to_owned(),
+            )
+        }
+        DotnetPercent::Applied(percent) if !read.ignored.is_empty() => (
+            format!(
+                "the .NET runtime reads `{}` as hexadecimal {} = {percent}%{}: the GC heap hard \
+                 limit of container `{}` is {percent}% of its memory limit",
+                found.flag,
+                reading(read),
+                ignored_tail(read),
+                container.name
+            ),
+            "write the percent in hexadecimal only: 0x4B is 75%".to_owned(),
+        ),
+        DotnetPercent::Applied(_) => return,
+    };
+    hits.push(hit_at(&found.at, container, Some(Severity::Warning), message, help));
 }

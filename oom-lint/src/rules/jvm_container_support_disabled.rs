@@ -12,7 +12,8 @@ pub const RULE: Rule = Rule {
 `-XX:-UseContainerSupport` makes the JVM size its heap, GC threads and default pools from the
 node's memory instead of the container's limit: on a 64 GiB node a 1 GiB container gets a
 16 GiB default heap and is OOMKilled as soon as it uses it. Container support is on by
-default since JDK 10 and 8u191; remove the flag and size the heap with `-Xmx` or
+default since JDK 10 and 8u191 (JDK-8146115; HotSpot's `os::Linux` container code reads the
+cgroup limit only with it on); remove the flag and size the heap with `-Xmx` or
 `-XX:MaxRAMPercentage`.
 
 Bad:

@@ -15,7 +15,16 @@ direct buffers and GC structures live outside the heap, so the container is OOMK
 code 137) long before the JVM throws `OutOfMemoryError`, and no heap dump is written. Options
 are read from `JAVA_TOOL_OPTIONS`, `JDK_JAVA_OPTIONS`, launcher variables such as `JAVA_OPTS`,
 the container's `command`/`args` and `_JAVA_OPTIONS`, in the JVM's order of precedence, and
-through ConfigMaps in the same input.
+through ConfigMaps in the same input and the downward API (`-Xmx$(HEAP_MB)m` with `HEAP_MB` from
+`resourceFieldRef`).
+
+The heap follows HotSpot's ergonomics (`GCArguments::set_heap_size` and
+`initialize_heap_flags_and_sizes` in `gcArguments.cpp`; `Arguments::set_heap_size` in
+`arguments.cpp` before JDK 13): without `-Xmx`, `MaxRAMPercentage` (default 25 %) of the limit,
+or `MinRAMPercentage` on small memory; an initial heap (`-Xms`) above that raises the max heap to
+it, so `-Xms1g` alone under a 768Mi limit is reported here. (`-Xms` above an explicit `-Xmx`
+stops the JVM instead: `jvm-memory-flag-invalid`.) A flag whose value comes from a Secret or a
+field reference cannot be known offline: when it decides the heap, nothing is reported.
 
 Bad:
 

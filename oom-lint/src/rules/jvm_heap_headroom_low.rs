@@ -13,7 +13,8 @@ The JVM's effective max heap is above 75 % of the container memory limit (config
 `settings.heap-ratio`) but below the limit. Off-heap memory (metaspace, code cache, thread
 stacks, direct buffers, GC structures) commonly needs a quarter of the limit; once the heap
 fills up, the container is OOMKilled. The fix suggests an `-Xmx` of 75 % of the limit, or the
-limit under which the current heap is 75 %.
+limit under which the current heap is 75 %. The max heap is computed as for
+`jvm-heap-exceeds-limit` (HotSpot's `gcArguments.cpp`), including `-Xms` raising it.
 
 Bad:
 

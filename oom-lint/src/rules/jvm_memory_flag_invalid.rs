@@ -1,5 +1,8 @@
+use oom_core::quantity::format_bytes;
+use oom_core::runtime::StartFailure;
+
 use super::CheckContext;
-use super::runtime_support::hit_at;
+use super::runtime_support::{hit_at, unexpanded_reference_note};
 use super::{Hit, Rule};
 use crate::engine::model::Pod;
 use crate::finding::Severity;
@@ -7,11 +10,25 @@ use crate::finding::Severity;
 pub const RULE: Rule = Rule {
     id: "jvm-memory-flag-invalid",
     default_severity: Severity::Error,
-    summary: "A JVM memory flag has a value the JVM cannot read",
+    summary: "A JVM memory flag makes the JVM refuse to start",
     doc: "\
-The JVM refuses to start on a memory flag it cannot parse (`Invalid maximum heap size`), so the
-container crash-loops. Sizes take digits and one of k, m, g, t — `-Xmx2GB` and `-Xmx1.5g` are
-invalid; percentages (`-XX:MaxRAMPercentage`) take a number from 0 to 100.
+The JVM refuses to start, so the container crash-loops, when a memory flag cannot be read, sets
+an initial heap above the max heap, or sets a heap under 1 MiB.
+
+- **Unreadable** (`Invalid maximum heap size`): sizes take digits and one of k, m, g, t —
+  `-Xmx2GB` and `-Xmx1.5g` are invalid; percentages (`-XX:MaxRAMPercentage`) take a number from
+  0 to 100;
+- **An initial heap above the max heap** (`-Xmx512m -Xms1g`): HotSpot exits with \"Initial heap
+  size set to a larger value than the maximum heap size\" (`GCArguments::
+  initialize_heap_flags_and_sizes` in HotSpot's `gcArguments.cpp`). `-Xms` counts as set on the
+  command line wherever it is written; `-XX:InitialHeapSize=` in `JAVA_TOOL_OPTIONS` or
+  `_JAVA_OPTIONS` does not, and then raises the max heap instead (`jvm-heap-exceeds-limit`
+  judges the result), as `-Xms` alone does when no `-Xmx` is set;
+- **A heap under 1 MiB** (`-Xmx1024` is 1024 bytes, as when a downward API value in MiB is
+  spliced in without its `m`): \"Too small maximum heap\" or \"Too small initial heap\".
+
+A flag whose value cannot be known offline (`-Xmx$(HEAP)` with `HEAP` from a Secret) is never
+reported.
 
 Bad:
 
@@ -41,12 +58,41 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
                 container,
                 None,
                 format!(
-                    "`{}` in container `{}` is invalid: {}; the JVM refuses to start",
-                    invalid.flag, container.name, invalid.value
+                    "`{}` in container `{}` is invalid: {}{}; the JVM refuses to start",
+                    invalid.flag,
+                    container.name,
+                    invalid.value,
+                    unexpanded_reference_note(&invalid.flag)
                 ),
                 "write sizes as digits with k, m, g or t (e.g. -Xmx1536m), percentages as 0–100"
                     .to_owned(),
             ));
         }
+        let Some(failure) = jvm.options.start_failure() else { continue };
+        let (setting, message, help) = match failure {
+            StartFailure::InitialAboveMax { initial, max } => {
+                let message = format!(
+                    "`{}` sets the initial heap to {}, above the {} max heap of `{}` in container \
+                     `{}`: the JVM refuses to start (\"Initial heap size set to a larger value \
+                     than the maximum heap size\")",
+                    initial.flag,
+                    format_bytes(initial.value),
+                    format_bytes(max.value),
+                    max.flag,
+                    container.name
+                );
+                (initial, message, "set -Xms no higher than -Xmx (or remove it)".to_owned())
+            }
+            StartFailure::HeapTooSmall { setting } => {
+                let message = format!(
+                    "`{}` in container `{}` is {} bytes: a number without k, m or g is bytes, \
+                     and the JVM refuses to start with a heap under 1 MiB",
+                    setting.flag, container.name, setting.value
+                );
+                (setting, message, "add the unit, e.g. -Xmx1024m".to_owned())
+            }
+        };
+        let Some(at) = jvm.origin(Some(setting.origin)) else { continue };
+        hits.push(hit_at(at, container, None, message, help));
     }
 }

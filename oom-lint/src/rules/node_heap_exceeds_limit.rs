@@ -18,6 +18,11 @@ generation grow to that many MiB. At or above the container limit (error), or ab
 process over the limit and it is OOMKilled instead of V8 collecting garbage harder or failing
 with a heap-out-of-memory error you can see.
 
+Modelled on Node.js's command-line documentation: `--max-old-space-size=SIZE` is in MiB, and
+options on the command line take precedence over the same options in `NODE_OPTIONS`. Values built
+from the downward API (`--max-old-space-size=$(MEM_MB)`) are resolved; a value from a Secret that
+may set the flag makes it unknown, and nothing is reported.
+
 Bad:
 
 ```yaml

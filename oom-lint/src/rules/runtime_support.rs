@@ -96,6 +96,22 @@ pub fn jvm_heap<'a>(
                 format_bytes(limit_for_heap(heap.bytes, heap_ratio))
             ),
         ),
+        HeapBasis::RaisedToInitial => (
+            format!(
+                "`{}` sets the initial heap to {}, and HotSpot raises the max heap to match it: {} \
+                 of the {limit_text} memory limit of container `{}`",
+                heap.flag.as_deref().unwrap_or("-Xms"),
+                format_bytes(heap.bytes),
+                percent(ratio),
+                container.name
+            ),
+            format!(
+                "lower -Xms to at most {} (and set {}), or raise the limit to {}",
+                format_bytes(target.max_heap_bytes),
+                target.flag,
+                format_bytes(limit_for_heap(heap.bytes, heap_ratio))
+            ),
+        ),
         _ if heap.origin.is_none() && max_ram.is_some() => (
             format!(
                 "`{}` makes the JVM size its heap from {} instead of the {limit_text} container \
@@ -125,6 +141,15 @@ pub fn jvm_heap<'a>(
         ),
     };
     Some(JvmHeapFinding { at, message, help, ratio })
+}
+
+/// Why a value still holds `$(VAR)`, for messages about values that do not parse.
+pub fn unexpanded_reference_note(text: &str) -> &'static str {
+    if text.contains("$(") {
+        " (Kubernetes leaves a `$(VAR)` as written when no earlier env entry defines VAR)"
+    } else {
+        ""
+    }
 }
 
 /// Why heap near the limit ends in an OOMKill, for the runtime rules' messages.
