@@ -12,6 +12,47 @@ pub struct Located<'a> {
     pub text: String,
     pub node: &'a Node,
     pub source: usize,
+    /// Where in `node`'s value `text` was written, as a byte range, when it is only part of
+    /// it (a word of a `sh -c` script); `None` for the whole value.
+    pub span: Option<std::ops::Range<usize>>,
+}
+
+impl Located<'_> {
+    /// Where `flag` (a word such as `-Xmx2g`) was written in `node`'s value, within `span`:
+    /// its last occurrence as a whole word, as the last occurrence of a flag is the one that
+    /// counts. `None` when it is not written there as such (it came from a `$(VAR)` reference).
+    pub fn flag_span(&self, flag: &str) -> Option<std::ops::Range<usize>> {
+        let value = self.node.as_str()?;
+        let within = self.span.clone().unwrap_or(0..value.len());
+        let region = value.get(within.clone())?;
+        let found = word_offsets(region, flag).last()?;
+        Some(within.start + found..within.start + found + flag.len())
+    }
+}
+
+/// Offsets of `word` in `text` where it stands as a whole shell word: not part of a longer one.
+fn word_offsets<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = usize> + 't {
+    let separator = |c: char| c.is_whitespace() || "'\";&|()`".contains(c);
+    text.match_indices(word).map(|(index, _)| index).filter(move |&index| {
+        !word.is_empty()
+            && text[..index].chars().next_back().is_none_or(separator)
+            && text[index + word.len()..].chars().next().is_none_or(separator)
+    })
+}
+
+/// Where each word of a script (as split, quotes removed) was written in `script`, in order:
+/// `None` for a word not written verbatim (`a"b"c`), which the next search starts after anyway.
+fn word_spans(script: &str, words: &[String]) -> Vec<Option<std::ops::Range<usize>>> {
+    let mut cursor = 0;
+    words
+        .iter()
+        .map(|word| {
+            let rest = script.get(cursor..)?;
+            let found = cursor + word_offsets(rest, word).next()?;
+            cursor = found + word.len();
+            Some(found..cursor)
+        })
+        .collect()
 }
 
 #[derive(Debug, Default)]
@@ -44,7 +85,12 @@ impl<'a> ProcessView<'a> {
                 let (Some(key), Some(text)) = (key.as_str(), value.as_str()) else { continue };
                 view.set(
                     format!("{prefix}{key}"),
-                    Located { text: text.to_owned(), node: value, source: config_map.source },
+                    Located {
+                        text: text.to_owned(),
+                        node: value,
+                        source: config_map.source,
+                        span: None,
+                    },
                 );
             }
         }
@@ -55,7 +101,7 @@ impl<'a> ProcessView<'a> {
                 let expanded = view.expand(text);
                 view.set(
                     name.to_owned(),
-                    Located { text: expanded, node: value, source: pod.source },
+                    Located { text: expanded, node: value, source: pod.source, span: None },
                 );
             } else if let Some(reference) = entry.path(&["valueFrom", "configMapKeyRef"]) {
                 let map = reference.get("name").and_then(Node::as_str);
@@ -64,14 +110,22 @@ impl<'a> ProcessView<'a> {
                 let Some(config_map) = context.config_map(namespace, map) else { continue };
                 let Some(value) = config_map.data.get(key) else { continue };
                 let text = value.as_str().unwrap_or_default().to_owned();
-                view.set(name.to_owned(), Located { text, node: value, source: config_map.source });
+                view.set(
+                    name.to_owned(),
+                    Located { text, node: value, source: config_map.source, span: None },
+                );
             }
         }
         for key in ["command", "args"] {
             for entry in container.node.get(key).and_then(Node::as_sequence).unwrap_or_default() {
                 let Some(text) = entry.as_str() else { continue };
                 let text = view.expand(text);
-                view.command_line.push(Located { text, node: entry, source: pod.source });
+                view.command_line.push(Located {
+                    text,
+                    node: entry,
+                    source: pod.source,
+                    span: None,
+                });
             }
         }
         view.split_shell_scripts();
@@ -130,26 +184,48 @@ impl<'a> ProcessView<'a> {
         };
         let script_index = shell + 1 + flag + 1;
         let Some(script) = self.command_line.get(script_index).cloned() else { return };
-        let words: Vec<Located<'a>> = split_shell_words(&script.text)
+        let words = split_shell_words(&script.text);
+        // Word positions only when the script is written as it runs (no `$(VAR)` expanded).
+        let spans = match script.node.as_str() {
+            Some(written) if written == script.text => word_spans(written, &words),
+            _ => vec![None; words.len()],
+        };
+        let words: Vec<Located<'a>> = words
             .into_iter()
-            .flat_map(|text| self.expand_shell(text, &script))
+            .zip(spans)
+            .flat_map(|(text, span)| self.expand_shell(text, span, &script))
             .collect();
         self.command_line.splice(script_index..=script_index, words);
     }
 
     /// A script word that is a whole `$VAR` or `${VAR}` becomes the variable's words, located
     /// where the variable is defined; any other word stays as written.
-    fn expand_shell(&self, word: String, script: &Located<'a>) -> Vec<Located<'a>> {
+    fn expand_shell(
+        &self,
+        word: String,
+        span: Option<std::ops::Range<usize>>,
+        script: &Located<'a>,
+    ) -> Vec<Located<'a>> {
         let name = word
             .strip_prefix("${")
             .and_then(|w| w.strip_suffix('}'))
             .or_else(|| word.strip_prefix('$'));
         match name.and_then(|name| self.env(name)) {
-            Some(value) => split_shell_words(&value.text)
-                .into_iter()
-                .map(|text| Located { text, ..value.clone() })
-                .collect(),
-            None => vec![Located { text: word, ..script.clone() }],
+            Some(value) => {
+                let words = split_shell_words(&value.text);
+                let spans = match value.node.as_str() {
+                    Some(written) if written == value.text && value.span.is_none() => {
+                        word_spans(written, &words)
+                    }
+                    _ => vec![None; words.len()],
+                };
+                words
+                    .into_iter()
+                    .zip(spans)
+                    .map(|(text, span)| Located { text, span, ..value.clone() })
+                    .collect()
+            }
+            None => vec![Located { text: word, span, ..script.clone() }],
         }
     }
 }

@@ -32,6 +32,7 @@ env:
   - name: DOTNET_GCHeapHardLimitPercent
     value: \"0x4B\" # 75 %
 ```",
+    refines: None,
     check,
 };
 

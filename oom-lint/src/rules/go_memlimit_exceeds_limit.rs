@@ -37,6 +37,7 @@ env:
 resources:
   limits: {memory: 1Gi}
 ```",
+    refines: None,
     check,
 };
 

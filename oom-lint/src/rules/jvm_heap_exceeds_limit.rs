@@ -36,6 +36,7 @@ env:
 resources:
   limits: {memory: 1Gi}
 ```",
+    refines: None,
     check,
 };
 
@@ -57,7 +58,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
                     finding.message
                 ),
                 finding.help,
-            ));
+            ).on_flag(finding.at, &finding.flag));
         }
     }
 }

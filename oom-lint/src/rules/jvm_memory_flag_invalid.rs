@@ -28,6 +28,7 @@ env:
   - name: JAVA_OPTS
     value: -Xmx2g
 ```",
+    refines: None,
     check,
 };
 
@@ -46,7 +47,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
                 ),
                 "write sizes as digits with k, m, g or t (e.g. -Xmx1536m), percentages as 0–100"
                     .to_owned(),
-            ));
+            ).on_flag(at, &invalid.flag));
         }
     }
 }
