@@ -407,3 +407,83 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     dir
 }
+
+/// The text a JSON finding covers, sliced out of its file by line and character columns.
+fn covered(finding: &serde_json::Value) -> String {
+    let file = finding["file"].as_str().unwrap_or_default();
+    let text = std::fs::read_to_string(testdata("").join(file)).unwrap_or_default();
+    let number = |key: &str| finding[key].as_u64().unwrap_or(0) as usize;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let line = lines.get(number("line").saturating_sub(1)).copied().unwrap_or_default();
+    assert_eq!(number("line"), number("end_line"), "{finding}");
+    line.chars()
+        .skip(number("column").saturating_sub(1))
+        .take(number("end_column").saturating_sub(number("column")))
+        .collect()
+}
+
+#[test]
+fn findings_inside_scalars_cover_exactly_the_flag_in_every_style() {
+    let files = [
+        "manifests/rules/jvm-heap-exceeds-limit/scalar-styles.yaml",
+        "manifests/rules/jvm-heap-exceeds-limit/crlf-block.yaml",
+        "manifests/rules/memory-quantity-suspicious/non-ascii-utf16.yaml",
+    ];
+    let mut args = vec!["--format", "json", "--fail-on", "never"];
+    args.extend(files);
+    let report = run_check(&args).json();
+    let heap: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .map(|f| f.iter().filter(|f| f["rule"] == "jvm-heap-exceeds-limit").collect())
+        .unwrap_or_default();
+    assert_eq!(heap.len(), 8, "{report}");
+    for finding in heap {
+        assert_eq!(covered(finding), "-Xmx2g", "{finding}");
+    }
+    // A whole quoted value is covered without its quotes.
+    let quantities: Vec<String> = report["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter().filter(|f| f["rule"] == "memory-quantity-suspicious").map(covered).collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(quantities, ["1Gb"]);
+}
+
+#[test]
+fn configuring_or_suppressing_a_rule_covers_the_rules_that_refine_it() {
+    let dir = tempdir();
+    std::fs::copy(testdata("manifests/helm/shop-rendered.yaml"), dir.join("shop.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rules = |config: &str| -> Vec<(String, String)> {
+        std::fs::write(dir.join(".oom-lint.yaml"), config).unwrap_or_else(|e| panic!("{e}"));
+        let report =
+            oom_lint(&["check", "--format", "json", "--fail-on", "never", "shop.yaml"], &dir, None)
+                .json();
+        report["findings"]
+            .as_array()
+            .map(|findings| {
+                findings
+                    .iter()
+                    .filter(|f| f["rule"].as_str().is_some_and(|r| r.contains("limit-missing")))
+                    .map(|f| {
+                        (
+                            f["rule"].as_str().unwrap_or("").into(),
+                            f["severity"].as_str().unwrap_or("").into(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let default = rules("rules: {}\n");
+    assert!(default.iter().any(|(rule, _)| rule == "sidecar-memory-limit-missing"), "{default:?}");
+    assert_eq!(rules("rules:\n  memory-limit-missing: off\n"), []);
+    let as_notes = rules("rules:\n  memory-limit-missing: note\n");
+    assert!(!as_notes.is_empty() && as_notes.iter().all(|(_, severity)| severity == "note"));
+    // The refinement's own setting wins over its family's.
+    let own =
+        rules("rules:\n  memory-limit-missing: off\n  sidecar-memory-limit-missing: warning\n");
+    assert!(!own.is_empty());
+    assert!(own.iter().all(|(rule, severity)| rule == "sidecar-memory-limit-missing" && severity == "warning"));
+}

@@ -81,3 +81,69 @@ fn sarif_passes_the_official_schema() {
         assert!(errors.is_empty(), "{paths:?}: {errors:#?}");
     }
 }
+
+/// SARIF columns count UTF-16 code units (declared as `columnKind`), base ids are valid, and
+/// every finding has its own fingerprint.
+#[test]
+fn sarif_columns_base_ids_and_fingerprints() {
+    let files = [
+        "manifests/rules/memory-quantity-suspicious/non-ascii-before.yaml",
+        "manifests/rules/memory-quantity-suspicious/non-ascii-utf16.yaml",
+        "manifests/rules/memory-quantity-suspicious/fires.yaml",
+        "manifests/rules/jvm-heap-exceeds-limit/scalar-styles.yaml",
+    ];
+    let mut args = vec!["check", "--format", "sarif"];
+    args.extend(files);
+    let sarif = oom_lint(&args, &testdata(""), None).json();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["columnKind"], "utf16CodeUnits");
+    // SARIF1004: a base id's `uri` must be an absolute URI ending in `/`, when it has one.
+    for (_, base) in run["originalUriBaseIds"].as_object().cloned().unwrap_or_default() {
+        if let Some(uri) = base["uri"].as_str() {
+            assert!(uri.contains("://") && uri.ends_with('/'), "{uri}");
+        }
+    }
+    let results = run["results"].as_array().cloned().unwrap_or_default();
+    let region = |file: &str, rule: &str| -> Vec<(u64, u64, u64)> {
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == rule)
+            .map(|r| &r["locations"][0]["physicalLocation"])
+            .filter(|l| l["artifactLocation"]["uri"].as_str().is_some_and(|u| u.ends_with(file)))
+            .map(|l| {
+                let region = &l["region"];
+                let number = |key: &str| region[key].as_u64().unwrap_or(0);
+                (number("startLine"), number("startColumn"), number("endColumn"))
+            })
+            .collect()
+    };
+    // `"é😀"`: 2 code points before `512m` count 3 UTF-16 units.
+    let line = std::fs::read_to_string(testdata(files[0])).unwrap_or_default();
+    let line = line.lines().nth(9).unwrap_or_default();
+    let byte = line.find("512m").unwrap_or(0);
+    let units = line[..byte].encode_utf16().count() as u64;
+    assert_eq!(
+        region("non-ascii-before.yaml", "memory-quantity-suspicious"),
+        [(10, units + 1, units + 5)]
+    );
+    let line = std::fs::read_to_string(testdata(files[1])).unwrap_or_default();
+    let lines: Vec<&str> = line.lines().collect();
+    let units_before = |line: &str, text: &str| {
+        line[..line.find(text).unwrap_or(0)].encode_utf16().count() as u64 + 1
+    };
+    let start = units_before(lines[9], "1Gb");
+    assert_eq!(
+        region("non-ascii-utf16.yaml", "memory-quantity-suspicious"),
+        [(10, start, start + 3)]
+    );
+    let start = units_before(lines[10], "-Xmx2g");
+    assert_eq!(region("non-ascii-utf16.yaml", "jvm-heap-exceeds-limit"), [(11, start, start + 6)]);
+
+    let fingerprints: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r["partialFingerprints"]["oomLintFinding/v1"].as_str())
+        .collect();
+    assert_eq!(fingerprints.len(), results.len());
+    let unique: std::collections::HashSet<&&str> = fingerprints.iter().collect();
+    assert_eq!(unique.len(), fingerprints.len(), "{fingerprints:?}");
+}

@@ -37,7 +37,12 @@ pub struct Config {
 impl Config {
     /// The severity a rule reports at, or `None` when it is off.
     pub fn severity(&self, rule: &rules::Rule) -> Option<Severity> {
-        self.severities.get(rule.id).copied().unwrap_or(Some(rule.default_severity))
+        self.configured(rule).unwrap_or(Some(rule.default_severity))
+    }
+
+    /// What the config sets for a rule: its own entry, else that of the rule it refines.
+    pub fn configured(&self, rule: &rules::Rule) -> Option<Option<Severity>> {
+        rule.ids().find_map(|id| self.severities.get(id).copied())
     }
 }
 

@@ -7,12 +7,13 @@ use compact_str::CompactString;
 
 use crate::config::Config;
 use crate::engine::model::{Context, Pod};
-use crate::engine::source::{InputError, SourceFile};
+use crate::engine::source::{InputError, Position, SourceFile};
 use crate::engine::suppress;
 use crate::engine::walk::{self, Counts, ResolvedPod};
+use crate::engine::yaml;
 use crate::finding::{Finding, Findings, Location, ObjectRef};
 use crate::observed::{self, ContainerUsage, Usage, UsageSummary};
-use crate::rules::{self, CheckContext, Hit};
+use crate::rules::{self, CheckContext, Hit, Part};
 
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -93,27 +94,33 @@ pub fn check_pod(
             .collect(),
         None => Vec::new(),
     };
-    let check_context =
-        CheckContext { model: context, heaps: &resolved.heaps, observed: &observed };
     let source = &sources[pod.source];
+    let check_context =
+        CheckContext { model: context, heaps: &resolved.heaps, observed: &observed, source };
     let mut suppressed_count = 0;
     // Shared by the pod's findings, and made only once it has one: most pods have none.
     let mut shared: Option<(Arc<ObjectRef>, Option<Arc<str>>)> = None;
     for rule in rules::REGISTRY {
         let Some(configured) = config.severity(rule) else { continue };
-        let explicit = config.severities.contains_key(rule.id);
+        let explicit = config.configured(rule).is_some();
         let mut hits: Vec<Hit<'_>> = Vec::new();
         (rule.check)(pod, &check_context, &mut hits);
         for hit in hits {
             let container_name = hit.container.map(|c| c.name.as_str());
             let hit_source = hit.source.unwrap_or(pod.source);
-            let suppressed = suppress::by_annotation(pod, container_name, rule.id)
-                || suppress::by_comment(
-                    &sources[hit_source],
-                    hit.node.start.line as usize,
-                    hit.container.map(|c| (source, c.node.start.line as usize)),
-                    rule.id,
-                );
+            let (start, end) = locate(&sources[hit_source], &hit);
+            // A rule is also suppressed by the id of the rule it refines.
+            let suppressed = rule.ids().any(|id| {
+                suppress::by_annotation(pod, container_name, id)
+                    || [start.line, hit.node.start.line].into_iter().any(|line| {
+                        suppress::by_comment(
+                            &sources[hit_source],
+                            line as usize,
+                            hit.container.map(|c| (source, c.node.start.line as usize)),
+                            id,
+                        )
+                    })
+            });
             if suppressed {
                 suppressed_count += 1;
                 continue;
@@ -128,7 +135,7 @@ pub fn check_pod(
                 severity,
                 message: hit.message.into_boxed_str(),
                 help: hit.help,
-                location: Location { source: hit_source, start: hit.node.start, end: hit.node.end },
+                location: Location { source: hit_source, start, end },
                 object: Arc::clone(object),
                 container: container_name.map(CompactString::from),
                 template: template.clone(),
@@ -136,6 +143,22 @@ pub fn check_pod(
         }
     }
     suppressed_count
+}
+
+/// Where a hit points: the part of its node it names, else the whole node, a scalar without
+/// its quotes or block header (so a finding always covers exactly the text it is about).
+fn locate(source: &SourceFile, hit: &Hit<'_>) -> (Position, Position) {
+    let whole = (hit.node.start, hit.node.end);
+    let range = match &hit.part {
+        Some(Part::Exact(start, end)) => return (*start, *end),
+        Some(Part::Within(range)) => range.clone(),
+        None => match hit.node.as_str() {
+            Some(text) if !text.is_empty() => 0..text.len(),
+            _ => return whole,
+        },
+    };
+    yaml::scalar_source_range(source, hit.node, range)
+        .map_or(whole, |bytes| (source.position_of(bytes.start), source.position_of(bytes.end)))
 }
 
 /// Records which `--metrics` series belong to the pod's containers, and the containers that
@@ -350,5 +373,121 @@ data:
             outcome.errors.iter().map(|e| (e.file.as_str(), e.position.map(|p| p.line))).collect();
         assert_eq!(errors.len(), 40);
         assert!(errors.is_sorted(), "{errors:?}");
+    }
+
+    mod spans {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Words before the flag: multi-byte characters, quotes and backslashes that each style
+        /// escapes its own way.
+        const WORDS: &[&str] = &[
+            "-XX:+UseG1GC",
+            "-Dk=é",
+            "-Dn=日本",
+            "-De=😀",
+            "-Dg=\"hi\"",
+            "-Dq='a b'",
+            "-Dp=C:\\tmp",
+            "-Xss1m",
+        ];
+
+        #[derive(Debug, Clone, Copy)]
+        enum Style {
+            Plain,
+            Single,
+            Double,
+            Literal,
+            Folded,
+            Script,
+        }
+
+        fn escape(style: Style, word: &str) -> String {
+            match style {
+                Style::Single => word.replace('\'', "''"),
+                Style::Double => word.replace('\\', "\\\\").replace('"', "\\\""),
+                _ => word.to_owned(),
+            }
+        }
+
+        /// A pod whose JVM flags are written in `style`, `-Xmx2g` last; each word says whether a
+        /// line break (rather than a space) comes before it.
+        fn manifest(style: Style, words: &[(usize, bool)], crlf: bool) -> String {
+            // A shell script with unbalanced quotes is another script.
+            let usable =
+                |word: &&str| !matches!(style, Style::Script) || !word.contains(['\'', '"', '\\']);
+            let words: Vec<(String, bool)> = words
+                .iter()
+                .map(|&(index, newline)| (WORDS[index % WORDS.len()], newline))
+                .filter(|(word, _)| usable(word))
+                .map(|(word, newline)| (escape(style, word), newline))
+                .chain([("-Xmx2g".to_owned(), false)])
+                .collect();
+            let indent = "            ";
+            let mut joined = String::new();
+            for (i, (word, newline)) in words.iter().enumerate() {
+                if i > 0 {
+                    if *newline {
+                        joined.push('\n');
+                        joined.push_str(indent);
+                    } else {
+                        joined.push(' ');
+                    }
+                }
+                joined.push_str(word);
+            }
+            let head = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: x\n      resources: {limits: {memory: 1Gi}, requests: {memory: 1Gi}}\n";
+            let text = match style {
+                Style::Plain => format!(
+                    "{head}      env:\n        - name: JAVA_TOOL_OPTIONS\n          value: {joined}\n"
+                ),
+                Style::Single => format!(
+                    "{head}      env:\n        - name: JAVA_TOOL_OPTIONS\n          value: '{joined}'\n"
+                ),
+                Style::Double => format!(
+                    "{head}      env:\n        - name: JAVA_TOOL_OPTIONS\n          value: \"{joined}\"\n"
+                ),
+                Style::Literal => format!(
+                    "{head}      env:\n        - name: JAVA_TOOL_OPTIONS\n          value: |\n{indent}{joined}\n"
+                ),
+                Style::Folded => format!(
+                    "{head}      env:\n        - name: JAVA_TOOL_OPTIONS\n          value: >\n{indent}{joined}\n"
+                ),
+                Style::Script => format!(
+                    "{head}      command: [\"sh\", \"-c\"]\n      args:\n        - |\n{indent}echo é 😀\n\n{indent}exec java {joined} -jar /app.jar\n"
+                ),
+            };
+            if crlf { text.replace('\n', "\r\n") } else { text }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+            #[test]
+            fn a_flag_finding_covers_exactly_the_flag(
+                style in prop_oneof![
+                    Just(Style::Plain), Just(Style::Single), Just(Style::Double),
+                    Just(Style::Literal), Just(Style::Folded), Just(Style::Script),
+                ],
+                words in proptest::collection::vec((0..WORDS.len(), any::<bool>()), 0..7),
+                crlf in any::<bool>(),
+            ) {
+                let text = manifest(style, &words, crlf);
+                let sources = [SourceFile::new("p.yaml".into(), text.clone())];
+                let outcome = check(&sources, &Config::default(), None);
+                prop_assert!(outcome.errors.is_empty(), "{:?}\n{text}", outcome.errors);
+                let heap: Vec<_> = outcome
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == "jvm-heap-exceeds-limit")
+                    .collect();
+                prop_assert_eq!(heap.len(), 1, "{}", text);
+                let location = &heap[0].location;
+                let start = sources[0].byte_offset(location.start);
+                let end = sources[0].byte_offset(location.end);
+                prop_assert_eq!(&text[start..end.max(start)], "-Xmx2g", "{:?} {}", location, text);
+            }
+        }
     }
 }

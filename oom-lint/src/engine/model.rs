@@ -114,6 +114,11 @@ impl MemoryValue<'_> {
     pub fn bytes(&self) -> Option<u64> {
         self.quantity.as_ref().ok().and_then(Quantity::bytes)
     }
+
+    /// Whether the value is a valid zero: for a limit, Kubernetes reads that as no limit.
+    pub fn is_zero(&self) -> bool {
+        self.bytes() == Some(0)
+    }
 }
 
 /// What a namespace's LimitRanges fill in for containers that leave memory unset.

@@ -32,6 +32,47 @@ pub struct Located<'a> {
     pub text: String,
     pub node: &'a Node,
     pub source: usize,
+    /// Where in `node`'s value `text` was written, as a byte range, when it is only part of
+    /// it (a word of a `sh -c` script); `None` for the whole value.
+    pub span: Option<std::ops::Range<usize>>,
+}
+
+impl Located<'_> {
+    /// Where `flag` (a word such as `-Xmx2g`) was written in `node`'s value, within `span`:
+    /// its last occurrence as a whole word, as the last occurrence of a flag is the one that
+    /// counts. `None` when it is not written there as such (it came from a `$(VAR)` reference).
+    pub fn flag_span(&self, flag: &str) -> Option<std::ops::Range<usize>> {
+        let value = self.node.as_str()?;
+        let within = self.span.clone().unwrap_or(0..value.len());
+        let region = value.get(within.clone())?;
+        let found = word_offsets(region, flag).last()?;
+        Some(within.start + found..within.start + found + flag.len())
+    }
+}
+
+/// Offsets of `word` in `text` where it stands as a whole shell word: not part of a longer one.
+fn word_offsets<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = usize> + 't {
+    let separator = |c: char| c.is_whitespace() || "'\";&|()`".contains(c);
+    text.match_indices(word).map(|(index, _)| index).filter(move |&index| {
+        !word.is_empty()
+            && text[..index].chars().next_back().is_none_or(separator)
+            && text[index + word.len()..].chars().next().is_none_or(separator)
+    })
+}
+
+/// Where each word of a script (as split, quotes removed) was written in `script`, in order:
+/// `None` for a word not written verbatim (`a"b"c`), which the next search starts after anyway.
+fn word_spans(script: &str, words: &[String]) -> Vec<Option<std::ops::Range<usize>>> {
+    let mut cursor = 0;
+    words
+        .iter()
+        .map(|word| {
+            let rest = script.get(cursor..)?;
+            let found = cursor + word_offsets(rest, word).next()?;
+            cursor = found + word.len();
+            Some(found..cursor)
+        })
+        .collect()
 }
 
 #[derive(Debug, Default)]
@@ -80,7 +121,12 @@ impl<'a> ProcessView<'a> {
                 let (Some(key), Some(text)) = (key.as_str(), value.as_str()) else { continue };
                 view.set(
                     format!("{prefix}{key}"),
-                    Located { text: text.to_owned(), node: value, source: config_map.source },
+                    Located {
+                        text: text.to_owned(),
+                        node: value,
+                        source: config_map.source,
+                        span: None,
+                    },
                 );
             }
         }
@@ -91,7 +137,7 @@ impl<'a> ProcessView<'a> {
                 let expanded = view.expand(text);
                 view.set(
                     name.to_owned(),
-                    Located { text: expanded, node: value, source: pod.source },
+                    Located { text: expanded, node: value, source: pod.source, span: None },
                 );
             } else if let Some(from) = entry.get("valueFrom") {
                 let (located, how) = value_from(from, pod, container, context);
@@ -104,7 +150,7 @@ impl<'a> ProcessView<'a> {
                 let node = entry.get("name").unwrap_or(entry);
                 view.set(
                     name.to_owned(),
-                    Located { text: String::new(), node, source: pod.source },
+                    Located { text: String::new(), node, source: pod.source, span: None },
                 );
             }
         }
@@ -112,7 +158,12 @@ impl<'a> ProcessView<'a> {
             for entry in container.node.get(key).and_then(Node::as_sequence).unwrap_or_default() {
                 let Some(text) = entry.as_str() else { continue };
                 let text = view.expand(text);
-                view.command_line.push(Located { text, node: entry, source: pod.source });
+                view.command_line.push(Located {
+                    text,
+                    node: entry,
+                    source: pod.source,
+                    span: None,
+                });
             }
         }
         view.split_shell_scripts();
@@ -191,9 +242,16 @@ impl<'a> ProcessView<'a> {
         };
         let script_index = shell + 1 + flag + 1;
         let Some(script) = self.command_line.get(script_index).cloned() else { return };
-        let words: Vec<Located<'a>> = split_shell_words(&script.text)
+        let words = split_shell_words(&script.text);
+        // Word positions only when the script is written as it runs (no `$(VAR)` expanded).
+        let spans = match script.node.as_str() {
+            Some(written) if written == script.text => word_spans(written, &words),
+            _ => vec![None; words.len()],
+        };
+        let words: Vec<Located<'a>> = words
             .into_iter()
-            .flat_map(|text| self.expand_shell(text, &script))
+            .zip(spans)
+            .flat_map(|(text, span)| self.expand_shell(text, span, &script))
             .collect();
         self.command_line.splice(script_index..=script_index, words);
     }
@@ -204,7 +262,12 @@ impl<'a> ProcessView<'a> {
     /// variable inside a word (`-Xmx${HEAP}`) is replaced by its value; inside a word, anything
     /// the manifest does not tell — an undefined variable (the image or the script may set it),
     /// `$(command)`, `$1` — makes the word unknown from there on.
-    fn expand_shell(&self, word: String, script: &Located<'a>) -> Vec<Located<'a>> {
+    fn expand_shell(
+        &self,
+        word: String,
+        span: Option<std::ops::Range<usize>>,
+        script: &Located<'a>,
+    ) -> Vec<Located<'a>> {
         let whole = word
             .strip_prefix("${")
             .and_then(|w| w.strip_suffix('}'))
@@ -212,10 +275,20 @@ impl<'a> ProcessView<'a> {
             .filter(|name| is_shell_name(name));
         if let Some(name) = whole {
             return match self.env(name) {
-                Some(value) => split_shell_words(&value.text)
-                    .into_iter()
-                    .map(|text| Located { text, ..value.clone() })
-                    .collect(),
+                Some(value) => {
+                    let words = split_shell_words(&value.text);
+                    let spans = match value.node.as_str() {
+                        Some(written) if written == value.text && value.span.is_none() => {
+                            word_spans(written, &words)
+                        }
+                        _ => vec![None; words.len()],
+                    };
+                    words
+                        .into_iter()
+                        .zip(spans)
+                        .map(|(text, span)| Located { text, span, ..value.clone() })
+                        .collect()
+                }
                 None if self.unresolved_env_from => {
                     vec![Located { text: UNKNOWN.to_string(), ..script.clone() }]
                 }
@@ -223,9 +296,9 @@ impl<'a> ProcessView<'a> {
             };
         }
         if !word.contains('$') && !word.contains('`') {
-            return vec![Located { text: word, ..script.clone() }];
+            return vec![Located { text: word, span, ..script.clone() }];
         }
-        vec![Located { text: self.expand_in_word(&word), ..script.clone() }]
+        vec![Located { text: self.expand_in_word(&word), span, ..script.clone() }]
     }
 
     /// `$VAR`, `${VAR}` and `${VAR:-default}` inside a word, with known values.
@@ -294,7 +367,7 @@ fn value_from<'a>(
     container: &Container<'a>,
     context: &Context<'a>,
 ) -> (Located<'a>, Option<String>) {
-    let unknown = Located { text: UNKNOWN.to_string(), node: from, source: pod.source };
+    let unknown = Located { text: UNKNOWN.to_string(), node: from, source: pod.source, span: None };
     if let Some(reference) = from.get("configMapKeyRef") {
         let map = reference.get("name").and_then(Node::as_str);
         let key = reference.get("key").and_then(Node::as_str);
@@ -308,6 +381,7 @@ fn value_from<'a>(
                 text: value.as_str().unwrap_or_default().to_owned(),
                 node: value,
                 source: config_map.source,
+                span: None,
             },
             None => unknown,
         };
@@ -316,7 +390,10 @@ fn value_from<'a>(
     if let Some(reference) = from.get("resourceFieldRef")
         && let Some((value, node, how)) = resource_field(reference, pod, container)
     {
-        return (Located { text: value.to_string(), node, source: pod.source }, Some(how));
+        return (
+            Located { text: value.to_string(), node, source: pod.source, span: None },
+            Some(how),
+        );
     }
     (unknown, None)
 }

@@ -104,6 +104,17 @@ impl SourceFile {
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
+    /// The position of a byte offset (which should be on a character boundary; one that is not
+    /// counts the character it falls in).
+    pub fn position_of(&self, offset: usize) -> Position {
+        let index = self.line_index_of(offset);
+        let start = self.line_start(index).unwrap_or(0).min(self.text.len());
+        let end = offset.clamp(start, self.text.len());
+        let column =
+            self.text.as_bytes()[start..end].iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+        Position::new(index + 1, column + 1)
+    }
+
     /// The byte offset of a position; columns past the line's end clamp to it.
     pub fn byte_offset(&self, position: Position) -> usize {
         let line = self.line_text(position.line as usize);

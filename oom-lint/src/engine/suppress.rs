@@ -55,23 +55,41 @@ pub fn by_comment(
 }
 
 fn comment_lists(line: &str, rule: &str) -> bool {
+    comment_list(line).is_some_and(|(_, list)| lists(list, rule))
+}
+
+/// The rule list of a suppression comment on `line` (`a, b` of `# oom-lint: ignore[a, b]`),
+/// with its byte offset in the line.
+pub fn comment_list(line: &str) -> Option<(usize, &str)> {
     // Most lines have no comment at all; a byte search rules them out cheaply.
-    let Some(hash) = line.find('#') else { return false };
-    let line = &line[hash..];
-    let Some(index) = line.match_indices(COMMENT_MARKER).map(|(i, _)| i).find(|&i| {
-        let before = line[..i].strip_suffix(' ').unwrap_or(&line[..i]);
+    let hash = line.find('#')?;
+    let comment = &line[hash..];
+    let index = comment.match_indices(COMMENT_MARKER).map(|(i, _)| i).find(|&i| {
+        let before = comment[..i].strip_suffix(' ').unwrap_or(&comment[..i]);
         before.ends_with('#')
-    }) else {
-        return false;
-    };
-    let rest = &line[index..];
-    let Some(open) = rest.find('[') else { return false };
-    let Some(close) = rest.find(']') else { return false };
-    close > open && lists(&rest[open + 1..close], rule)
+    })?;
+    let rest = &comment[index..];
+    let open = rest.find('[')?;
+    let close = rest.find(']')?;
+    (close > open).then(|| (hash + index + open + 1, &rest[open + 1..close]))
+}
+
+/// The ids a list names, with their byte offsets in it; `all` and `*` stand for every rule.
+pub fn list_items(list: &str) -> impl Iterator<Item = (usize, &str)> {
+    list.split(',').scan(0, |offset, item| {
+        let start = *offset + (item.len() - item.trim_start().len());
+        *offset += item.len() + 1;
+        Some((start, item.trim()))
+    })
+}
+
+/// Whether a suppression list item names every rule.
+pub fn is_wildcard(item: &str) -> bool {
+    item == "all" || item == "*"
 }
 
 fn lists(list: &str, rule: &str) -> bool {
-    list.split(',').map(str::trim).any(|item| item == rule || item == "all" || item == "*")
+    list.split(',').map(str::trim).any(|item| item == rule || is_wildcard(item))
 }
 
 #[cfg(test)]

@@ -41,11 +41,24 @@ pub enum Value {
     /// Most scalars (keys, quantities, names) fit inline in a `CompactString`: no allocation.
     Scalar {
         text: CompactString,
-        quoted: bool,
+        style: Style,
     },
     /// Collections are sized exactly: a large stream holds millions of them.
     Sequence(Box<[Node]>),
     Mapping(Box<[(Node, Node)]>),
+}
+
+/// How a scalar was written: decoding it again from the source (to find where part of its value
+/// was written) depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    /// `|`: the node starts at the first content character, after the header line.
+    Literal,
+    /// `>`: likewise.
+    Folded,
 }
 
 impl Node {
@@ -86,7 +99,7 @@ impl Node {
     }
 
     pub fn is_null(&self) -> bool {
-        matches!(&self.value, Value::Scalar { text, quoted: false }
+        matches!(&self.value, Value::Scalar { text, style: Style::Plain }
             if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
 
@@ -123,6 +136,305 @@ impl Node {
             Value::Scalar { .. } => 0,
             Value::Sequence(items) => items.iter().map(Node::count).sum(),
             Value::Mapping(entries) => entries.iter().map(|(k, v)| k.count() + v.count()).sum(),
+        }
+    }
+}
+
+/// Where part of a scalar's value was written: `range` is a byte range of the value as decoded
+/// (quotes, escapes, indentation and line folding removed), the result the byte range of the
+/// source text it was decoded from. Findings about a flag inside an env value or a script use it
+/// to point at the flag itself rather than at the whole scalar.
+///
+/// The scalar's style is read from the source at the node's start (a quote, `|`, `>`, or a
+/// plain character); the value is decoded again from there as YAML does, and the result is
+/// trusted only if that decoding reproduces the parser's value. `None` otherwise (an alias, a
+/// style this decoder gets wrong), and callers fall back to the whole node.
+pub fn scalar_source_range(
+    source: &SourceFile,
+    node: &Node,
+    range: std::ops::Range<usize>,
+) -> Option<std::ops::Range<usize>> {
+    let Value::Scalar { text, style } = &node.value else { return None };
+    if range.start > range.end
+        || range.end > text.len()
+        || !text.is_char_boundary(range.start)
+        || !text.is_char_boundary(range.end)
+    {
+        return None;
+    }
+    let mut start = source.byte_offset(node.start);
+    let mut indent = 0;
+    if matches!(style, Style::Literal | Style::Folded) {
+        // Decoded from the start of the line, so that every line is cut at the indentation.
+        let line_start = source.byte_offset(Position { column: 1, ..node.start });
+        indent = start - line_start;
+        start = line_start;
+    }
+    let raw = source.text.get(start..)?;
+    let pieces = decode_scalar(raw, indent, *style, text)?;
+    // One piece per decoded character: the byte range of the source it came from.
+    let mut decoded = 0;
+    let (mut from, mut to) = (None, None);
+    for (character, piece) in text.chars().zip(&pieces) {
+        if decoded == range.start && from.is_none() {
+            from = Some(piece.start);
+        }
+        decoded += character.len_utf8();
+        if decoded == range.end {
+            to = Some(piece.end);
+            break;
+        }
+    }
+    if range.is_empty() {
+        let at = from.or_else(|| pieces.last().map(|p| p.end))?;
+        return Some(start + at..start + at);
+    }
+    Some(start + from?..start + to?)
+}
+
+/// The source ranges (relative to `raw`) of each character of `value`, decoding `raw` in its
+/// style; `None` unless the decoding reproduces `value`.
+fn decode_scalar(
+    raw: &str,
+    indent: usize,
+    style: Style,
+    value: &str,
+) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut decoder = Decoder { raw, at: 0, out: String::new(), pieces: Vec::new(), want: value };
+    // An alias starts at its `*`: the text there is not the value.
+    let expected = match style {
+        Style::SingleQuoted => Some('\''),
+        Style::DoubleQuoted => Some('"'),
+        _ => None,
+    };
+    let first = raw.chars().next()?;
+    if expected.is_some_and(|quote| quote != first) || matches!(first, '*' | '&' | '!') {
+        return None;
+    }
+    match style {
+        Style::DoubleQuoted => decoder.flow(true),
+        Style::SingleQuoted => decoder.flow(false),
+        Style::Literal => decoder.block(true, indent),
+        Style::Folded => decoder.block(false, indent),
+        Style::Plain => decoder.plain(),
+    }
+    (decoder.out == value).then_some(decoder.pieces)
+}
+
+/// Re-decodes one scalar, recording where each character of the value came from.
+struct Decoder<'r> {
+    raw: &'r str,
+    at: usize,
+    out: String,
+    pieces: Vec<std::ops::Range<usize>>,
+    want: &'r str,
+}
+
+impl Decoder<'_> {
+    fn done(&self) -> bool {
+        self.out.len() >= self.want.len()
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.raw[self.at..].chars().next()
+    }
+
+    fn emit(&mut self, character: char, from: usize, to: usize) {
+        self.out.push(character);
+        self.pieces.push(from..to);
+    }
+
+    /// The length of a line break at `at` (`\n`, `\r\n` or `\r`), or 0.
+    fn line_break(&self, at: usize) -> usize {
+        let rest = &self.raw.as_bytes()[at.min(self.raw.len())..];
+        match rest {
+            [b'\r', b'\n', ..] => 2,
+            [b'\n' | b'\r', ..] => 1,
+            _ => 0,
+        }
+    }
+
+    /// At a line break inside a flow or plain scalar: folds it and the empty lines after it
+    /// (one break is a space, each empty line a newline), skipping the next line's indentation.
+    fn fold(&mut self) {
+        let first = self.at;
+        let mut empty_lines = 0;
+        loop {
+            self.at += self.line_break(self.at);
+            while matches!(self.peek(), Some(' ' | '\t')) {
+                self.at += 1;
+            }
+            if self.line_break(self.at) > 0 {
+                empty_lines += 1;
+            } else {
+                break;
+            }
+        }
+        if empty_lines == 0 {
+            self.emit(' ', first, self.at);
+        } else {
+            for _ in 0..empty_lines {
+                self.emit('\n', first, self.at);
+            }
+        }
+    }
+
+    /// Spaces and tabs are kept unless only a line break follows them.
+    fn white(&mut self) -> bool {
+        let end = self.raw[self.at..]
+            .find(|c| c != ' ' && c != '\t')
+            .map_or(self.raw.len(), |i| self.at + i);
+        if self.line_break(end) > 0 {
+            self.at = end;
+            return true;
+        }
+        false
+    }
+
+    fn plain(&mut self) {
+        while !self.done() {
+            let Some(character) = self.peek() else { return };
+            if self.line_break(self.at) > 0 {
+                self.fold();
+            } else if matches!(character, ' ' | '\t') && self.white() {
+            } else {
+                let start = self.at;
+                self.at += character.len_utf8();
+                self.emit(character, start, self.at);
+            }
+        }
+    }
+
+    fn flow(&mut self, double: bool) {
+        let quote = if double { '"' } else { '\'' };
+        self.at += 1;
+        while !self.done() {
+            let Some(character) = self.peek() else { return };
+            let start = self.at;
+            if self.line_break(self.at) > 0 {
+                self.fold();
+            } else if matches!(character, ' ' | '\t') && self.white() {
+            } else if !double && self.raw[self.at..].starts_with("''") {
+                self.at += 2;
+                self.emit('\'', start, self.at);
+            } else if character == quote {
+                return;
+            } else if double && character == '\\' {
+                self.at += 1;
+                let breaks = self.line_break(self.at);
+                if breaks > 0 {
+                    // An escaped line break joins the lines with nothing between them.
+                    self.at += breaks;
+                    while matches!(self.peek(), Some(' ' | '\t')) {
+                        self.at += 1;
+                    }
+                    continue;
+                }
+                let Some(decoded) = self.escape() else { return };
+                self.emit(decoded, start, self.at);
+            } else {
+                self.at += character.len_utf8();
+                self.emit(character, start, self.at);
+            }
+        }
+    }
+
+    /// The character a double-quoted escape (after its `\`) stands for.
+    fn escape(&mut self) -> Option<char> {
+        let letter = self.peek()?;
+        self.at += letter.len_utf8();
+        let hex_digits = match letter {
+            'x' => 2,
+            'u' => 4,
+            'U' => 8,
+            _ => {
+                return Some(match letter {
+                    '0' => '\0',
+                    'a' => '\u{7}',
+                    'b' => '\u{8}',
+                    't' | '\t' => '\t',
+                    'n' => '\n',
+                    'v' => '\u{b}',
+                    'f' => '\u{c}',
+                    'r' => '\r',
+                    'e' => '\u{1b}',
+                    'N' => '\u{85}',
+                    '_' => '\u{a0}',
+                    'L' => '\u{2028}',
+                    'P' => '\u{2029}',
+                    ' ' | '"' | '/' | '\\' => letter,
+                    _ => return None,
+                });
+            }
+        };
+        let digits = self.raw.get(self.at..self.at + hex_digits)?;
+        self.at += hex_digits;
+        char::from_u32(u32::from_str_radix(digits, 16).ok()?)
+    }
+
+    /// `|` (literal) and `>` (folded) blocks. `raw` starts at the start of the first content
+    /// line, and `indent` is the content's indentation: the parser starts the node at the first
+    /// content character, after the header line and any empty lines, whose breaks lead the value.
+    fn block(&mut self, literal: bool, indent: usize) {
+        let leading = self.want.len() - self.want.trim_start_matches('\n').len();
+        for _ in 0..leading {
+            self.emit('\n', indent, indent);
+        }
+        let mut offset = 0;
+        let mut pending_breaks: Vec<(usize, usize)> = Vec::new();
+        let mut previous_spaced = false;
+        let mut seen_content = false;
+        for line in self.raw.split_inclusive('\n') {
+            let line_start = offset;
+            offset += line.len();
+            let content = line.trim_end_matches(['\n', '\r']);
+            let break_range = (line_start + content.len(), offset);
+            if content.trim().is_empty() {
+                pending_breaks.push(break_range);
+                continue;
+            }
+            let spaces = content.len() - content.trim_start_matches(' ').len();
+            if spaces < indent {
+                // The block ends; its trailing breaks are kept as far as its chomping keeps them.
+                break;
+            }
+            let spaced = content[indent..].starts_with([' ', '\t']);
+            // The breaks before this line: kept in a literal block; in a folded one, the first
+            // is a space unless empty lines follow it or a more-indented line is next to it.
+            let breaks = std::mem::take(&mut pending_breaks);
+            if let Some((&first, rest)) = breaks.split_first().filter(|_| seen_content) {
+                if literal || previous_spaced || spaced {
+                    self.emit_breaks(std::iter::once(first).chain(rest.iter().copied()));
+                } else if rest.is_empty() {
+                    self.emit(' ', first.0, first.1);
+                } else {
+                    self.emit_breaks(rest.iter().copied());
+                }
+            }
+            let start = line_start + indent;
+            for (index, character) in content[indent..].char_indices() {
+                if self.done() {
+                    return;
+                }
+                let at = start + index;
+                self.emit(character, at, at + character.len_utf8());
+            }
+            if self.done() {
+                return;
+            }
+            pending_breaks.push(break_range);
+            previous_spaced = spaced;
+            seen_content = true;
+        }
+        self.emit_breaks(pending_breaks.into_iter());
+    }
+
+    fn emit_breaks(&mut self, breaks: impl Iterator<Item = (usize, usize)>) {
+        for (from, to) in breaks {
+            if self.done() {
+                return;
+            }
+            self.emit('\n', from, to);
         }
     }
 }
@@ -349,11 +661,17 @@ impl Builder {
                 return Ok(None);
             }
             Event::Scalar(text, style, anchor, _) => {
-                let quoted = !matches!(style, ScalarStyle::Plain);
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
                 let width = u32::try_from(text.chars().count().max(1)).unwrap_or(u32::MAX);
                 let end = Position { column: position.column.saturating_add(width), ..position };
                 let node = Node {
-                    value: Value::Scalar { text: CompactString::from(text.as_ref()), quoted },
+                    value: Value::Scalar { text: CompactString::from(text.as_ref()), style },
                     start: position,
                     end,
                 };
@@ -621,6 +939,43 @@ mod tests {
             source_comments(7, text),
             [(8, "chart/templates/a.yaml".to_owned()), (11, "chart/b.yaml".to_owned())]
         );
+    }
+
+    /// The source text a range of the value at `path` maps back to.
+    fn written(text: &str, path: &[&str], needle: &str) -> Option<String> {
+        let source = SourceFile::new("t.yaml".into(), text.into());
+        let docs = parse_stream(&source, Limits::default());
+        let Some(Ok(doc)) = docs.first() else { panic!("{docs:?}") };
+        let node = doc.root.path(path)?;
+        let node = node.as_sequence().and_then(|items| items.first()).unwrap_or(node);
+        let value = node.as_str()?;
+        let start = value.rfind(needle)?;
+        let range = scalar_source_range(&source, node, start..start + needle.len())?;
+        Some(source.text[range].to_owned())
+    }
+
+    #[test]
+    fn value_ranges_map_back_to_the_source_in_every_style() {
+        let flag = Some("-Xmx2g".to_owned());
+        for text in [
+            "v: -XX:+UseG1GC -Xmx2g\n",
+            "v: \"-Dg=\\\"hi\\\" é -Xmx2g\"\r\n",
+            "v: '-Dg=''x'' -Xmx2g'\n",
+            "v: |\n  echo starting\n  exec java -Xmx2g -jar a.jar\n",
+            "v: |\n    exec java -Xmx2g\n\nw: next\n",
+            "v: |\n  echo \"d\u{e9}marrage\"\n\n  exec java -Xmx2g -jar a # x\nw: 1\n",
+            "v: |\n  echo \"ete\"\n\n  exec java -Xmx2g -jar a # x\nw: 1\n",
+            "v:\r\n  - |\r\n    echo \"\u{e9}t\u{e9}\"\r\n    exec java -Xmx2g -jar /a # x\r\n  - b\r\n",
+            "v:\n  - |\n    exec java -Xmx2g -jar /a # x\nw: b\n",
+            "v:\n  - |\n    exec java -Xmx2g -jar /a # x\n  # c\nw: {a: 1}\n",
+            "v: |-\r\n  echo é\r\n\r\n    exec java -Xmx2g\r\n",
+            "v: >\n  first line\n  java\n  -Xmx2g\n",
+            "v: plain\n  continued -Xmx2g\n",
+            "v: \"a\\\n   b \\u00e9 -Xmx2g\"\n",
+            "{\"v\": \"\\u00e9\\/ -Xmx2g\"}",
+        ] {
+            assert_eq!(written(text, &["v"], "-Xmx2g"), flag, "{text:?}");
+        }
     }
 
     #[test]

@@ -50,6 +50,7 @@ env:
   - name: DOTNET_GCHeapHardLimit
     value: \"0x20000000\" # 512 MiB
 ```",
+    refines: None,
     check,
 };
 

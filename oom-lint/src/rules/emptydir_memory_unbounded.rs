@@ -31,6 +31,7 @@ volumes:
   - name: cache
     emptyDir: {medium: Memory, sizeLimit: 64Mi}
 ```",
+    refines: None,
     check,
 };
 
@@ -46,6 +47,7 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hi
         let Some(size_limit) = empty_dir.get("sizeLimit").filter(|n| !n.is_null()) else {
             hits.push(Hit {
                 source: None,
+                part: None,
                 severity: None,
                 node: medium,
                 container: None,
@@ -70,6 +72,7 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hi
             if size_bytes >= limit {
                 hits.push(Hit {
                     source: None,
+                    part: None,
                     severity: None,
                     node: size_limit,
                     container: Some(container),

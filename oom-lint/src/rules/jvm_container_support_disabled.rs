@@ -31,6 +31,7 @@ env:
   - name: JAVA_TOOL_OPTIONS
     value: -XX:MaxRAMPercentage=75
 ```",
+    refines: None,
     check,
 };
 
@@ -57,6 +58,6 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
                 setting.flag, container.name
             ),
             "remove -XX:-UseContainerSupport and size the heap with -Xmx or -XX:MaxRAMPercentage".to_owned(),
-        ));
+        ).on_flag(at, &setting.flag));
     }
 }

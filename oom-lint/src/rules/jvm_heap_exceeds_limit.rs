@@ -45,6 +45,7 @@ env:
 resources:
   limits: {memory: 1Gi}
 ```",
+    refines: None,
     check,
 };
 
@@ -66,7 +67,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
                     finding.message
                 ),
                 finding.help,
-            ));
+            ).on_flag(finding.at, &finding.flag));
         }
     }
 }

@@ -35,6 +35,7 @@ env:
 resources:
   limits: {memory: 1Gi}
 ```",
+    refines: None,
     check,
 };
 
@@ -46,18 +47,21 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
         };
         // Exactly the threshold is fine: -Xmx768m under 1Gi is the recommended 75 %.
         if finding.ratio > threshold + 1e-9 && finding.ratio < 1.0 {
-            hits.push(hit_at(
-                finding.at,
-                container,
-                None,
-                format!(
-                    "{}, above {}: {OFF_HEAP} needs the rest, so a full heap gets the \
+            hits.push(
+                hit_at(
+                    finding.at,
+                    container,
+                    None,
+                    format!(
+                        "{}, above {}: {OFF_HEAP} needs the rest, so a full heap gets the \
                      container OOMKilled",
-                    finding.message,
-                    percent(threshold)
-                ),
-                finding.help,
-            ));
+                        finding.message,
+                        percent(threshold)
+                    ),
+                    finding.help,
+                )
+                .on_flag(finding.at, &finding.flag),
+            );
         }
     }
 }

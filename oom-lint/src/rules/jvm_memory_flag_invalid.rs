@@ -45,6 +45,7 @@ env:
   - name: JAVA_OPTS
     value: -Xmx2g
 ```",
+    refines: None,
     check,
 };
 
@@ -66,7 +67,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
                 ),
                 "write sizes as digits with k, m, g or t (e.g. -Xmx1536m), percentages as 0–100"
                     .to_owned(),
-            ));
+            ).on_flag(at, &invalid.flag));
         }
         let Some(failure) = jvm.options.start_failure() else { continue };
         let (setting, message, help) = match failure {

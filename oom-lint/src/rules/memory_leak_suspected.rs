@@ -26,6 +26,7 @@ resources:
 ```
 
 Good: find and fix the leak (heap dump, allocation profile); meanwhile a relief limit.",
+    refines: None,
     check,
 };
 
@@ -63,6 +64,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
         hits.push(Hit {
             node: seen.anchor,
             source: None,
+            part: None,
             severity: None,
             container: Some(container),
             message: format!(

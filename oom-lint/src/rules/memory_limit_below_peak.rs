@@ -30,6 +30,7 @@ resources:
   requests: {memory: 320Mi}
   limits: {memory: 672Mi}
 ```",
+    refines: None,
     check,
 };
 
@@ -51,6 +52,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
         hits.push(Hit {
             node: seen.anchor,
             source: None,
+            part: None,
             severity: None,
             container: Some(container),
             message: format!(

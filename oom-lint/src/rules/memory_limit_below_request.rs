@@ -32,6 +32,7 @@ resources:
   requests: {memory: 512Mi}
   limits: {memory: 1Gi}
 ```",
+    refines: None,
     check,
 };
 
@@ -39,6 +40,7 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hi
     if let Some((node, message)) = compare(&pod.resources) {
         hits.push(Hit {
             source: None,
+            part: None,
             severity: None,
             node,
             container: None,
@@ -50,6 +52,7 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hi
         if let Some((node, message)) = compare(&container.resources) {
             hits.push(Hit {
                 source: None,
+                part: None,
                 severity: None,
                 node,
                 container: Some(container),

@@ -31,6 +31,7 @@ Good:
 resources:
   limits: {memory: 1152Mi}
 ```",
+    refines: None,
     check,
 };
 
@@ -48,6 +49,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
         hits.push(Hit {
             node: seen.anchor,
             source: None,
+            part: None,
             severity: None,
             container: Some(container),
             message: format!(

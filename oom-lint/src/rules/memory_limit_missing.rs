@@ -1,5 +1,5 @@
 use super::CheckContext;
-use super::{Hit, Rule, describe, limit_covered, memory_anchor};
+use super::{Hit, Rule, describe, limit_covered, memory_anchor, missing_limit};
 use crate::engine::model::Pod;
 use crate::finding::Severity;
 
@@ -12,7 +12,9 @@ Without `resources.limits.memory` a container may use all of the node's memory. 
 runs short, the kernel's OOM killer and the kubelet's eviction pick victims among every pod on
 the node, so one leaking container takes down its neighbours. A LimitRange with a
 `default.memory` for the namespace, or a pod-level `spec.resources.limits.memory`, also counts
-as a limit. Sidecars are reported by `sidecar-memory-limit-missing` instead.
+as a limit. A limit of `0` is no limit at all: Kubernetes leaves the container unbounded.
+Sidecars are reported by `sidecar-memory-limit-missing` instead, a refinement of this rule:
+suppressing or configuring `memory-limit-missing` covers it too.
 
 Bad:
 
@@ -32,6 +34,7 @@ containers:
       requests: {memory: 256Mi}
       limits: {memory: 512Mi}
 ```",
+    refines: None,
     check,
 };
 
@@ -40,19 +43,18 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
         return;
     }
     for container in &pod.containers {
-        if container.role.is_sidecar()
-            || container.resources.limits_memory.is_some()
-            || container.resources.malformed
-        {
+        if container.role.is_sidecar() {
             continue;
         }
+        let Some(missing) = missing_limit(container) else { continue };
         hits.push(Hit {
             source: None,
+            part: None,
             severity: None,
             node: memory_anchor(container),
             container: Some(container),
             message: format!(
-                "{} has no memory limit: it can use all of the node's memory, and when the node \
+                "{} {missing}: it can use all of the node's memory, and when the node \
                  runs short the OOM killer or eviction also hits other pods",
                 describe(container)
             ),

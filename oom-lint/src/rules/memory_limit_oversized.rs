@@ -30,6 +30,7 @@ resources:
   requests: {memory: 256Mi}
   limits: {memory: 384Mi}
 ```",
+    refines: None,
     check,
 };
 
@@ -59,6 +60,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
         hits.push(Hit {
             node: seen.anchor,
             source: None,
+            part: None,
             severity: None,
             container: Some(container),
             message: format!(

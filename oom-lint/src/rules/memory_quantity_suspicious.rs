@@ -1,26 +1,39 @@
-use oom_core::quantity::UnitFamily;
+use oom_core::quantity::{Quantity, QuantityError, UnitFamily, format_bytes, format_human};
 
 use std::borrow::Cow;
 
 use super::CheckContext;
 use super::{Hit, Rule, describe};
 use crate::engine::model::{MemoryValue, Pod};
+use crate::engine::yaml::Node;
 use crate::finding::Severity;
 
 pub const RULE: Rule = Rule {
     id: "memory-quantity-suspicious",
     default_severity: Severity::Error,
-    summary: "A memory request or limit is invalid or almost surely a typo",
+    summary: "A memory quantity is invalid or almost surely a typo",
     doc: "\
-`m` means milli: `512m` is half a byte, not 512 MiB, and the container is OOMKilled at once or
-never scheduled as intended. A plain number is bytes: `512` is 512 bytes. Values that are not
-quantities at all (`1Gb`, `1gi`, `12 Mi`) are rejected by the API server. Negative values too.
+Every memory quantity of a pod spec is checked the same way: container requests and limits,
+pod-level `spec.resources`, `spec.overhead.memory` and every `emptyDir.sizeLimit`. Values that
+are not quantities at all (`1Gb`, `6GiB`, `1gi`, `12 Mi`) are rejected by the API server, and
+so are negative ones.
+
+Values are judged by the size they stand for. `m` means milli: `512m` is half a byte, not
+512 MiB, and a plain number is bytes: `512` is 512 bytes; no container runs in less than 1 MiB
+(the smallest plausible memory), so these are errors. A milli value that is a plausible size
+once divided by 1000 is how the API server writes back a quantity that is not a whole number of
+bytes (`1.2Gi` becomes `1288490188800m`): it is valid, and only a note suggests the friendlier
+form. A value above 32 TiB (more than the largest machines have) is a typo too. `0` is valid:
+for a limit it means no limit at all (see `memory-limit-missing`).
 
 Bad:
 
 ```yaml
 resources:
   limits: {memory: 512m}
+volumes:
+  - name: shm
+    emptyDir: {medium: Memory, sizeLimit: 6GiB}
 ```
 
 Good:
@@ -28,25 +41,28 @@ Good:
 ```yaml
 resources:
   limits: {memory: 512Mi}
+volumes:
+  - name: shm
+    emptyDir: {medium: Memory, sizeLimit: 6Gi}
 ```",
+    refines: None,
     check,
 };
 
-const MIB: u64 = 1 << 20;
+/// The least memory a container can plausibly run in. Container runtimes refuse limits of a
+/// few MiB (runc's minimum is 6 MiB), so a value below 1 MiB is a unit typo, not a choice.
+pub const MIN_PLAUSIBLE_MEMORY: u64 = 1 << 20;
+
+/// The most memory one container (or volume) can plausibly be given: the largest machines sold
+/// have 24–32 TiB. A value above it is a typo, and a suggestion above it is never made.
+pub const MAX_PLAUSIBLE_MEMORY: u64 = 32 << 40;
 
 fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     let pod_values =
         [("limits", &pod.resources.limits_memory), ("requests", &pod.resources.requests_memory)];
     for (section, value) in pod_values {
-        if let Some((value, problem)) = value.as_ref().and_then(|v| problem(v).map(|p| (v, p))) {
-            hits.push(Hit {
-                source: None,
-                severity: None,
-                node: value.node,
-                container: None,
-                message: format!("pod-level memory {section} {problem}"),
-                help: help(value),
-            });
+        if let Some(value) = value {
+            report(value, None, format!("pod-level memory {section}"), hits);
         }
     }
     for container in &pod.containers {
@@ -55,58 +71,229 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hi
             ("request", &container.resources.requests_memory),
         ];
         for (what, value) in values {
-            let Some(value) = value else { continue };
-            let Some(problem) = problem(value) else { continue };
-            hits.push(Hit {
-                source: None,
-                severity: None,
-                node: value.node,
-                container: Some(container),
-                message: format!("{} memory {what} {problem}", describe(container)),
-                help: help(value),
-            });
+            if let Some(value) = value {
+                report(
+                    value,
+                    Some(container),
+                    format!("{} memory {what}", describe(container)),
+                    hits,
+                );
+            }
         }
+    }
+    if let Some(overhead) = pod.spec.path(&["overhead", "memory"]) {
+        report_node(overhead, "pod overhead memory".into(), hits);
+    }
+    for volume in pod.spec.get("volumes").and_then(Node::as_sequence).unwrap_or_default() {
+        let Some(size_limit) = volume.path(&["emptyDir", "sizeLimit"]) else { continue };
+        let name = volume.get("name").and_then(Node::as_str).unwrap_or("<unnamed>");
+        report_node(size_limit, format!("emptyDir `{name}` sizeLimit"), hits);
     }
 }
 
+/// A quantity that is not one of the resources the model reads (overhead, sizeLimit).
+fn report_node<'a>(node: &'a Node, what: String, hits: &mut Vec<Hit<'a>>) {
+    if node.is_null() {
+        return;
+    }
+    let Some(text) = node.as_str() else {
+        hits.push(Hit {
+            node,
+            source: None,
+            part: None,
+            severity: None,
+            container: None,
+            message: format!("{what} must be a quantity such as 512Mi, found {}", node.type_name()),
+            help: Some("write a quantity such as 512Mi or 1Gi".into()),
+        });
+        return;
+    };
+    let quantity = Quantity::parse(text).map_err(|e| e.to_string());
+    let Some(judgement) = judge(&MemoryValue { node, quantity }) else { return };
+    hits.push(Hit {
+        node,
+        source: None,
+        part: None,
+        severity: judgement.severity,
+        container: None,
+        message: format!("{what} {}", judgement.message),
+        help: Some(judgement.help),
+    });
+}
+
+fn report<'a>(
+    value: &MemoryValue<'a>,
+    container: Option<&'a crate::engine::model::Container<'a>>,
+    what: String,
+    hits: &mut Vec<Hit<'a>>,
+) {
+    let Some(judgement) = judge(value) else { return };
+    hits.push(Hit {
+        node: value.node,
+        source: None,
+        part: None,
+        severity: judgement.severity,
+        container,
+        message: format!("{what} {}", judgement.message),
+        help: Some(judgement.help),
+    });
+}
+
+/// What is said about a quantity: an error (the rule's severity) or a note.
+struct Judgement {
+    /// `None` for the rule's own severity; `Some(Note)` for a valid value written oddly.
+    severity: Option<Severity>,
+    message: String,
+    help: Cow<'static, str>,
+}
+
 /// What is wrong with a memory value, if anything; other rules skip values reported here.
+/// Valid values written oddly (a note) are not problems.
 pub(super) fn problem(value: &MemoryValue<'_>) -> Option<String> {
+    judge(value).filter(|j| j.severity.is_none()).map(|j| j.message)
+}
+
+fn judge(value: &MemoryValue<'_>) -> Option<Judgement> {
     let text = value.node.as_str().unwrap_or_default();
     let quantity = match &value.quantity {
         Ok(quantity) => quantity,
-        Err(error) => return Some(format!("is not a valid quantity: {error}")),
+        Err(error) => {
+            let help = match Quantity::parse(text) {
+                Err(QuantityError::UnknownSuffix { suffix, .. }) => corrected_unit(text, &suffix),
+                _ => None,
+            };
+            return Some(Judgement {
+                severity: None,
+                message: format!("is not a valid quantity: {error}"),
+                help: help.map_or(GENERIC_HELP.into(), |fixed| {
+                    format!(
+                        "write `{fixed}`: memory units are Ki, Mi, Gi (powers of 1024) or k, M, G"
+                    )
+                    .into()
+                }),
+            });
+        }
     };
     if quantity.is_negative() {
-        return Some(format!("`{text}` is negative"));
+        return Some(Judgement {
+            severity: None,
+            message: format!("`{text}` is negative"),
+            help: GENERIC_HELP.into(),
+        });
     }
+    let bytes = quantity.magnitude_bytes();
+    // Zero is valid: no request, or (for a limit) no limit, which memory-limit-missing reports.
+    if bytes == 0 {
+        return None;
+    }
+    if bytes > MAX_PLAUSIBLE_MEMORY {
+        return Some(Judgement {
+            severity: None,
+            message: format!(
+                "`{text}` is {}, more than any machine has: a typo of the unit?",
+                format_human(bytes)
+            ),
+            help: GENERIC_HELP.into(),
+        });
+    }
+    let number = &text[..text.len() - quantity.suffix().len()];
     if quantity.is_sub_byte_unit() {
         let (unit, scale) = match quantity.suffix() {
             "m" => ("milli", 1e3),
             "u" => ("micro", 1e6),
             _ => ("nano", 1e9),
         };
-        let number: f64 = text[..text.len() - 1].parse().unwrap_or(0.0);
-        return Some(format!(
-            "`{text}` uses `{}` ({unit}): that is {} bytes, not {} mebibytes",
-            quantity.suffix(),
-            number / scale,
-            &text[..text.len() - 1]
-        ));
+        let exact_bytes = number.parse::<f64>().unwrap_or(0.0) / scale;
+        if bytes >= MIN_PLAUSIBLE_MEMORY {
+            // How the API server writes back a quantity that is not a whole number of bytes.
+            return Some(Judgement {
+                severity: Some(Severity::Note),
+                message: format!(
+                    "`{text}` counts in {unit}bytes ({}), as the API server writes back \
+                     quantities that are not whole bytes: valid, but hard to read",
+                    format_human(bytes)
+                ),
+                help: format!("write `{}`", friendly(quantity, exact_bytes)).into(),
+            });
+        }
+        return Some(Judgement {
+            severity: None,
+            message: format!(
+                "`{text}` uses `{}` ({unit}): that is {exact_bytes} bytes, not {number} mebibytes",
+                quantity.suffix(),
+            ),
+            help: typo_help(number),
+        });
     }
-    if quantity.family() == UnitFamily::Plain && quantity.magnitude_bytes() < MIB {
-        return Some(format!("`{text}` is a plain number: {text} bytes, less than 1Mi"));
+    if quantity.family() == UnitFamily::Plain && bytes < MIN_PLAUSIBLE_MEMORY {
+        return Some(Judgement {
+            severity: None,
+            message: format!("`{text}` is a plain number: {text} bytes, less than 1Mi"),
+            help: typo_help(number),
+        });
     }
     None
 }
 
-fn help(value: &MemoryValue<'_>) -> Option<Cow<'static, str>> {
-    let text = value.node.as_str().unwrap_or_default();
-    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let looks_numeric = !digits.is_empty() && digits.parse::<f64>().is_ok_and(|v| v > 0.0);
-    Some(if looks_numeric {
-        format!("did you mean `{digits}Mi`? Memory uses Ki, Mi, Gi (powers of 1024) or k, M, G")
-            .into()
-    } else {
-        "write a quantity such as 512Mi or 1Gi".into()
-    })
+const GENERIC_HELP: &str = "write a quantity such as 512Mi or 1Gi";
+
+/// `did you mean 512Mi?` when the number read as MiB is a plausible size.
+fn typo_help(number: &str) -> Cow<'static, str> {
+    let as_mebibytes = format!("{number}Mi");
+    match Quantity::parse(&as_mebibytes).ok().and_then(|q| q.bytes()) {
+        Some(bytes) if (MIN_PLAUSIBLE_MEMORY..=MAX_PLAUSIBLE_MEMORY).contains(&bytes) => format!(
+            "did you mean `{as_mebibytes}`? Memory uses Ki, Mi, Gi (powers of 1024) or k, M, G"
+        )
+        .into(),
+        _ => GENERIC_HELP.into(),
+    }
+}
+
+/// `1Gb` → `1Gi`, `6GiB` → `6Gi`, `512MB` → `512Mi`: the unit the author meant, when clear.
+fn corrected_unit(text: &str, suffix: &str) -> Option<String> {
+    let number = text.strip_suffix(suffix)?;
+    let unit = match suffix.to_ascii_lowercase().as_str() {
+        "k" | "kb" | "kib" => "Ki",
+        "mb" | "mib" => "Mi",
+        "g" | "gb" | "gib" => "Gi",
+        "t" | "tb" | "tib" => "Ti",
+        "p" | "pb" | "pib" => "Pi",
+        _ => return None,
+    };
+    let fixed = format!("{number}{unit}");
+    Quantity::parse(&fixed).is_ok().then_some(fixed)
+}
+
+/// The shortest common form of a sub-byte quantity's size (`1288490188800m` → `1.2Gi`) that
+/// stands for the same whole bytes, else the whole bytes.
+fn friendly(quantity: &Quantity, exact_bytes: f64) -> String {
+    const UNITS: [(&str, f64); 8] = [
+        ("Ti", 1_099_511_627_776.0),
+        ("Gi", 1_073_741_824.0),
+        ("Mi", 1_048_576.0),
+        ("Ki", 1024.0),
+        ("T", 1e12),
+        ("G", 1e9),
+        ("M", 1e6),
+        ("k", 1e3),
+    ];
+    let same = |candidate: &str| {
+        Quantity::parse(candidate).ok().and_then(|q| q.bytes()) == quantity.bytes()
+    };
+    UNITS
+        .iter()
+        .filter(|(_, size)| exact_bytes >= *size)
+        .flat_map(|(unit, size)| {
+            (0..=3).map(move |decimals| {
+                let text = format!("{:.*}", decimals, exact_bytes / size);
+                let text = if text.contains('.') {
+                    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+                } else {
+                    text
+                };
+                format!("{text}{unit}")
+            })
+        })
+        .find(|candidate| same(candidate))
+        .unwrap_or_else(|| quantity.bytes().map_or_else(String::new, format_bytes))
 }

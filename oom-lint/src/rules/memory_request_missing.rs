@@ -1,4 +1,5 @@
 use super::CheckContext;
+use super::memory_quantity_suspicious::problem;
 use super::{Hit, Rule, describe};
 use crate::engine::model::Pod;
 use crate::finding::Severity;
@@ -28,6 +29,7 @@ resources:
   requests: {memory: 600Mi}
   limits: {memory: 1Gi}
 ```",
+    refines: None,
     check,
 };
 
@@ -42,16 +44,29 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
         if resources.requests_memory.is_some() || resources.malformed {
             continue;
         }
+        // Only a valid, non-zero limit is quoted: `0` is no limit, and an invalid value is
+        // not a quantity (memory-quantity-suspicious reports it).
         let consequence = match &resources.limits_memory {
-            Some(limit) => format!(
+            Some(limit) if limit.is_zero() => {
+                format!(
+                    "its limit of `{}` is no limit, so the scheduler places it as if it used no \
+                     memory",
+                    limit.node.as_str().unwrap_or("0")
+                )
+            }
+            Some(limit) if problem(limit).is_none() && limit.bytes().is_some() => format!(
                 "Kubernetes copies the limit ({}) into the request, so this is not an OOM risk by \
                  itself, but the node reserves the whole limit",
                 limit.node.as_str().unwrap_or_default()
             ),
+            Some(_) => {
+                "Kubernetes copies the limit into the request (once the limit is fixed)".to_owned()
+            }
             None => "the scheduler places it as if it used no memory".to_owned(),
         };
         hits.push(Hit {
             source: None,
+            part: None,
             severity: None,
             node: resources.key.unwrap_or_else(|| container.anchor()),
             container: Some(container),

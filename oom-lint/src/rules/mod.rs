@@ -23,10 +23,13 @@ mod memory_request_missing;
 mod node_heap_exceeds_limit;
 mod runtime_support;
 mod sidecar_memory_limit_missing;
+mod suppression_unknown_rule;
 mod usage_support;
 
 use crate::engine::heaps::RuntimeView;
 use crate::engine::model::{Container, Context, NamespaceDefaults, Pod};
+use crate::engine::process::Located;
+use crate::engine::source::{Position, SourceFile};
 use crate::engine::yaml::Node;
 use crate::finding::Severity;
 use crate::observed::ContainerUsage;
@@ -41,6 +44,10 @@ pub struct Rule {
     pub summary: &'static str,
     /// Markdown: why it matters, with a bad and a good example.
     pub doc: &'static str,
+    /// The broader rule this one refines (`sidecar-memory-limit-missing` refines
+    /// `memory-limit-missing`): suppressing or configuring that id covers this rule too, unless
+    /// this rule's own id is configured.
+    pub refines: Option<&'static str>,
     pub check: for<'a> fn(&'a Pod<'a>, &'a CheckContext<'a>, &mut Vec<Hit<'a>>),
 }
 
@@ -54,6 +61,8 @@ pub struct CheckContext<'a> {
     pub heaps: &'a [RuntimeView<'a>],
     /// Observed usage per container (with `--metrics`), indexed like [`Pod::containers`].
     pub observed: &'a [Option<ContainerUsage<'a>>],
+    /// The pod's source, for what is not in the tree (suppression comments).
+    pub source: &'a SourceFile,
 }
 
 impl<'a> CheckContext<'a> {
@@ -80,12 +89,33 @@ pub struct Hit<'a> {
     pub node: &'a Node,
     /// The source of `node` when it is not the pod's (a ConfigMap in another file).
     pub source: Option<usize>,
+    /// The part of `node` the finding is about, when not all of it.
+    pub part: Option<Part>,
     /// A severity below the rule's default for this hit (a headroom warning from an error
     /// rule); `None` for the default. A severity set in the config overrides both.
     pub severity: Option<Severity>,
     pub container: Option<&'a Container<'a>>,
     pub message: String,
     pub help: Option<Cow<'static, str>>,
+}
+
+/// Part of a hit's node: findings point at exactly the text they are about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// A byte range of the scalar's decoded value: a flag inside an env value or a script.
+    Within(std::ops::Range<usize>),
+    /// Explicit positions in the hit's source: a comment, which has no node.
+    Exact(Position, Position),
+}
+
+impl<'a> Hit<'a> {
+    /// Points the hit at `flag` where `at` wrote it, when it can be found there.
+    pub fn on_flag(mut self, at: &Located<'_>, flag: &str) -> Self {
+        if let Some(range) = at.flag_span(flag) {
+            self.part = Some(Part::Within(range));
+        }
+        self
+    }
 }
 
 /// Every rule, in the order `oom-lint rules` lists them.
@@ -107,7 +137,15 @@ pub const REGISTRY: &[&Rule] = &[
     &memory_limit_headroom_low::RULE,
     &memory_limit_oversized::RULE,
     &memory_leak_suspected::RULE,
+    &suppression_unknown_rule::RULE,
 ];
+
+impl Rule {
+    /// The ids a suppression may name to silence this rule: its own, then its family's.
+    pub fn ids(&self) -> impl Iterator<Item = &'static str> + use<> {
+        std::iter::once(self.id).chain(self.refines)
+    }
+}
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     REGISTRY.iter().copied().find(|rule| rule.id == id)
@@ -134,10 +172,35 @@ fn describe(container: &Container<'_>) -> String {
     }
 }
 
-/// Whether a pod-level or LimitRange default gives containers a memory limit.
+/// Whether a pod-level or LimitRange default gives containers a memory limit (a pod-level `0`
+/// is none).
 fn limit_covered(pod: &Pod<'_>, context: &CheckContext<'_>) -> bool {
-    pod.resources.limits_memory.is_some()
+    pod.resources.limits_memory.as_ref().is_some_and(|limit| !limit.is_zero())
         || context.defaults_for(pod.object.namespace.as_deref()).default_limit
+}
+
+/// Why a container counts as having no memory limit, for the limit-missing rules: `None` when
+/// it has one (or one that other rules report: invalid, or `0` below a request, which the API
+/// server rejects), else the wording of what it has.
+fn missing_limit(container: &Container<'_>) -> Option<String> {
+    let resources = &container.resources;
+    if resources.malformed {
+        return None;
+    }
+    match &resources.limits_memory {
+        None => Some("has no memory limit".to_owned()),
+        Some(limit) if limit.is_zero() => {
+            let request_above_zero =
+                resources.requests_memory.as_ref().and_then(|r| r.bytes()).is_some_and(|b| b > 0);
+            (!request_above_zero).then(|| {
+                format!(
+                    "has a memory limit of `{}`, which Kubernetes reads as no limit at all",
+                    limit.node.as_str().unwrap_or("0")
+                )
+            })
+        }
+        Some(_) => None,
+    }
 }
 
 /// `docs/rules.md`, generated from the registry so the docs cannot drift from the code.
@@ -163,6 +226,23 @@ pub fn reference_markdown() -> String {
             rule.summary,
             rule.doc
         ));
+        let family: Vec<String> = REGISTRY
+            .iter()
+            .filter(|r| r.refines == Some(rule.id))
+            .map(|r| format!("[`{id}`](#{id})", id = r.id))
+            .collect();
+        if let Some(base) = rule.refines {
+            out.push_str(&format!(
+                "\nFamily: refines [`{base}`](#{base}); suppressing or configuring `{base}` \
+                 also covers this rule.\n"
+            ));
+        } else if !family.is_empty() {
+            out.push_str(&format!(
+                "\nFamily: refined by {}; suppressing or configuring `{}` also covers them.\n",
+                family.join(", "),
+                rule.id
+            ));
+        }
     }
     out
 }

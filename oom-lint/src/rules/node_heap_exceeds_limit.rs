@@ -42,6 +42,7 @@ env:
 resources:
   limits: {memory: 1Gi}
 ```",
+    refines: None,
     check,
 };
 
@@ -72,6 +73,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
                 "set --max-old-space-size={suggested_mib}, or raise the limit to {}",
                 format_bytes(limit_for_heap(old_space, threshold))
             ),
-        ));
+        )
+        .on_flag(&found.at, &found.flag));
     }
 }

@@ -41,6 +41,8 @@ pub fn hit_at<'a>(
     Hit {
         node: at.node,
         source: Some(at.source),
+        // A word of a script points at itself, not at the whole script.
+        part: at.span.clone().map(super::Part::Within),
         severity,
         container: Some(container),
         message,
@@ -56,6 +58,8 @@ pub fn limit<'a>(pod: &Pod<'a>, container: &Container<'a>) -> Option<(u64, &'a N
 /// What a JVM heap finding says and suggests.
 pub struct JvmHeapFinding<'a> {
     pub at: &'a Located<'a>,
+    /// The flag the message quotes, written somewhere in `at`.
+    pub flag: String,
     pub message: String,
     pub help: String,
     pub ratio: f64,
@@ -81,6 +85,12 @@ pub fn jvm_heap<'a>(
         _ => heap.origin.or(max_ram.map(|m| m.origin)),
     };
     let at = jvm.origin(deciding_origin)?;
+    let flag = match heap.basis {
+        HeapBasis::Explicit => heap.flag.clone(),
+        _ if heap.origin.is_none() => max_ram.map(|m| m.flag.clone()),
+        _ => heap.flag.clone(),
+    }
+    .unwrap_or_default();
     let (message, help) = match heap.basis {
         HeapBasis::Explicit => (
             format!(
@@ -140,7 +150,7 @@ pub fn jvm_heap<'a>(
             ),
         ),
     };
-    Some(JvmHeapFinding { at, message, help, ratio })
+    Some(JvmHeapFinding { at, flag, message, help, ratio })
 }
 
 /// Why a value still holds `$(VAR)`, for messages about values that do not parse.

@@ -1,5 +1,5 @@
 use super::CheckContext;
-use super::{Hit, Rule, describe, limit_covered, memory_anchor};
+use super::{Hit, Rule, describe, limit_covered, memory_anchor, missing_limit};
 use crate::engine::model::{ContainerRole, Pod};
 use crate::finding::Severity;
 
@@ -15,6 +15,10 @@ memory limit can grow until the node runs out of memory; the OOM killer or the k
 eviction then takes down the whole pod, main container included, for a fault that is not
 the application's. It also moves the pod out of the Guaranteed QoS class, so it is evicted
 earlier under pressure. Proxies, log shippers and agents are the usual culprits.
+
+This rule refines `memory-limit-missing`: suppressing that id (`# oom-lint: ignore[memory-limit-missing]`,
+`oom-lint.io/ignore: memory-limit-missing`) or setting its severity in `.oom-lint.yaml` also
+covers sidecars, unless `sidecar-memory-limit-missing` is configured itself.
 
 Bad:
 
@@ -36,6 +40,7 @@ containers:
     image: fluent/fluent-bit:3.0
     resources: {requests: {memory: 32Mi}, limits: {memory: 64Mi}}
 ```",
+    refines: Some("memory-limit-missing"),
     check,
 };
 
@@ -45,20 +50,19 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
     }
     let primary = pod.containers.iter().find(|c| c.role == ContainerRole::Primary);
     for container in &pod.containers {
-        if !container.role.is_sidecar()
-            || container.resources.limits_memory.is_some()
-            || container.resources.malformed
-        {
+        if !container.role.is_sidecar() {
             continue;
         }
+        let Some(missing) = missing_limit(container) else { continue };
         let main = primary.map_or_else(String::new, |p| format!(", `{}` included", p.name));
         hits.push(Hit {
             source: None,
+            part: None,
             severity: None,
             node: memory_anchor(container),
             container: Some(container),
             message: format!(
-                "{} has no memory limit: it can grow until the node runs out of memory, and the \
+                "{} {missing}: it can grow until the node runs out of memory, and the \
                  OOM killer or eviction then takes down the whole pod{main}",
                 describe(container)
             ),

@@ -3,7 +3,10 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use std::collections::HashMap;
+
 use super::{LazySeq, Report};
+use crate::engine::source::SourceFile;
 use crate::finding::{Finding, Severity};
 use crate::rules::{REGISTRY, Rule};
 
@@ -21,6 +24,10 @@ struct Sarif<R> {
 
 #[derive(Serialize)]
 struct Run<R> {
+    /// Declared although it is SARIF's default: columns count UTF-16 code units, which is
+    /// what GitHub and VS Code count in.
+    #[serde(rename = "columnKind")]
+    column_kind: &'static str,
     invocations: Value,
     #[serde(rename = "originalUriBaseIds")]
     original_uri_base_ids: Value,
@@ -58,8 +65,17 @@ pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Resu
                 "executionSuccessful": report.errors.is_empty(),
                 "toolExecutionNotifications": notifications,
             }]),
-            original_uri_base_ids: json!({"%SRCROOT%": {"uri": "./"}}),
-            results: LazySeq(|| report.findings.iter().map(|f| result(report, f))),
+            column_kind: "utf16CodeUnits",
+            // The URIs are relative to the directory oom-lint ran in, whose absolute URI the
+            // output does not record (it would differ per machine): a base id with no `uri`
+            // tells consumers to resolve it themselves (SARIF 2.1.0 §3.14.14).
+            original_uri_base_ids: json!({"%SRCROOT%": {
+                "description": {"text": "The directory oom-lint was run from."}
+            }}),
+            results: LazySeq(|| {
+                let mut seen = std::collections::HashMap::new();
+                report.findings.iter().map(move |f| result(report, f, &mut seen))
+            }),
         }],
     };
     super::write_json(out, &document)
@@ -82,7 +98,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
     })
 }
 
-fn result(report: &Report<'_>, f: &Finding) -> Value {
+fn result(report: &Report<'_>, f: &Finding, seen: &mut HashMap<String, usize>) -> Value {
     let rule_index = REGISTRY.iter().position(|r| r.id == f.rule).unwrap_or(0);
     let file = report.file_of(f);
     let mut message = f.message.to_string();
@@ -96,6 +112,19 @@ fn result(report: &Report<'_>, f: &Finding) -> Value {
     if let Some(template) = &f.template {
         properties["template"] = json!(&**template);
     }
+    let source = &report.sources[f.location.source];
+    let (start, end) = (f.location.start, f.location.end);
+    let start_column = utf16_column(source.line_text(start.line as usize), start.column);
+    let end_column = utf16_column(source.line_text(end.line as usize), end.column);
+    let end_column =
+        if end.line == start.line { end_column.max(start_column + 1) } else { end_column };
+    // Unique per finding: two findings with the same key get the occurrence number too.
+    let mut fingerprint = fingerprint(file, f, region_text(source, f));
+    let occurrence = seen.entry(fingerprint.clone()).or_insert(0);
+    *occurrence += 1;
+    if *occurrence > 1 {
+        fingerprint = format!("{fingerprint}:{occurrence}");
+    }
     json!({
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -104,27 +133,50 @@ fn result(report: &Report<'_>, f: &Finding) -> Value {
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": uri(file), "uriBaseId": "%SRCROOT%"},
             "region": {
-                "startLine": f.location.start.line,
-                "startColumn": f.location.start.column,
-                "endLine": f.location.end.line,
-                "endColumn": f.location.end.column.max(f.location.start.column + 1),
+                "startLine": start.line,
+                "startColumn": start_column,
+                "endLine": end.line,
+                "endColumn": end_column,
             },
         }}],
-        "partialFingerprints": {"oomLintFinding/v1": fingerprint(file, f)},
+        "partialFingerprints": {"oomLintFinding/v1": fingerprint},
         "properties": properties,
     })
 }
 
-/// Stable across edits that move lines: the rule, the file, the object and the container.
-fn fingerprint(file: &str, f: &Finding) -> String {
+/// A 1-based column in characters → in UTF-16 code units (SARIF's `utf16CodeUnits`).
+fn utf16_column(line: &str, column: u32) -> usize {
+    let characters = (column as usize).saturating_sub(1);
+    let within: usize = line.chars().take(characters).map(char::len_utf16).sum();
+    // A column past the line's end (the end of a finding at a line break) keeps its distance.
+    within + characters.saturating_sub(line.chars().count()) + 1
+}
+
+/// The source text a finding covers (one line at most): `-Xmx2g`, `512m`.
+fn region_text<'s>(source: &'s SourceFile, f: &Finding) -> &'s str {
+    let start = source.byte_offset(f.location.start);
+    let end = if f.location.end.line == f.location.start.line {
+        source.byte_offset(f.location.end)
+    } else {
+        source.line_range(f.location.start.line.saturating_sub(1) as usize).end
+    };
+    source.text.get(start..end.max(start)).unwrap_or_default()
+}
+
+/// Stable across edits that move lines: the rule, the file, the object, the container, the
+/// text the finding covers and its message (so that the limit and the request of one container,
+/// or two flags, differ).
+fn fingerprint(file: &str, f: &Finding, covered: &str) -> String {
     let key = format!(
-        "{}\0{}\0{}\0{}\0{}\0{}",
+        "{}\0{}\0{}\0{}\0{}\0{}\0{}\0{}",
         f.rule,
         file,
         f.object.kind,
         f.object.namespace.as_deref().unwrap_or(""),
         f.object.name,
-        f.container.as_deref().unwrap_or("")
+        f.container.as_deref().unwrap_or(""),
+        covered,
+        f.message
     );
     // FNV-1a, 64 bits: stable across versions and platforms, unlike std's hasher.
     let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
