@@ -1,5 +1,5 @@
 use super::CheckContext;
-use super::{Hit, Rule, describe, limit_covered, memory_anchor};
+use super::{Hit, Rule, describe, limit_missing, memory_anchor};
 use crate::engine::model::Pod;
 use crate::finding::Severity;
 
@@ -35,15 +35,9 @@ containers:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
-    if limit_covered(pod, context) {
-        return;
-    }
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
-        if container.role.is_sidecar()
-            || container.resources.limits_memory.is_some()
-            || container.resources.malformed
-        {
+        if container.role.is_sidecar() || !limit_missing(pod, container) {
             continue;
         }
         hits.push(Hit {

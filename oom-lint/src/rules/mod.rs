@@ -13,11 +13,13 @@ mod jvm_heap_exceeds_limit;
 mod jvm_heap_headroom_low;
 mod jvm_memory_flag_invalid;
 mod memory_leak_suspected;
+mod memory_limit_above_pod_limit;
 mod memory_limit_below_peak;
 mod memory_limit_below_request;
 mod memory_limit_headroom_low;
 mod memory_limit_missing;
 mod memory_limit_oversized;
+mod memory_outside_limitrange;
 mod memory_quantity_suspicious;
 mod memory_request_missing;
 mod node_heap_exceeds_limit;
@@ -25,8 +27,9 @@ mod runtime_support;
 mod sidecar_memory_limit_missing;
 mod usage_support;
 
+use crate::engine::admission::NamespaceLimits;
 use crate::engine::heaps::RuntimeView;
-use crate::engine::model::{Container, Context, NamespaceDefaults, Pod};
+use crate::engine::model::{Container, Context, Pod};
 use crate::engine::yaml::Node;
 use crate::finding::Severity;
 use crate::observed::ContainerUsage;
@@ -68,9 +71,9 @@ impl<'a> CheckContext<'a> {
         self.observed.get(container.index)?.as_ref()
     }
 
-    /// What the namespace's LimitRanges fill in.
-    pub fn defaults_for(&self, namespace: Option<&str>) -> NamespaceDefaults {
-        self.model.defaults_for(namespace)
+    /// What the namespace's LimitRanges fill in and enforce.
+    pub fn limits_for(&self, namespace: Option<&str>) -> NamespaceLimits {
+        self.model.limits_for(namespace)
     }
 }
 
@@ -94,6 +97,8 @@ pub const REGISTRY: &[&Rule] = &[
     &sidecar_memory_limit_missing::RULE,
     &memory_request_missing::RULE,
     &memory_limit_below_request::RULE,
+    &memory_limit_above_pod_limit::RULE,
+    &memory_outside_limitrange::RULE,
     &memory_quantity_suspicious::RULE,
     &emptydir_memory_unbounded::RULE,
     &jvm_heap_exceeds_limit::RULE,
@@ -134,10 +139,13 @@ fn describe(container: &Container<'_>) -> String {
     }
 }
 
-/// Whether a pod-level or LimitRange default gives containers a memory limit.
-fn limit_covered(pod: &Pod<'_>, context: &CheckContext<'_>) -> bool {
-    pod.resources.limits_memory.is_some()
-        || context.defaults_for(pod.object.namespace.as_deref()).default_limit
+/// Whether the container is admitted without any memory limit: none of its own, none from a
+/// LimitRange default, none at pod level.
+fn limit_missing(pod: &Pod<'_>, container: &Container<'_>) -> bool {
+    container.resources.limits_memory.is_none()
+        && !container.resources.malformed
+        && pod.resources.limits_memory.is_none()
+        && pod.admission.limits.default_limit.is_none()
 }
 
 /// `docs/rules.md`, generated from the registry so the docs cannot drift from the code.
