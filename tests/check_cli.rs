@@ -487,3 +487,99 @@ fn configuring_or_suppressing_a_rule_covers_the_rules_that_refine_it() {
     assert!(!own.is_empty());
     assert!(own.iter().all(|(rule, severity)| rule == "sidecar-memory-limit-missing" && severity == "warning"));
 }
+
+fn findings_of(report: &serde_json::Value) -> Vec<(String, u64, String)> {
+    report["findings"]
+        .as_array()
+        .map(|findings| {
+            findings
+                .iter()
+                .map(|f| {
+                    let file = f["file"].as_str().unwrap_or_default();
+                    let file = file.rsplit('/').next().unwrap_or_default().to_owned();
+                    let rule = f["rule"].as_str().unwrap_or_default().to_owned();
+                    (file, f["line"].as_u64().unwrap_or_default(), rule)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_limit_range_in_another_file_is_admitted_with_its_provenance() {
+    let run = run_check(&[
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "manifests/admission/workload.yaml",
+        "manifests/admission/limitrange.yaml",
+    ]);
+    let report = run.json();
+    assert_eq!(report["errors"], serde_json::json!([]));
+    let found = findings_of(&report);
+    let expected = [
+        // The heap is compared with the admitted limit: the LimitRange default 512Mi.
+        ("workload.yaml", 18, "jvm-heap-exceeds-limit"),
+        ("workload.yaml", 21, "memory-limit-below-request"),
+        ("workload.yaml", 26, "memory-outside-limitrange"),
+    ];
+    let expected: Vec<_> =
+        expected.iter().map(|(f, l, r)| ((*f).to_owned(), *l, (*r).to_owned())).collect();
+    assert_eq!(found, expected, "{}", run.stdout);
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages[1].contains("the LimitRange `mem-defaults` default limit 512Mi"),
+        "{messages:?}"
+    );
+    assert!(messages[2].contains("the LimitRange `mem-defaults` maximum 1Gi"), "{messages:?}");
+}
+
+#[test]
+fn a_workload_without_containers_is_an_input_error_at_its_line() {
+    let run = run_check(&["--format", "json", "manifests/broken/missing-containers.yaml"]);
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
+    let report = run.json();
+    let errors: Vec<(u64, String)> = report["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap_or_default(),
+                e["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    // The typo `container:` is named and pointed at; the kustomize patch is not an error.
+    assert_eq!(errors[0].0, 14);
+    assert!(
+        errors[0].1.contains("Deployment `typo`")
+            && errors[0].1.contains("did you mean `containers`")
+    );
+    assert_eq!(errors[1].0, 25);
+    assert!(errors[1].1.contains("Job `empty`"));
+}
+
+#[test]
+fn invalid_limit_range_values_are_input_errors_and_ignored() {
+    let run = run_check(&["--format", "json", "manifests/broken/limitrange-invalid.yaml"]);
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
+    let report = run.json();
+    let lines: Vec<u64> = report["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    assert_eq!(lines, [11, 22], "{}", run.stdout);
+    // Neither LimitRange applies: the container has no limit.
+    let rules: Vec<String> = findings_of(&report).into_iter().map(|(_, _, r)| r).collect();
+    assert!(rules.iter().any(|r| r == "memory-limit-missing"), "{rules:?}");
+}

@@ -11,6 +11,7 @@ use compact_str::CompactString;
 use oom_core::quantity::Quantity;
 use serde::Serialize;
 
+use super::limit_range::{self, Admission, NamespaceLimits};
 use super::source::InputError;
 use super::yaml::{Document, Node};
 use crate::settings::Settings;
@@ -24,13 +25,21 @@ pub struct ObjectRef {
     pub kind: CompactString,
     pub name: CompactString,
     pub namespace: Option<CompactString>,
+    /// Where in the object its pod template sits, when not at a built-in kind's usual place
+    /// (`spec.jobTargetRef.template`, `spec.templates[2]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_path: Option<CompactString>,
 }
 
 impl std::fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.namespace {
-            Some(namespace) => write!(f, "{}/{} (namespace {namespace})", self.kind, self.name),
-            None => write!(f, "{}/{}", self.kind, self.name),
+            Some(namespace) => write!(f, "{}/{} (namespace {namespace})", self.kind, self.name)?,
+            None => write!(f, "{}/{}", self.kind, self.name)?,
+        }
+        match &self.pod_path {
+            Some(path) => write!(f, " at {path}"),
+            None => Ok(()),
         }
     }
 }
@@ -55,6 +64,9 @@ pub struct Pod<'a> {
     pub containers: Vec<Container<'a>>,
     /// Pod-level `spec.resources` (Kubernetes 1.32+).
     pub resources: Resources<'a>,
+    /// The memory values the API server admits (filled in with the namespace's context by
+    /// [`Pod::admit`]; empty until then).
+    pub admission: Admission<'a>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +115,7 @@ pub struct Resources<'a> {
     pub malformed: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct MemoryValue<'a> {
     pub node: &'a Node,
     pub quantity: Result<Quantity, String>,
@@ -121,21 +133,17 @@ impl MemoryValue<'_> {
     }
 }
 
-/// What a namespace's LimitRanges fill in for containers that leave memory unset.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NamespaceDefaults {
-    pub namespace: Option<CompactString>,
-    pub default_limit: bool,
-    pub default_request: bool,
-}
-
 impl<'a> Pod<'a> {
-    /// The memory limit that bounds a container: its own, else the pod-level one.
+    /// The admitted memory limit that bounds a container: its own, else the LimitRange default,
+    /// else the pod-level one; with the node it was written at (the container's `resources`
+    /// or name when the value comes from a LimitRange in the namespace).
     pub fn memory_limit(&self, container: &Container<'a>) -> Option<(u64, &'a Node)> {
-        [&container.resources.limits_memory, &self.resources.limits_memory]
-            .into_iter()
-            .flatten()
-            .find_map(|limit| limit.bytes().filter(|&b| b > 0).map(|bytes| (bytes, limit.node)))
+        let admitted = self.admission.containers.get(container.index)?.limit.as_ref()?;
+        let node = admitted
+            .node
+            .or(container.resources.key)
+            .unwrap_or_else(|| container.node.get("name").unwrap_or(container.node));
+        (admitted.bytes > 0).then_some((admitted.bytes, node))
     }
 }
 
@@ -154,7 +162,7 @@ pub struct ConfigMapData<'a> {
 pub struct Context<'a> {
     /// Keyed by namespace: a stream can hold thousands of LimitRanges and ConfigMaps, and
     /// every container looks them up.
-    limit_ranges: HashMap<Option<CompactString>, NamespaceDefaults>,
+    limit_ranges: HashMap<Option<CompactString>, NamespaceLimits>,
     config_maps: HashMap<(Option<CompactString>, CompactString), ConfigMapData<'a>>,
     pub settings: Settings,
 }
@@ -164,11 +172,8 @@ impl<'a> Context<'a> {
         Self { settings, ..Self::default() }
     }
 
-    pub fn add_limit_range(&mut self, defaults: NamespaceDefaults) {
-        let merged = self.limit_ranges.entry(defaults.namespace.clone()).or_default();
-        merged.namespace = defaults.namespace;
-        merged.default_limit |= defaults.default_limit;
-        merged.default_request |= defaults.default_request;
+    pub fn add_limit_range(&mut self, limits: NamespaceLimits) {
+        self.limit_ranges.entry(limits.namespace.clone()).or_default().merge(limits);
     }
 
     /// Adds a ConfigMap; a later one of the same name and namespace replaces it, as
@@ -183,8 +188,8 @@ impl<'a> Context<'a> {
         self.config_maps.get(&(namespace.map(CompactString::from), CompactString::from(name)))
     }
 
-    /// What the namespace's LimitRanges, all of them together, fill in.
-    pub fn defaults_for(&self, namespace: Option<&str>) -> NamespaceDefaults {
+    /// What the namespace's LimitRanges, all of them together, fill in and enforce.
+    pub fn limits_for(&self, namespace: Option<&str>) -> NamespaceLimits {
         self.limit_ranges.get(&namespace.map(CompactString::from)).cloned().unwrap_or_default()
     }
 }
@@ -257,26 +262,25 @@ impl Extractor<'_> {
             kind: if kind.is_empty() { "<no kind>".into() } else { kind.into() },
             name: name.into(),
             namespace: text("namespace").map(CompactString::from),
+            pod_path: None,
         };
         out.push(Object { source, object, root: node, template });
     }
 
-    /// LimitRange defaults this object contributes, if it is a LimitRange.
-    pub fn limit_range(&mut self, object: &Object<'_>) -> Option<NamespaceDefaults> {
+    /// The memory values this object contributes, if it is a LimitRange; invalid values are
+    /// input errors.
+    pub fn limit_range(&mut self, object: &Object<'_>) -> Option<NamespaceLimits> {
         if object.object.kind != "LimitRange" {
             return None;
         }
-        let mut defaults =
-            NamespaceDefaults { namespace: object.object.namespace.clone(), ..Default::default() };
-        for limit in object.root.path(&["spec", "limits"]).and_then(Node::as_sequence)? {
-            if limit.get("type").and_then(Node::as_str) != Some("Container") {
-                continue;
-            }
-            let has_memory = |key| limit.path(&[key, "memory"]).is_some_and(|n| !n.is_null());
-            defaults.default_limit |= has_memory("default");
-            defaults.default_request |= has_memory("defaultRequest");
-        }
-        Some(defaults)
+        Some(limit_range::read_limit_range(
+            object.root,
+            &object.object.name,
+            object.object.namespace.as_ref(),
+            object.source,
+            self.source_name,
+            self.errors,
+        ))
     }
 
     /// The data of a ConfigMap, if the object is one.
@@ -293,41 +297,24 @@ impl Extractor<'_> {
         })
     }
 
-    /// The pod spec of an object, if it holds one.
-    pub fn pod<'a>(&mut self, object: &Object<'a>) -> Option<Pod<'a>> {
-        let root = object.root;
-        let (spec, template_metadata) = match object.object.kind.as_str() {
-            "Pod" => (root.get("spec")?, None),
-            "PodTemplate" => {
-                (root.path(&["template", "spec"])?, root.path(&["template", "metadata"]))
-            }
-            "CronJob" => {
-                let template = root.path(&["spec", "jobTemplate", "spec", "template"])?;
-                (template.get("spec")?, template.get("metadata"))
-            }
-            _ => {
-                let template = root.path(&["spec", "template"])?;
-                let spec = template.get("spec")?;
-                // Found by shape: any template whose spec lists containers is a pod template.
-                spec.get("containers")?;
-                (spec, template.get("metadata"))
-            }
-        };
+    pub(super) fn report(&mut self, node: &Node, message: String) {
+        self.error(node, message);
+    }
+
+    /// A pod from a pod spec (`containers`, `initContainers`, pod-level `resources`).
+    pub(super) fn pod_from_spec<'a>(
+        &mut self,
+        object: &Object<'a>,
+        spec: &'a Node,
+        template_metadata: Option<&'a Node>,
+        pod_path: Option<CompactString>,
+    ) -> Option<Pod<'a>> {
         if !spec.is_mapping() {
             self.error(spec, format!("a pod spec must be a mapping, found {}", spec.type_name()));
             return None;
         }
-        let annotations: Vec<&Node> = [root.get("metadata"), template_metadata]
-            .into_iter()
-            .flatten()
-            .filter_map(|metadata| metadata.get("annotations"))
-            .filter(|annotations| annotations.is_mapping())
-            .collect();
-        let default_container = annotations
-            .iter()
-            .rev()
-            .find_map(|a| a.get(DEFAULT_CONTAINER_ANNOTATION).and_then(Node::as_str));
-
+        let annotations = annotations_of(object.root, template_metadata);
+        let default_container = default_container(&annotations);
         let mut containers = Vec::new();
         let regular = self.container_list(spec, "containers");
         let primary_index = default_container
@@ -341,29 +328,84 @@ impl Extractor<'_> {
             } else {
                 ContainerRole::Secondary
             };
-            containers.push(self.container(node, role));
+            containers.push(self.container(node, role, None));
         }
         for node in self.container_list(spec, "initContainers") {
-            let role = if node.get("restartPolicy").and_then(Node::as_str) == Some("Always") {
-                ContainerRole::NativeSidecar
-            } else {
-                ContainerRole::Init
-            };
-            containers.push(self.container(node, role));
+            containers.push(self.container(node, init_role(node), None));
         }
+        let resources = self.resources(spec, "resources");
+        Some(self.finish_pod(object, spec, annotations, containers, resources, pod_path))
+    }
+
+    /// A pod made of the bare containers a custom resource holds under one mapping (an Argo
+    /// Workflows template's `container`/`script`/`sidecars`, a Tekton Task's `steps`).
+    pub(super) fn pod_from_containers<'a>(
+        &mut self,
+        object: &Object<'a>,
+        parent: &'a Node,
+        found: Vec<(&'a str, &'a Node)>,
+        pod_path: Option<CompactString>,
+    ) -> Pod<'a> {
+        let annotations = annotations_of(object.root, parent.get("metadata"));
+        let default_container = default_container(&annotations);
+        // Tekton merges `stepTemplate` into every step: its resources are the steps' defaults.
+        let step_template = parent
+            .get("stepTemplate")
+            .filter(|t| t.is_mapping())
+            .map(|t| self.container_resources(t));
+        let first_listed = found.iter().position(|(key, _)| *key == "containers");
+        let mut containers = Vec::with_capacity(found.len());
+        for (index, (key, node)) in found.into_iter().enumerate() {
+            let role = match key {
+                "sidecars" => ContainerRole::Secondary,
+                "initContainers" => init_role(node),
+                "containers" => {
+                    let named = default_container.is_some_and(|wanted| {
+                        node.get("name").and_then(Node::as_str) == Some(wanted)
+                    });
+                    if named || (default_container.is_none() && Some(index) == first_listed) {
+                        ContainerRole::Primary
+                    } else {
+                        ContainerRole::Secondary
+                    }
+                }
+                _ => ContainerRole::Primary,
+            };
+            let defaults = if key == "steps" { step_template.as_ref() } else { None };
+            let mut container = self.container(node, role, defaults);
+            // Argo Workflows names a template's unnamed `container` or `script` `main`.
+            if node.get("name").is_none() && matches!(key, "container" | "script") {
+                container.name = "main".to_owned();
+            }
+            containers.push(container);
+        }
+        self.finish_pod(object, parent, annotations, containers, Resources::default(), pod_path)
+    }
+
+    fn finish_pod<'a>(
+        &mut self,
+        object: &Object<'a>,
+        spec: &'a Node,
+        annotations: Vec<&'a Node>,
+        mut containers: Vec<Container<'a>>,
+        resources: Resources<'a>,
+        pod_path: Option<CompactString>,
+    ) -> Pod<'a> {
         for (index, container) in containers.iter_mut().enumerate() {
             container.index = index;
         }
-        let resources = self.resources(spec);
-        Some(Pod {
+        let mut object_ref = object.object.clone();
+        object_ref.pod_path = pod_path;
+        Pod {
             source: object.source,
-            object: object.object.clone(),
+            object: object_ref,
             template: object.template,
             spec,
             annotations,
             containers,
             resources,
-        })
+            admission: Admission::default(),
+        }
     }
 
     fn container_list<'a>(&mut self, spec: &'a Node, key: &str) -> Vec<&'a Node> {
@@ -392,18 +434,42 @@ impl Extractor<'_> {
             .collect()
     }
 
-    fn container<'a>(&mut self, node: &'a Node, role: ContainerRole) -> Container<'a> {
+    fn container<'a>(
+        &mut self,
+        node: &'a Node,
+        role: ContainerRole,
+        defaults: Option<&Resources<'a>>,
+    ) -> Container<'a> {
         let name = node.get("name").and_then(Node::as_str).unwrap_or("<unnamed>").to_owned();
-        Container { name, node, role, resources: self.resources(node), index: 0 }
+        let mut resources = self.container_resources(node);
+        if let Some(defaults) = defaults {
+            if resources.limits_memory.is_none() {
+                resources.limits_memory = defaults.limits_memory.clone();
+            }
+            if resources.requests_memory.is_none() {
+                resources.requests_memory = defaults.requests_memory.clone();
+            }
+        }
+        Container { name, node, role, resources, index: 0 }
     }
 
-    fn resources<'a>(&mut self, owner: &'a Node) -> Resources<'a> {
-        let mut resources = Resources { key: owner.key_node("resources"), ..Default::default() };
-        let Some(node) = owner.get("resources").filter(|n| !n.is_null()) else {
+    /// A container's `resources` (Tekton steps since v1: `computeResources`).
+    fn container_resources<'a>(&mut self, node: &'a Node) -> Resources<'a> {
+        let key = if node.get("resources").is_none() && node.get("computeResources").is_some() {
+            "computeResources"
+        } else {
+            "resources"
+        };
+        self.resources(node, key)
+    }
+
+    fn resources<'a>(&mut self, owner: &'a Node, key: &str) -> Resources<'a> {
+        let mut resources = Resources { key: owner.key_node(key), ..Default::default() };
+        let Some(node) = owner.get(key).filter(|n| !n.is_null()) else {
             return resources;
         };
         if !node.is_mapping() {
-            self.error(node, format!("`resources` must be a mapping, found {}", node.type_name()));
+            self.error(node, format!("`{key}` must be a mapping, found {}", node.type_name()));
             resources.malformed = true;
             return resources;
         }
@@ -414,10 +480,7 @@ impl Extractor<'_> {
             if !values.is_mapping() {
                 self.error(
                     values,
-                    format!(
-                        "`resources.{section}` must be a mapping, found {}",
-                        values.type_name()
-                    ),
+                    format!("`{key}.{section}` must be a mapping, found {}", values.type_name()),
                 );
                 resources.malformed = true;
                 continue;
@@ -434,7 +497,7 @@ impl Extractor<'_> {
                     self.error(
                         memory,
                         format!(
-                            "`resources.{section}.memory` must be a quantity such as 512Mi, found {}",
+                            "`{key}.{section}.memory` must be a quantity such as 512Mi, found {}",
                             memory.type_name()
                         ),
                     );
@@ -444,4 +507,29 @@ impl Extractor<'_> {
         }
         resources
     }
+}
+
+fn init_role(node: &Node) -> ContainerRole {
+    if node.get("restartPolicy").and_then(Node::as_str) == Some("Always") {
+        ContainerRole::NativeSidecar
+    } else {
+        ContainerRole::Init
+    }
+}
+
+/// Annotation mappings of the object and of its pod template, in that order.
+fn annotations_of<'a>(root: &'a Node, template_metadata: Option<&'a Node>) -> Vec<&'a Node> {
+    [root.get("metadata"), template_metadata]
+        .into_iter()
+        .flatten()
+        .filter_map(|metadata| metadata.get("annotations"))
+        .filter(|annotations| annotations.is_mapping())
+        .collect()
+}
+
+fn default_container<'a>(annotations: &[&'a Node]) -> Option<&'a str> {
+    annotations
+        .iter()
+        .rev()
+        .find_map(|a| a.get(DEFAULT_CONTAINER_ANNOTATION).and_then(Node::as_str))
 }

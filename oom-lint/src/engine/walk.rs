@@ -9,9 +9,12 @@ use std::sync::LazyLock;
 use compact_str::CompactString;
 use memchr::memmem::Finder;
 
+use super::admission;
 use super::heaps::{self, RuntimeView};
-use super::model::{ConfigMapData, Context, Extractor, NamespaceDefaults, Object, Pod};
+use super::limit_range::NamespaceLimits;
+use super::model::{ConfigMapData, Context, Extractor, Object, Pod};
 use super::parallel;
+use super::shapes;
 use super::source::{InputError, SourceFile};
 use super::yaml::{self, Document, Node};
 use crate::settings::Settings;
@@ -52,7 +55,8 @@ pub struct ResolvedPod<'a> {
 }
 
 impl<'a> ResolvedPod<'a> {
-    fn resolve(pod: Pod<'a>, context: &Context<'a>) -> Self {
+    fn resolve(mut pod: Pod<'a>, context: &Context<'a>) -> Self {
+        pod.admission = admission::admit(&pod, context.limits_for(pod.object.namespace.as_deref()));
         let heaps = heaps::resolve(&pod, context);
         Self { pod, heaps }
     }
@@ -96,8 +100,8 @@ where
             .filter(|&index| may_hold_context(documents[index].text))
             .map(|index| {
                 let parsed = parser.parse(&documents[index]);
-                let (found, chunk) = read_context(sources, *source, parsed);
-                ContextDocument { index, found, chunk }
+                let (found, errors, chunk) = read_context(sources, *source, parsed);
+                ContextDocument { index, found, errors, chunk }
             })
             .collect()
     });
@@ -105,7 +109,7 @@ where
     for ((source, _), documents) in batches.iter().zip(&first_pass) {
         for item in documents.iter().flat_map(|document| &document.found) {
             match item {
-                ContextObject::LimitRange(defaults) => context.add_limit_range(defaults.clone()),
+                ContextObject::LimitRange(limits) => context.add_limit_range((**limits).clone()),
                 ContextObject::ConfigMap { namespace, name, data } => {
                     context.add_config_map(ConfigMapData {
                         source: *source,
@@ -125,6 +129,9 @@ where
         let mut parser = yaml::ChunkParser::new(yaml::Limits::default());
         for (index, chunk) in batch.documents().iter().enumerate() {
             let read_first = first_pass[b].binary_search_by_key(&index, |d| d.index);
+            if let Ok(at) = read_first {
+                result.errors.extend(first_pass[b][at].errors.iter().cloned());
+            }
             let parsed;
             let documents = match read_first.map(|at| &first_pass[b][at].chunk) {
                 Ok(ContextChunk::Kept(documents)) => documents,
@@ -173,7 +180,7 @@ struct BatchResult<P> {
 /// can be dropped: most ConfigMaps are documents of their own.
 #[derive(Debug)]
 enum ContextObject {
-    LimitRange(NamespaceDefaults),
+    LimitRange(Box<NamespaceLimits>),
     ConfigMap { namespace: Option<CompactString>, name: CompactString, data: Node },
 }
 
@@ -183,6 +190,8 @@ struct ContextDocument {
     /// Its index among its batch's documents.
     index: usize,
     found: Vec<ContextObject>,
+    /// Errors in the context objects themselves (invalid LimitRange values).
+    errors: Vec<InputError>,
     chunk: ContextChunk,
 }
 
@@ -199,16 +208,20 @@ fn read_context(
     sources: &[SourceFile],
     source: usize,
     documents: Vec<Result<Document, yaml::YamlError>>,
-) -> (Vec<ContextObject>, ContextChunk) {
+) -> (Vec<ContextObject>, Vec<InputError>, ContextChunk) {
     let mut found = Vec::new();
+    // LimitRange errors are reported from here: the second pass skips context objects.
+    let mut limit_range_errors = Vec::new();
     let mut only_context = true;
     // Shape errors are reported once, when the chunk is read for its pods.
     let mut ignored = Vec::new();
     let mut extractor = Extractor { errors: &mut ignored, source_name: &sources[source].name };
     for document in documents.iter().flatten() {
         for object in extractor.objects(source, document) {
-            if let Some(defaults) = extractor.limit_range(&object) {
-                found.push(ContextObject::LimitRange(defaults));
+            let mut limit_ranges =
+                Extractor { errors: &mut limit_range_errors, source_name: &sources[source].name };
+            if let Some(limits) = limit_ranges.limit_range(&object) {
+                found.push(ContextObject::LimitRange(Box::new(limits)));
             } else if let Some(config_map) = extractor.config_map(&object) {
                 found.push(ContextObject::ConfigMap {
                     namespace: config_map.namespace,
@@ -221,14 +234,18 @@ fn read_context(
         }
     }
     if !only_context {
-        return (found, ContextChunk::Kept(documents));
+        return (found, limit_range_errors, ContextChunk::Kept(documents));
     }
     let mut errors = Vec::new();
     let mut counts = Counts::default();
     // Context objects alone hold no pods.
     let pods = pods_of(sources, source, &documents, &mut errors, &mut counts);
     debug_assert!(pods.is_empty());
-    (found, ContextChunk::Checked { errors, documents: counts.documents, objects: counts.objects })
+    (
+        found,
+        limit_range_errors,
+        ContextChunk::Checked { errors, documents: counts.documents, objects: counts.objects },
+    )
 }
 
 /// Whether a chunk may hold a ConfigMap or a LimitRange: their `kind` has to be spelled out in
@@ -272,7 +289,7 @@ fn pods_of<'a>(
             if is_context(&object) {
                 continue;
             }
-            if let Some(pod) = extractor.pod(&object) {
+            for pod in shapes::pods(&mut extractor, &object) {
                 counts.pods += 1;
                 counts.containers += pod.containers.len();
                 pods.push(pod);
@@ -314,9 +331,10 @@ pub fn build_model<'a>(
             counts.documents += 1;
             for object in extractor.objects(index, document) {
                 counts.objects += 1;
-                if !add_context(&mut extractor, &object, &mut context)
-                    && let Some(pod) = extractor.pod(&object)
-                {
+                if add_context(&mut extractor, &object, &mut context) {
+                    continue;
+                }
+                for pod in shapes::pods(&mut extractor, &object) {
                     counts.pods += 1;
                     counts.containers += pod.containers.len();
                     pods.push(pod);

@@ -5,7 +5,8 @@ use std::borrow::Cow;
 use super::CheckContext;
 use super::memory_quantity_suspicious::problem;
 use super::{Hit, Rule, describe};
-use crate::engine::model::{Pod, Resources};
+use crate::engine::admission::Origin;
+use crate::engine::model::{Container, Pod, Resources};
 use crate::engine::yaml::Node;
 use crate::finding::Severity;
 
@@ -15,7 +16,9 @@ pub const RULE: Rule = Rule {
     summary: "A memory limit is below the memory request",
     doc: "\
 The API server rejects a pod whose memory limit is lower than its request, so the workload
-never starts. Usually the two values were swapped, or one was changed without the other.
+never starts. Usually the two values were swapped, or one was changed without the other. The
+limit compared is the admitted one: a container that sets a request but no limit gets the
+namespace's LimitRange `default` limit, and a request above it is rejected just the same.
 
 Bad:
 
@@ -23,6 +26,13 @@ Bad:
 resources:
   requests: {memory: 1Gi}
   limits: {memory: 512Mi}
+```
+
+Bad, in a namespace whose LimitRange has `default: {memory: 512Mi}`:
+
+```yaml
+resources:
+  requests: {memory: 1Gi}
 ```
 
 Good:
@@ -59,8 +69,48 @@ fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hi
                 message: format!("{}: {message}", describe(container)),
                 help: help(),
             });
+        } else if let Some((node, message)) = against_default_limit(pod, container) {
+            hits.push(Hit {
+                source: None,
+                part: None,
+                severity: None,
+                node,
+                container: Some(container),
+                message: format!("{}: {message}", describe(container)),
+                help: Some(
+                    "set resources.limits.memory at or above the request, or lower the request \
+                     below the LimitRange default"
+                        .into(),
+                ),
+            });
         }
     }
+}
+
+/// A written request above the limit the container gets from the namespace's LimitRange
+/// because it sets none.
+fn against_default_limit<'a>(
+    pod: &Pod<'a>,
+    container: &Container<'a>,
+) -> Option<(&'a Node, String)> {
+    let request = container.resources.requests_memory.as_ref()?;
+    if container.resources.limits_memory.is_some() || problem(request).is_some() {
+        return None;
+    }
+    let limit = pod.admission.containers.get(container.index)?.limit.as_ref()?;
+    let Origin::LimitRange(default) = &limit.origin else { return None };
+    let request_bytes = request.bytes()?;
+    (limit.bytes < request_bytes).then(|| {
+        (
+            request.node,
+            format!(
+                "memory request {} is above {}, which the container gets as its limit because it \
+                 sets none: the API server rejects this",
+                written(request.node, request_bytes),
+                default.describe(),
+            ),
+        )
+    })
 }
 
 fn compare<'a>(resources: &Resources<'a>) -> Option<(&'a Node, String)> {

@@ -1,5 +1,5 @@
 use super::CheckContext;
-use super::{Hit, Rule, describe, limit_covered, memory_anchor, missing_limit};
+use super::{Hit, Rule, describe, memory_anchor, missing_limit};
 use crate::engine::model::Pod;
 use crate::finding::Severity;
 
@@ -38,15 +38,12 @@ containers:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
-    if limit_covered(pod, context) {
-        return;
-    }
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     for container in &pod.containers {
         if container.role.is_sidecar() {
             continue;
         }
-        let Some(missing) = missing_limit(container) else { continue };
+        let Some(missing) = missing_limit(pod, container) else { continue };
         hits.push(Hit {
             source: None,
             part: None,

@@ -33,10 +33,10 @@ resources:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
-    let defaults = context.defaults_for(pod.object.namespace.as_deref());
-    if pod.resources.requests_memory.is_some() || defaults.default_request || defaults.default_limit
-    {
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
+    // A pod-level request, or a LimitRange `defaultRequest` (which the API server also takes
+    // from `default`, `max` or `min`), gives every container a request.
+    if pod.resources.requests_memory.is_some() || pod.admission.limits.default_request.is_some() {
         return;
     }
     for container in &pod.containers {

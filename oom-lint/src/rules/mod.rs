@@ -13,11 +13,13 @@ mod jvm_heap_exceeds_limit;
 mod jvm_heap_headroom_low;
 mod jvm_memory_flag_invalid;
 mod memory_leak_suspected;
+mod memory_limit_above_pod_limit;
 mod memory_limit_below_peak;
 mod memory_limit_below_request;
 mod memory_limit_headroom_low;
 mod memory_limit_missing;
 mod memory_limit_oversized;
+mod memory_outside_limitrange;
 mod memory_quantity_suspicious;
 mod memory_request_missing;
 mod node_heap_exceeds_limit;
@@ -26,8 +28,9 @@ mod sidecar_memory_limit_missing;
 mod suppression_unknown_rule;
 mod usage_support;
 
+use crate::engine::admission::NamespaceLimits;
 use crate::engine::heaps::RuntimeView;
-use crate::engine::model::{Container, Context, NamespaceDefaults, Pod};
+use crate::engine::model::{Container, Context, Pod};
 use crate::engine::process::Located;
 use crate::engine::source::{Position, SourceFile};
 use crate::engine::yaml::Node;
@@ -77,9 +80,9 @@ impl<'a> CheckContext<'a> {
         self.observed.get(container.index)?.as_ref()
     }
 
-    /// What the namespace's LimitRanges fill in.
-    pub fn defaults_for(&self, namespace: Option<&str>) -> NamespaceDefaults {
-        self.model.defaults_for(namespace)
+    /// What the namespace's LimitRanges fill in and enforce.
+    pub fn limits_for(&self, namespace: Option<&str>) -> NamespaceLimits {
+        self.model.limits_for(namespace)
     }
 }
 
@@ -124,6 +127,8 @@ pub const REGISTRY: &[&Rule] = &[
     &sidecar_memory_limit_missing::RULE,
     &memory_request_missing::RULE,
     &memory_limit_below_request::RULE,
+    &memory_limit_above_pod_limit::RULE,
+    &memory_outside_limitrange::RULE,
     &memory_quantity_suspicious::RULE,
     &emptydir_memory_unbounded::RULE,
     &jvm_heap_exceeds_limit::RULE,
@@ -172,19 +177,18 @@ fn describe(container: &Container<'_>) -> String {
     }
 }
 
-/// Whether a pod-level or LimitRange default gives containers a memory limit (a pod-level `0`
-/// is none).
-fn limit_covered(pod: &Pod<'_>, context: &CheckContext<'_>) -> bool {
-    pod.resources.limits_memory.as_ref().is_some_and(|limit| !limit.is_zero())
-        || context.defaults_for(pod.object.namespace.as_deref()).default_limit
-}
-
-/// Why a container counts as having no memory limit, for the limit-missing rules: `None` when
-/// it has one (or one that other rules report: invalid, or `0` below a request, which the API
-/// server rejects), else the wording of what it has.
-fn missing_limit(container: &Container<'_>) -> Option<String> {
+/// Why a container is admitted with no memory limit, for the limit-missing rules: `None` when
+/// it runs bounded (its own limit, a LimitRange default limit, a pod-level limit that is not
+/// `0`) or has a limit other rules report (invalid, or `0` below a request, which the API server
+/// rejects); else the wording of what it has.
+fn missing_limit(pod: &Pod<'_>, container: &Container<'_>) -> Option<String> {
     let resources = &container.resources;
     if resources.malformed {
+        return None;
+    }
+    let bounded_by_pod = pod.resources.limits_memory.as_ref().is_some_and(|limit| !limit.is_zero())
+        || (resources.limits_memory.is_none() && pod.admission.limits.default_limit.is_some());
+    if bounded_by_pod {
         return None;
     }
     match &resources.limits_memory {

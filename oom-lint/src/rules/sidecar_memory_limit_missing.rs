@@ -1,5 +1,5 @@
 use super::CheckContext;
-use super::{Hit, Rule, describe, limit_covered, memory_anchor, missing_limit};
+use super::{Hit, Rule, describe, memory_anchor, missing_limit};
 use crate::engine::model::{ContainerRole, Pod};
 use crate::finding::Severity;
 
@@ -44,16 +44,13 @@ containers:
     check,
 };
 
-fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
-    if limit_covered(pod, context) {
-        return;
-    }
+fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     let primary = pod.containers.iter().find(|c| c.role == ContainerRole::Primary);
     for container in &pod.containers {
         if !container.role.is_sidecar() {
             continue;
         }
-        let Some(missing) = missing_limit(container) else { continue };
+        let Some(missing) = missing_limit(pod, container) else { continue };
         let main = primary.map_or_else(String::new, |p| format!(", `{}` included", p.name));
         hits.push(Hit {
             source: None,
