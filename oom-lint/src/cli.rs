@@ -74,6 +74,8 @@ pub struct CheckArgs {
     /// memory-leak-suspected.
     #[arg(long, value_name = "FILE")]
     pub metrics: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub live: PrometheusArgs,
     /// Refuse (and report) files larger than this (a quantity such as 256Mi).
     #[arg(long, value_name = "QUANTITY", default_value = "256Mi")]
     pub max_file_size: String,
@@ -106,18 +108,26 @@ const ANALYZE_EXAMPLES: &str = "\
 Inputs: long CSV (a time column, a value column, label columns), Grafana panel CSV, or a
 Prometheus query_range JSON response; detected from the content.
 
+Or live from a Prometheus-compatible server (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics)
+with --prometheus URL.
+
 Examples:
   oom-lint analyze memory.csv --limit 512Mi
   oom-lint analyze dump.json --events deploys.csv --plot plots/
   oom-lint analyze grafana-export.csv --format json
+  oom-lint analyze --prometheus http://prometheus:9090 --namespace shop --since 3d
+  oom-lint analyze --prometheus https://mimir.example/prometheus --header 'X-Scope-OrgID: team-a' \\
+    --bearer-token-file /var/run/secrets/token --selector '{pod=~\"api-.*\"}' --save api.json
 
 Exit codes: 0 no leak, 1 a leak was found (unless --fail-on never), 2 usage or input errors.";
 
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
     /// Metric dumps to analyse (`-` for standard input).
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(value_name = "FILE", required_unless_present = "prometheus")]
     pub files: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub live: PrometheusArgs,
     /// Deploys and other events: a CSV of `timestamp,event` rows.
     #[arg(long, value_name = "FILE")]
     pub events: Option<std::path::PathBuf>,
@@ -167,8 +177,10 @@ pub struct FixArgs {
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<std::path::PathBuf>,
     /// Metric dumps with the observed usage (as for `analyze`).
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(long, value_name = "FILE", required_unless_present = "prometheus")]
     pub metrics: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub live: PrometheusArgs,
     /// Print a unified diff instead of writing.
     #[arg(long)]
     pub dry_run: bool,
@@ -228,4 +240,71 @@ pub enum SizeFormat {
     Human,
     /// One JSON object.
     Json,
+}
+
+/// Live metrics from a Prometheus-compatible server, instead of (or beside) dumps.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Live metrics (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics)")]
+pub struct PrometheusArgs {
+    /// Read memory series from this server's HTTP API, e.g. http://prometheus:9090 or
+    /// https://mimir.example/prometheus (the path before /api/v1).
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// How far back from the end: 90m, 12h, 3d, 2w [default: 7d].
+    #[arg(long, value_name = "DURATION", requires = "prometheus", conflicts_with = "start")]
+    pub since: Option<String>,
+    /// Start of the window (RFC 3339, or Unix seconds).
+    #[arg(long, value_name = "TIME", requires = "prometheus")]
+    pub start: Option<String>,
+    /// End of the window (RFC 3339, or Unix seconds) [default: now].
+    #[arg(long, value_name = "TIME", requires = "prometheus")]
+    pub end: Option<String>,
+    /// Resolution (30s, 1m, 5m) [default: the window / 11,000, at least 1m, rounded up].
+    #[arg(long, value_name = "DURATION", requires = "prometheus")]
+    pub step: Option<String>,
+    /// Namespaces to read: a regular expression (RE2, anchored), e.g. 'shop|cart' or '.*'.
+    #[arg(long, value_name = "REGEX", requires = "prometheus")]
+    pub namespace: Option<String>,
+    /// More PromQL label matchers for the memory series, e.g. '{pod=~"api-.*"}'.
+    #[arg(long, value_name = "MATCHERS", requires = "prometheus")]
+    pub selector: Option<String>,
+    /// The memory metric (container="" and container="POD" are left out).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "container_memory_working_set_bytes",
+        requires = "prometheus"
+    )]
+    pub metric: String,
+    /// Send `Authorization: Bearer` with the token in this file (read at start, never printed).
+    #[arg(long, value_name = "FILE", requires = "prometheus")]
+    pub bearer_token_file: Option<std::path::PathBuf>,
+    /// Send `Authorization: Bearer` with the token in this environment variable.
+    #[arg(long, value_name = "VAR", requires = "prometheus", conflicts_with = "bearer_token_file")]
+    pub bearer_token_env: Option<String>,
+    /// Basic auth as user:password (visible to `ps`; prefer --basic-auth-env).
+    #[arg(long, value_name = "USER:PASSWORD", requires = "prometheus")]
+    pub basic_auth: Option<String>,
+    /// Basic auth as user:password from this environment variable.
+    #[arg(long, value_name = "VAR", requires = "prometheus", conflicts_with = "basic_auth")]
+    pub basic_auth_env: Option<String>,
+    /// Trust the certificate authorities in this PEM file (instead of the bundled web roots).
+    #[arg(long, value_name = "FILE", requires = "prometheus")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// An extra request header (repeatable), e.g. 'X-Scope-OrgID: tenant-a' for Mimir or Cortex.
+    #[arg(long, value_name = "NAME: VALUE", requires = "prometheus")]
+    pub header: Vec<String>,
+    /// Give up on a request after this long (then retry).
+    #[arg(long, value_name = "DURATION", default_value = "60s", requires = "prometheus")]
+    pub timeout: String,
+    /// Retries of a request after a timeout, 429 or 5xx, with exponential backoff.
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "prometheus")]
+    pub retries: u32,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "prometheus",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Also write what was fetched as a Prometheus query_range JSON dump, to read offline.
+    #[arg(long, value_name = "FILE", requires = "prometheus")]
+    pub save: Option<std::path::PathBuf>,
 }

@@ -15,6 +15,7 @@ pub mod exit;
 pub mod finding;
 pub mod fix;
 pub mod lint;
+pub mod live;
 pub mod observed;
 pub mod report;
 pub mod rules;

@@ -45,10 +45,23 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
     });
     let progress = std::io::stderr().is_terminal();
     let mut results = Vec::new();
-    for path in &args.files {
-        let name =
-            if path.as_os_str() == "-" { "<stdin>".to_owned() } else { path.display().to_string() };
-        let bytes = match read_input(path) {
+    // A live source is read as the dump it is assembled into (the one --save writes).
+    let live = crate::live::fetch(&args.live)?;
+    let inputs = args.files.iter().map(Ok).chain(live.map(Err));
+    for input in inputs {
+        let (name, read, format) = match input {
+            Ok(path) if path.as_os_str() == "-" => ("<stdin>".to_owned(), read_input(path), format),
+            Ok(path) => (path.display().to_string(), read_input(path), format),
+            Err(fetched) => {
+                errors.extend(fetched.warnings.into_iter().map(|message| InputError {
+                    file: fetched.source.clone(),
+                    position: None,
+                    message,
+                }));
+                (fetched.source, Ok(fetched.dump), Some(InputFormat::PrometheusJson))
+            }
+        };
+        let bytes = match read {
             Ok(bytes) => bytes,
             Err(message) => {
                 errors.push(InputError { file: name, position: None, message });

@@ -43,8 +43,12 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
     }
     let inputs = ingest::collect(&paths, &ingest::Options { exclude: &exclude, max_file_size });
     let mut metric_errors = Vec::new();
-    let usage =
+    let mut usage =
         (!args.metrics.is_empty()).then(|| observed::read_dumps(&args.metrics, &mut metric_errors));
+    if let Some(fetched) = crate::live::fetch(&args.live)? {
+        let live = super::live_usage(fetched, &mut metric_errors);
+        usage.get_or_insert_with(Vec::new).extend(live);
+    }
     let mut outcome = lint::check(&inputs.sources, &config, usage.as_deref());
     outcome.counts.excluded = inputs.excluded;
     let mut errors = inputs.errors;

@@ -28,7 +28,10 @@ pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
         &ingest::Options { exclude: &exclude, max_file_size: 256 << 20 },
     );
     let mut errors = inputs.errors;
-    let usage = observed::read_dumps(&args.metrics, &mut errors);
+    let mut usage = observed::read_dumps(&args.metrics, &mut errors);
+    if let Some(fetched) = crate::live::fetch(&args.live)? {
+        usage.extend(super::live_usage(fetched, &mut errors));
+    }
     let documents = walk::read_documents(&inputs.sources, &mut errors);
     let model = walk::build_model(
         &inputs.sources,

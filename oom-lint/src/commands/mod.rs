@@ -26,6 +26,20 @@ pub fn write_stderr(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
+/// The usage of a live source (`--prometheus`) for `check` and `fix`; its warnings (a partial
+/// result) become input errors.
+fn live_usage(
+    fetched: crate::live::Fetched,
+    errors: &mut Vec<crate::finding::InputError>,
+) -> Vec<crate::observed::Usage> {
+    errors.extend(fetched.warnings.into_iter().map(|message| crate::finding::InputError {
+        file: fetched.source.clone(),
+        position: None,
+        message,
+    }));
+    crate::observed::read_dump_bytes(&fetched.source, &fetched.dump, errors)
+}
+
 /// Runs the chosen subcommand. An `Err` is a usage or input error (exit code 2).
 pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
     match cli.command {

@@ -67,33 +67,52 @@ pub fn read_dumps(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Usage>
         let dump = std::fs::File::open(path)
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|file| oom_core::metrics::parse(file, None).map_err(|e| e.to_string()));
-        let dump = match dump {
-            Ok(dump) => dump,
-            Err(message) => {
-                errors.push(InputError { file: name, position: None, message });
-                continue;
-            }
-        };
-        for row in dump.errors {
-            errors.push(InputError {
-                file: name.clone(),
-                position: row.line.map(|line| Position::new(line as usize, 1)),
-                message: row.message,
-            });
-        }
-        if dump.errors_omitted > 0 {
-            errors.push(InputError {
-                file: name.clone(),
-                position: None,
-                message: format!("{} more broken rows (not listed)", dump.errors_omitted),
-            });
-        }
-        for series in dump.series {
-            let analysis = analyze(&series, &[], &AnalysisOptions::default());
-            usage.push(Usage { series, analysis });
-        }
+        usage.extend(read_dump(name, dump, errors));
     }
     usage
+}
+
+/// Reads and analyses a dump already in memory (the one a live source assembled), as
+/// [`read_dumps`] does a file.
+pub fn read_dump_bytes(name: &str, bytes: &[u8], errors: &mut Vec<InputError>) -> Vec<Usage> {
+    let format = Some(oom_core::metrics::InputFormat::PrometheusJson);
+    let dump = oom_core::metrics::parse_slice(bytes, format).map_err(|e| e.to_string());
+    read_dump(name.to_owned(), dump, errors)
+}
+
+fn read_dump(
+    name: String,
+    dump: Result<oom_core::metrics::MetricsDump, String>,
+    errors: &mut Vec<InputError>,
+) -> Vec<Usage> {
+    let dump = match dump {
+        Ok(dump) => dump,
+        Err(message) => {
+            errors.push(InputError { file: name, position: None, message });
+            return Vec::new();
+        }
+    };
+    for row in dump.errors {
+        errors.push(InputError {
+            file: name.clone(),
+            position: row.line.map(|line| Position::new(line as usize, 1)),
+            message: row.message,
+        });
+    }
+    if dump.errors_omitted > 0 {
+        errors.push(InputError {
+            file: name.clone(),
+            position: None,
+            message: format!("{} more broken rows (not listed)", dump.errors_omitted),
+        });
+    }
+    dump.series
+        .into_iter()
+        .map(|series| {
+            let analysis = analyze(&series, &[], &AnalysisOptions::default());
+            Usage { series, analysis }
+        })
+        .collect()
 }
 
 /// What the join found, for the summary.
