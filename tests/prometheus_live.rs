@@ -252,7 +252,47 @@ fn live_and_saved_results_are_the_same_against_a_real_prometheus() {
     );
 
     windows_split_long_ranges(&server, &dir);
+    check_joins_live_usage_to_manifests(&server, &dir);
     error_paths(&server, &dir);
+}
+
+/// `check --prometheus` joins the live series to the manifest's containers, as `--metrics` does.
+fn check_joins_live_usage_to_manifests(server: &Prometheus, dir: &TempDir) {
+    let manifest = dir.0.join("api.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\n\
+         spec:\n  template:\n    spec:\n      containers:\n        - name: api\n\
+         \x20         image: shop/api:1.4\n          resources:\n            requests:\n\
+         \x20             memory: 256Mi\n            limits:\n              memory: 512Mi\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let manifest_arg = manifest.display().to_string();
+    let run = oom_lint(
+        &[
+            "check",
+            &manifest_arg,
+            "--prometheus",
+            &server.url,
+            "--namespace",
+            "shop",
+            "--since",
+            "3d",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        &dir.0,
+        None,
+    );
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|f| f["rule"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(rules.contains(&"memory-leak-suspected"), "{rules:?}\n{report:#}");
 }
 
 /// A 3-day range at 10 s is 25,921 points: three requests, whose points follow each other
@@ -463,4 +503,38 @@ fn credentials_and_tenant_headers_are_sent_never_shown_and_5xx_retried() {
         assert!(request.contains("container_memory_working_set_bytes"), "{request}");
     }
     assert!(!run.stdout.contains("s3cr3t") && !run.stderr.contains("s3cr3t"));
+}
+
+#[test]
+fn a_window_that_keeps_failing_is_reported_as_a_partial_result() {
+    // 1 s steps over 4 hours: two windows per query; the second memory window fails.
+    let (url, _requests) = scripted_server(vec![
+        (200, ONE_SERIES),
+        (500, "storage unavailable"),
+        (200, NO_SERIES),
+        (200, NO_SERIES),
+        (200, NO_SERIES),
+        (200, NO_SERIES),
+    ]);
+    let run = analyze(
+        &[
+            "--prometheus",
+            &url,
+            "--concurrency",
+            "1",
+            "--retries",
+            "0",
+            "--step",
+            "1s",
+            "--start",
+            "2026-04-24T14:00:00Z",
+            "--end",
+            "2026-04-24T18:00:00Z",
+        ],
+        &common::workspace_root(),
+    );
+    assert_eq!(run.code, Some(2), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("shop/api-1/api"), "the windows read are kept: {}", run.stdout);
+    assert!(run.stdout.contains("partial result"), "{}", run.stdout);
+    assert!(run.stdout.contains("storage unavailable"), "{}", run.stdout);
 }
