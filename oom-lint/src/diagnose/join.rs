@@ -21,7 +21,12 @@ pub struct Usage {
     /// The last sample, in bytes.
     pub last_bytes: f64,
     pub last_time: f64,
+    /// When the analysis covers only the samples since a deploy inside the series.
+    pub since_deploy: Option<f64>,
 }
+
+/// The shortest stretch since a deploy that is analysed on its own, in seconds.
+const CURRENT_VERSION_MIN_SECONDS: f64 = 6.0 * 3600.0;
 
 /// Everything known about one killed container.
 #[derive(Debug)]
@@ -239,12 +244,31 @@ fn usage(
         ..AnalysisOptions::default()
     };
     let last = series.series.samples.last();
+    let first_time = series.series.samples.first().map_or(0.0, |s| s.time);
+    let last_time = last.map_or(0.0, |s| s.time);
+    // A deploy inside the series changed the code: what the killed version does is what the
+    // samples since the deploy show, when they are enough to judge.
+    let since_deploy = events
+        .iter()
+        .map(|e| e.time)
+        .filter(|&t| t > first_time && last_time - t >= CURRENT_VERSION_MIN_SECONDS)
+        .reduce(f64::max);
+    let analysis = match since_deploy {
+        Some(deploy) => {
+            let mut current = series.series.clone();
+            current.samples.retain(|s| s.time >= deploy);
+            current.pod_changes.retain(|&t| t > deploy);
+            analyze(&current, &events, &options)
+        }
+        None => analyze(&series.series, &events, &options),
+    };
     Usage {
         file: series.file.clone(),
         name: series.series.name(),
-        analysis: analyze(&series.series, &events, &options),
+        analysis,
         last_bytes: last.map_or(0.0, |s| s.bytes),
-        last_time: last.map_or(0.0, |s| s.time),
+        last_time,
+        since_deploy,
     }
 }
 
@@ -269,7 +293,9 @@ fn manifest_for<'a>(
             0
         }
     };
-    candidates.filter(|m| score(m) > 0).max_by_key(|m| score(m))
+    // A spec that shows the runtime's heap settings beats one that does not (a Pod's spec as
+    // exported may have lost the env a ConfigMap gave it).
+    candidates.filter(|m| score(m) > 0).max_by_key(|m| (m.max_heap.is_some(), score(m)))
 }
 
 /// The container's series: labels `container` (required), `namespace` (when both know it),

@@ -38,6 +38,15 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
             super::human(a.peak_bytes)
         ),
     )];
+    if let Some(deploy) = usage.since_deploy {
+        evidence.push(Evidence::series(
+            usage,
+            format!(
+                "the samples since the deploy at {} analysed on their own (the code changed there)",
+                super::when(deploy)
+            ),
+        ));
+    }
     let onset = a.leak_start;
     let deploy = match (&a.event, onset) {
         (Some(event), _) => case.deploys.iter().copied().find(|d| d.label() == event.label),
