@@ -8,6 +8,7 @@ Examples:
   helm template ./chart | oom-lint check -
   oom-lint check --format sarif . > oom-lint.sarif
   oom-lint rules memory-limit-missing
+  oom-lint diagnose pods.json events.json memory.json
   oom-lint size --peak 400Mi --average 256Mi
   oom-lint size --peak 1.2Gi --average 700Mi --headroom 1.5 --format json
 

@@ -79,7 +79,11 @@ impl Case<'_> {
                 .as_deref()
                 .map(|w| format!(", now {w}"))
                 .unwrap_or_default();
-            out.push(Evidence::at(&self.container.origin, format!("{restarts} restarts{waiting}")));
+            let plural = if restarts == 1 { "" } else { "s" };
+            out.push(Evidence::at(
+                &self.container.origin,
+                format!("{restarts} restart{plural}{waiting}"),
+            ));
         }
         out
     }
@@ -106,7 +110,7 @@ impl Case<'_> {
 
     /// The deploy named by the analysis (its label), else the last one before `time`.
     pub fn deploy_before(&self, time: f64) -> Option<&Deploy> {
-        self.deploys.iter().copied().filter(|d| d.time.is_some_and(|t| t <= time)).last()
+        self.deploys.iter().copied().rfind(|d| d.time.is_some_and(|t| t <= time))
     }
 }
 

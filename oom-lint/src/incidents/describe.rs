@@ -62,22 +62,23 @@ fn read_one(file: &str, lines: &[&str], start: usize, end: usize) -> Result<Desc
     let mut i = start;
     while i < end {
         let line = lines[i];
-        if indent(line) == 0 && !line.trim().is_empty() {
-            if let Some((key, value)) = field(line) {
-                if value.is_empty() || key == "Events" {
-                    let mut j = i + 1;
-                    while j < end && (lines[j].trim().is_empty() || indent(lines[j]) > 0) {
-                        j += 1;
-                    }
-                    sections.push((key, i, j));
-                    if !value.is_empty() {
-                        top.push((key, value, i));
-                    }
-                    i = j;
-                    continue;
+        if indent(line) == 0
+            && !line.trim().is_empty()
+            && let Some((key, value)) = field(line)
+        {
+            if value.is_empty() || key == "Events" {
+                let mut j = i + 1;
+                while j < end && (lines[j].trim().is_empty() || indent(lines[j]) > 0) {
+                    j += 1;
                 }
-                top.push((key, value, i));
+                sections.push((key, i, j));
+                if !value.is_empty() {
+                    top.push((key, value, i));
+                }
+                i = j;
+                continue;
             }
+            top.push((key, value, i));
         }
         i += 1;
     }
@@ -301,8 +302,7 @@ fn read_events(
         row.get(from..to).unwrap_or("").trim().to_owned()
     };
     let mut out = Vec::new();
-    for i in header_at + 1..end {
-        let row = lines[i];
+    for (i, row) in lines.iter().enumerate().take(end).skip(header_at + 1) {
         if row.trim().is_empty() || row.trim().chars().all(|c| c == '-' || c == ' ') {
             continue;
         }

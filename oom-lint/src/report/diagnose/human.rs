@@ -23,7 +23,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
             facts.push(format!("limit {limit}"));
         }
         if let Some(restarts) = incident.restart_count {
-            facts.push(format!("{restarts} restarts"));
+            facts.push(format!("{restarts} restart{}", if restarts == 1 { "" } else { "s" }));
         }
         out.push_str(&format!("  {}\n", facts.join(", ")));
         out.push_str(&format!("  {}\n", incident.fix.summary));
