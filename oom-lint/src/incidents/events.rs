@@ -68,6 +68,7 @@ pub fn container_of_message(message: &str) -> Option<String> {
     let after = message
         .strip_prefix("Container ")
         .or_else(|| message.split_once("ing container ").map(|(_, rest)| rest))
+        .or_else(|| message.split_once("failed container ").map(|(_, rest)| rest))
         .or_else(|| message.split_once("Created container: ").map(|(_, rest)| rest))?;
     let name = after.split_whitespace().next()?.trim_end_matches([',', '.']);
     (!name.is_empty()).then(|| name.to_owned())
