@@ -8,6 +8,7 @@ Examples:
   helm template ./chart | oom-lint check -
   oom-lint check --format sarif . > oom-lint.sarif
   oom-lint rules memory-limit-missing
+  oom-lint diagnose pods.json events.json memory.json
   oom-lint size --peak 400Mi --average 256Mi
   oom-lint size --peak 1.2Gi --average 700Mi --headroom 1.5 --format json
 
@@ -29,6 +30,9 @@ pub enum Command {
     /// Analyse exported memory metrics: leak, spike or steady; since when; time to OOM; sizing.
     #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(AnalyzeArgs),
+    /// From an OOMKill to its root cause and the fix: kubectl output, manifests and metrics.
+    #[command(after_help = DIAGNOSE_EXAMPLES)]
+    Diagnose(DiagnoseArgs),
     /// Write the recommended memory request and limit (and a matching -Xmx) into manifests.
     #[command(after_help = FIX_EXAMPLES)]
     Fix(FixArgs),
@@ -159,6 +163,45 @@ pub enum InputFormatArg {
 pub enum AnalyzeFailOn {
     Leak,
     Never,
+}
+
+const DIAGNOSE_EXAMPLES: &str = "\
+Inputs, each detected from its content (directories are read whole):
+  kubectl get pods [-A] -o json|yaml      kills, restarts, limits, owners, QoS, evictions
+  kubectl describe pod (pasted text)      the same, and its Events table
+  kubectl get events [-A] -o json|yaml    OOMKilling, SystemOOM, Evicted, probes, deploys
+  kubectl get replicasets -o json         deploy history (revision, time, images)
+  manifests (as for `check`)              admitted limits, JVM/Node/Go/.NET heap settings
+  metric dumps (as for `analyze`)         memory series of the killed containers
+
+Causes: memory-leak, traffic-spike, limit-too-low, jvm-native-memory, sidecar-memory,
+node-memory-pressure, not-oom, unknown.
+
+Examples:
+  oom-lint diagnose describe.txt
+  oom-lint diagnose pods.json events.json replicasets.json memory.json
+  oom-lint diagnose incident/ --format markdown > ticket.md
+
+Exit codes: 0 no incident, 1 incidents found, 2 input errors (after the report).";
+
+#[derive(Debug, clap::Args)]
+pub struct DiagnoseArgs {
+    /// kubectl output, manifests and metric dumps, or directories of them (`-` for stdin).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<std::path::PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagnoseFormat::Human)]
+    pub format: DiagnoseFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnoseFormat {
+    /// One block per incident, in the order to act on.
+    Human,
+    /// A stable JSON document (`"version": 1`).
+    Json,
+    /// Markdown, for an incident ticket.
+    Markdown,
 }
 
 const FIX_EXAMPLES: &str = "\

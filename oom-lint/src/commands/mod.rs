@@ -2,6 +2,7 @@
 
 mod analyze;
 mod check;
+mod diagnose;
 mod fix;
 mod rules;
 mod size;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Diagnose(args) => diagnose::run(&args),
         Command::Fix(args) => fix::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Size(args) => size::run(&args),

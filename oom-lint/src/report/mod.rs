@@ -1,5 +1,7 @@
 //! Results → text, one emitter per format: `check`'s findings (human, JSON, SARIF, GitHub
-//! annotations) and `analyze`'s verdicts (human, JSON, SVG).
+//! annotations), `analyze`'s verdicts (human, JSON, SVG) and `diagnose`'s incidents (human, JSON,
+//! Markdown).
 
 pub mod analyze;
 pub mod check;
+pub mod diagnose;

@@ -1,0 +1,185 @@
+//! Paths → files → the incident model: each file's kind is detected from its content, and
+//! everything that cannot be read is an input error with its file (and line where known),
+//! after which the other files are still read.
+
+use std::path::{Path, PathBuf};
+
+use super::detect::{InputKind, detect};
+use super::{
+    Collected, InputError, MetricSeries, Origin, describe, events, manifests, objects, pods,
+    replicasets,
+};
+use crate::engine::source::{Position, SourceFile};
+use crate::engine::walk::{self, Counts};
+use crate::settings::Settings;
+
+/// Files larger than this are refused (a week of one-second samples is far below it).
+const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// Series whose peak stays below this are no memory series of a container (a restart counter,
+/// a status gauge of kube-state-metrics) and are left out.
+const MIN_MEMORY_BYTES: f64 = 1_048_576.0;
+
+/// Every input file: files as given, directories walked (sorted, hidden files skipped).
+pub fn files(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<SourceFile> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut text = String::new();
+            match std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
+                Ok(_) => out.push(SourceFile::new("<stdin>".into(), text)),
+                Err(e) => errors.push(error("<stdin>", None, format!("cannot read: {e}"))),
+            }
+        } else {
+            add_path(path, &mut out, errors);
+        }
+    }
+    out
+}
+
+fn add_path(path: &Path, out: &mut Vec<SourceFile>, errors: &mut Vec<InputError>) {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).collect(),
+            Err(e) => return errors.push(error(&name, None, format!("cannot read: {e}"))),
+        };
+        entries.sort();
+        for entry in entries {
+            let hidden = entry.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if !hidden {
+                add_path(&entry, out, errors);
+            }
+        }
+        return;
+    }
+    let read = std::fs::metadata(path).map_err(|e| e.to_string()).and_then(|meta| {
+        if meta.len() > MAX_FILE_BYTES {
+            Err(format!("larger than {} MiB; not read", MAX_FILE_BYTES >> 20))
+        } else {
+            std::fs::read(path).map_err(|e| e.to_string())
+        }
+    });
+    match read {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => out.push(SourceFile::new(name, text)),
+            Err(_) => errors.push(error(&name, None, "not UTF-8 text: not read".into())),
+        },
+        Err(message) => errors.push(error(&name, None, format!("cannot read: {message}"))),
+    }
+}
+
+fn error(file: &str, line: Option<u32>, message: String) -> InputError {
+    InputError {
+        file: file.to_owned(),
+        position: line.map(|l| Position::new(l as usize, 1)),
+        message,
+    }
+}
+
+/// Reads every file into the incident model.
+pub fn collect(
+    files: Vec<SourceFile>,
+    settings: &Settings,
+    mut errors: Vec<InputError>,
+) -> Collected {
+    let mut collected = Collected::default();
+    let mut kubernetes = Vec::new();
+    let mut deploys = Vec::new();
+    for file in files {
+        let kind = detect(&file.text);
+        *collected.files.entry(kind.as_str()).or_default() += 1;
+        match kind {
+            InputKind::Describe => {
+                for described in describe::read_describe(&file.name, &file.text, &mut errors) {
+                    collected.add_pod(described.pod);
+                    collected.events.extend(described.events);
+                }
+            }
+            InputKind::EventsCsv => match oom_core::metrics::parse_events(file.text.as_bytes()) {
+                Ok((rows, row_errors)) => {
+                    for row in row_errors {
+                        errors.push(error(
+                            &file.name,
+                            row.line.and_then(|l| u32::try_from(l).ok()),
+                            row.message,
+                        ));
+                    }
+                    deploys.extend(rows.into_iter().map(|event| super::Deploy {
+                        namespace: None,
+                        deployment: None,
+                        replica_set: event.label,
+                        revision: None,
+                        time: Some(event.time),
+                        images: Vec::new(),
+                        origin: Origin::new(&file.name, None),
+                    }));
+                }
+                Err(e) => errors.push(error(&file.name, None, e.to_string())),
+            },
+            InputKind::Metrics => read_metrics(&file, &mut collected, &mut errors),
+            InputKind::Kubernetes => kubernetes.push(file),
+        }
+    }
+    let documents = walk::read_documents(&kubernetes, &mut errors);
+    for (file, documents) in kubernetes.iter().zip(&documents) {
+        for document in documents {
+            for object in objects(&document.root) {
+                match super::text(object, &["kind"]) {
+                    Some("Pod") => {
+                        if let Some(pod) = pods::read_pod(&file.name, object, &mut errors) {
+                            collected.add_pod(pod);
+                        }
+                    }
+                    Some("Event") => {
+                        if let Some(event) = events::read_event(&file.name, object, &mut errors) {
+                            collected.events.push(event);
+                        }
+                    }
+                    Some("ReplicaSet") => {
+                        deploys.extend(replicasets::read_replica_set(&file.name, object))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    deploys.extend(collected.events.iter().filter_map(replicasets::deploy_of_event));
+    collected.deploys = replicasets::merge(deploys);
+    let model =
+        walk::build_model(&kubernetes, &documents, settings, &mut errors, &mut Counts::default());
+    collected.manifests = manifests::containers(&kubernetes, &model.pods);
+    errors.sort_by(|a, b| {
+        (&a.file, a.position.map(|p| p.line)).cmp(&(&b.file, b.position.map(|p| p.line)))
+    });
+    errors.dedup();
+    collected.errors = errors;
+    collected
+}
+
+fn read_metrics(file: &SourceFile, collected: &mut Collected, errors: &mut Vec<InputError>) {
+    let dump = match oom_core::metrics::parse_slice(file.text.as_bytes(), None) {
+        Ok(dump) => dump,
+        Err(e) => {
+            let line = match &e {
+                oom_core::metrics::MetricsError::Json { line, .. } => u32::try_from(*line).ok(),
+                _ => None,
+            };
+            return errors.push(error(&file.name, line, e.to_string()));
+        }
+    };
+    for row in dump.errors {
+        errors.push(error(&file.name, row.line.and_then(|l| u32::try_from(l).ok()), row.message));
+    }
+    let mut kept = 0;
+    for series in dump.series {
+        let peak = series.samples.iter().map(|s| s.bytes).fold(0.0, f64::max);
+        if peak >= MIN_MEMORY_BYTES {
+            kept += 1;
+            collected.series.push(MetricSeries { file: file.name.clone(), series });
+        }
+    }
+    if kept == 0 {
+        errors.push(error(&file.name, None, "no memory series found".into()));
+    }
+}

@@ -1,0 +1,40 @@
+//! Rendering `oom-lint diagnose` results, one emitter per format: human (an on-call note per
+//! incident), JSON (`"version": 1`) and Markdown (for an incident ticket).
+
+pub mod human;
+pub mod json;
+pub mod markdown;
+
+use crate::diagnose::{Cause, Incident};
+
+/// `3 incidents: 1 memory-leak, 2 not-oom`, and the input errors.
+pub fn summary_line(incidents: &[Incident], errors: usize) -> String {
+    let counts: Vec<String> =
+        by_cause(incidents).iter().map(|(cause, n)| format!("{n} {}", cause.id())).collect();
+    let mut line =
+        format!("{} incident{}", incidents.len(), if incidents.len() == 1 { "" } else { "s" });
+    if !counts.is_empty() {
+        line.push_str(&format!(": {}", counts.join(", ")));
+    }
+    if errors > 0 {
+        line.push_str(&format!("; {errors} input error{}", if errors == 1 { "" } else { "s" }));
+    }
+    line
+}
+
+/// Incidents counted by cause, in the causes' order.
+pub fn by_cause(incidents: &[Incident]) -> Vec<(Cause, usize)> {
+    Cause::ALL
+        .iter()
+        .map(|&cause| (cause, incidents.iter().filter(|i| i.cause == cause).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// `shop/api-7d9f8c6b5-x2k4p/api`.
+pub fn title(incident: &Incident) -> String {
+    match &incident.namespace {
+        Some(ns) => format!("{ns}/{}/{}", incident.pod, incident.container),
+        None => format!("{}/{}", incident.pod, incident.container),
+    }
+}

@@ -1,0 +1,290 @@
+//! The `oom-lint diagnose` contract on the incidents of `testdata/incidents/`: one folder per
+//! case, with the cause and the fix values it must give, through the real binary.
+
+mod common;
+
+use common::{oom_lint, testdata};
+use serde_json::Value;
+
+fn run(args: &[&str]) -> common::Run {
+    let mut full = vec!["diagnose"];
+    full.extend_from_slice(args);
+    oom_lint(&full, &testdata(""), None)
+}
+
+/// The JSON report of a case folder, and its incident for `container`.
+fn incident(case: &str, container: &str) -> (Value, Value) {
+    let run = run(&[&format!("incidents/{case}"), "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["errors"], Value::Array(vec![]), "{case}: {}", run.stdout);
+    assert_eq!(run.code, Some(1), "{case}: incidents found: {}", run.stderr);
+    let found = report["incidents"]
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["container"] == container).cloned())
+        .unwrap_or_else(|| panic!("{case}: no incident for {container}:\n{}", run.stdout));
+    (report, found)
+}
+
+fn steps(incident: &Value) -> String {
+    incident["fix"]["steps"]
+        .as_array()
+        .map(|s| s.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default()
+}
+
+fn evidence(incident: &Value) -> String {
+    incident["evidence"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .map(|e| {
+                    format!(
+                        "{} @ {}:{}",
+                        e["text"].as_str().unwrap_or(""),
+                        e["file"].as_str().unwrap_or(""),
+                        e["line"]
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn seed_leak_after_a_deploy_names_the_deploy_and_a_relief_limit() {
+    let (_, api) = incident("memory-leak-after-deploy", "api");
+    assert_eq!(api["cause"], "memory-leak");
+    assert_eq!(api["confidence"], "high");
+    assert_eq!(api["workload"]["kind"], "Deployment");
+    assert_eq!(api["workload"]["name"], "api");
+    assert_eq!(api["role"], "app");
+    assert_eq!(api["kills"][0]["reason"], "OOMKilled");
+    assert_eq!(api["kills"][0]["exit_code"], 137);
+    let slope = api["analysis"]["slope_bytes_per_hour"].as_f64().unwrap_or(0.0) / 1e6;
+    assert!((7.0..9.5).contains(&slope), "≈ 8 MB/h: {slope}");
+    let summary = api["fix"]["summary"].as_str().unwrap_or("");
+    assert!(summary.contains("ReplicaSet api-7d9f8c6b5 (revision 7"), "{summary}");
+    assert_eq!(api["fix"]["limit"], "896Mi", "the relief limit");
+    assert!(api["fix"]["resources"].as_str().is_some_and(|r| r.contains("memory: 896Mi")));
+    assert!(steps(&api).contains("kubectl rollout undo deployment/api -n shop --to-revision=6"));
+    assert!(evidence(&api).contains("replicasets.json"), "{}", evidence(&api));
+}
+
+#[test]
+fn a_long_uptime_without_a_series_is_never_a_leak() {
+    let (_, cart) = incident("memory-leak-no-metrics", "cart");
+    assert_eq!(cart["cause"], "unknown");
+    assert_eq!(cart["confidence"], "low");
+    let steps = steps(&cart);
+    assert!(steps.contains("container_memory_working_set_bytes{namespace=\"shop\",pod=~\"cart-.*\",container=\"cart\"}"), "{steps}");
+    assert!(steps.contains("start=2026-04-22T04:37:12Z"), "{steps}");
+    assert!(steps.contains("kubectl get replicasets -n shop -o json"), "{steps}");
+}
+
+#[test]
+fn traffic_spike_sizes_for_the_peak() {
+    let (_, checkout) = incident("traffic-spike", "checkout");
+    assert_eq!(checkout["cause"], "traffic-spike");
+    assert_eq!(checkout["confidence"], "high");
+    assert_eq!(checkout["fix"]["limit"], "1280Mi");
+    assert_eq!(checkout["fix"]["request"], "448Mi");
+    assert!(evidence(&checkout).contains("describe.txt:25"), "{}", evidence(&checkout));
+}
+
+#[test]
+fn limit_too_low_from_ordinary_peaks() {
+    let (_, indexer) = incident("limit-too-low", "indexer");
+    assert_eq!(indexer["cause"], "limit-too-low");
+    assert_eq!(indexer["confidence"], "high");
+    assert_eq!(indexer["fix"]["request"], "640Mi");
+    assert_eq!(indexer["fix"]["limit"], "960Mi");
+    assert_eq!(indexer["analysis"]["classification"], "steady");
+}
+
+/// The reference case: killed 15 s after start at 384Mi, 6 restarts, no series.
+#[test]
+fn oomkilled_at_startup_is_limit_too_low_never_a_leak() {
+    let (report, operator) = incident("limit-too-low-at-startup", "stream-operator");
+    assert_eq!(report["incidents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(operator["cause"], "limit-too-low");
+    assert_eq!(operator["namespace"], "streams");
+    assert_eq!(operator["restart_count"], 6);
+    assert_eq!(operator["limit"], "384Mi");
+    assert_eq!(operator["kills"][0]["time"], "2026-11-30T01:49:02Z");
+    assert_eq!(operator["kills"][0]["started"], "2026-11-30T01:48:47Z");
+    assert_eq!(operator["fix"]["limit"], "768Mi");
+    assert!(steps(&operator).contains("query_range"));
+    let others: Vec<&str> = operator["other_causes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["cause"].as_str())
+        .collect();
+    assert!(!others.contains(&"memory-leak"), "{others:?}");
+}
+
+/// The reference case: exit code 137 with reason Error after failed liveness probes.
+#[test]
+fn liveness_kill_with_exit_137_is_not_oom() {
+    let (_, inventory) = incident("not-oom-liveness", "inventory");
+    assert_eq!(inventory["cause"], "not-oom");
+    assert_eq!(inventory["confidence"], "high");
+    assert_eq!(inventory["kills"][0]["reason"], "Error");
+    assert_eq!(inventory["kills"][0]["exit_code"], 137);
+    assert!(
+        inventory["fix"]["summary"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("Memory is not the problem"))
+    );
+    assert!(inventory["fix"]["resources"].is_null());
+    assert!(evidence(&inventory).contains("Liveness probe failed"), "{}", evidence(&inventory));
+}
+
+#[test]
+fn not_oom_from_json_events_of_both_api_versions() {
+    let (_, token) = incident("not-oom-liveness-json", "token-svc");
+    assert_eq!(token["cause"], "not-oom");
+    assert_eq!(token["confidence"], "high");
+    let evidence = evidence(&token);
+    assert!(evidence.contains("failed liveness probe"), "events.k8s.io/v1 `note`: {evidence}");
+    assert!(evidence.contains("Liveness probe failed"), "v1 `message`: {evidence}");
+    assert!(evidence.contains("of the 512Mi limit (38 %)"), "{evidence}");
+}
+
+#[test]
+fn jvm_heap_at_the_limit() {
+    let (_, billing) = incident("jvm-native-memory", "billing");
+    assert_eq!(billing["cause"], "jvm-native-memory");
+    assert_eq!(billing["confidence"], "high");
+    assert_eq!(billing["fix"]["flags"][0], "-Xmx768m");
+    assert!(billing["fix"]["summary"].as_str().is_some_and(|s| s.contains("1366Mi")));
+}
+
+#[test]
+fn jvm_native_memory_from_heap_series() {
+    let (_, ledger) = incident("jvm-native-memory-heap-series", "ledger");
+    assert_eq!(ledger["cause"], "jvm-native-memory");
+    assert_eq!(ledger["confidence"], "high");
+    assert_eq!(ledger["fix"]["flags"][0], "-Xmx1536m");
+    assert!(evidence(&ledger).contains("the rest is native memory"), "{}", evidence(&ledger));
+    assert_eq!(ledger["other_causes"][0]["cause"], "limit-too-low");
+}
+
+#[test]
+fn a_killed_sidecar_gets_its_own_limit() {
+    let (_, proxy) = incident("sidecar-memory", "istio-proxy");
+    assert_eq!(proxy["cause"], "sidecar-memory");
+    assert_eq!(proxy["role"], "sidecar");
+    assert_eq!(proxy["fix"]["limit"], "512Mi");
+    assert!(proxy["fix"]["summary"].as_str().is_some_and(|s| s.contains("`istio-proxy`")));
+}
+
+#[test]
+fn a_sidecar_growing_under_a_pod_level_limit() {
+    let (_, app) = incident("sidecar-memory-pod-level-limit", "thumbnailer");
+    assert_eq!(app["cause"], "sidecar-memory");
+    assert_eq!(app["role"], "app");
+    assert!(app["fix"]["summary"].as_str().is_some_and(|s| s.contains("`log-shipper`")));
+    assert_eq!(app["fix"]["limit"], "640Mi");
+}
+
+#[test]
+fn an_evicted_best_effort_pod_is_node_pressure() {
+    let (_, builder) = incident("node-memory-pressure-evicted", "report-builder");
+    assert_eq!(builder["cause"], "node-memory-pressure");
+    assert_eq!(builder["confidence"], "high");
+    assert_eq!(builder["fix"]["request"], "3Gi");
+    assert_eq!(builder["fix"]["limit"], "3840Mi");
+    assert!(evidence(&builder).contains("QoS class BestEffort"));
+}
+
+#[test]
+fn a_system_oom_on_the_node_is_node_pressure() {
+    let (_, tiles) = incident("node-memory-pressure-system-oom", "tiles");
+    assert_eq!(tiles["cause"], "node-memory-pressure");
+    assert_eq!(tiles["confidence"], "high");
+    assert!(evidence(&tiles).contains("SystemOOM"), "{}", evidence(&tiles));
+}
+
+#[test]
+fn hostile_inputs_are_errors_with_lines_and_the_rest_is_diagnosed() {
+    let run = run(&["incidents/hostile", "--format", "json"]);
+    assert_eq!(run.code, Some(2), "input errors: {}", run.stderr);
+    assert!(run.stderr.is_empty(), "no panic: {}", run.stderr);
+    let report = run.json();
+    let errors: Vec<(String, u64)> = report["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| (e["file"].as_str().unwrap_or("").to_owned(), e["line"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            ("incidents/hostile/describe-unknown-kubectl.txt".to_owned(), 27),
+            ("incidents/hostile/events-without-involved-object.json".to_owned(), 4),
+            ("incidents/hostile/truncated-podlist.json".to_owned(), 61),
+        ]
+    );
+    let incidents = report["incidents"].as_array().cloned().unwrap_or_default();
+    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents[0]["cause"], "limit-too-low");
+    assert_eq!(incidents[0]["pod"], "stream-operator-6f7b9c8d54-k2vqz");
+}
+
+#[test]
+fn human_report_of_the_seed_case() {
+    let run = run(&["incidents/memory-leak-after-deploy"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stdout.starts_with("shop/api-7d9f8c6b5-x2k4p/api  MEMORY-LEAK (high confidence)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("1 incident: 1 memory-leak\n"), "{}", run.stdout);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn human_report_of_every_case_orders_incidents_to_act_on() {
+    let run = run(&[
+        "incidents/limit-too-low-at-startup",
+        "incidents/not-oom-liveness",
+        "incidents/memory-leak-no-metrics",
+        "incidents/traffic-spike",
+    ]);
+    assert_eq!(run.code, Some(1));
+    let titles: Vec<&str> =
+        run.stdout.lines().filter(|l| !l.starts_with(' ') && l.contains("  ")).collect();
+    assert_eq!(titles.len(), 4, "{}", run.stdout);
+    assert!(titles[0].contains("TRAFFIC-SPIKE (high"), "{titles:?}");
+    assert!(titles[2].contains("UNKNOWN"), "{titles:?}");
+    assert!(titles[3].contains("NOT-OOM"), "{titles:?}");
+    assert!(
+        run.stdout
+            .ends_with("4 incidents: 1 traffic-spike, 1 limit-too-low, 1 not-oom, 1 unknown\n"),
+        "{}",
+        run.stdout
+    );
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn markdown_for_a_ticket() {
+    let run = run(&["incidents/jvm-native-memory", "--format", "markdown"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.starts_with("# OOM diagnosis\n\n1 incident: 1 jvm-native-memory\n"));
+    assert!(run.stdout.contains(
+        "## `finance/billing-7c5f9d8b6-zr4tw/billing`: jvm-native-memory (high confidence)"
+    ));
+    assert!(run.stdout.contains("Flags: `-Xmx768m` or `-XX:MaxRAMPercentage=75.0`"));
+}
+
+#[test]
+fn no_incident_exits_zero() {
+    let run = run(&["incidents/memory-leak-after-deploy/replicasets.json"]);
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(run.stdout.ends_with("0 incidents\n"), "{}", run.stdout);
+}
