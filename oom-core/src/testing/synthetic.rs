@@ -63,11 +63,11 @@ pub enum Kind {
     Ar1Moderate,
     /// Steady: an AR(1) wander with φ = 0.97, slow enough to look like a trend.
     Ar1Strong,
-    /// Steady: a garbage collector's sawtooth (7-minute period) on a flat floor.
+    /// Sawtooth: a garbage collector's sawtooth (7-minute period) on a flat floor.
     GcSawtooth,
     /// Steady: a daily cycle.
     DailyCycle,
-    /// Steady: a one-time level shift of 120 MiB.
+    /// Step: a one-time level shift of 120 MiB.
     Step,
     /// Spike: 400 MiB for 42 minutes, then back.
     Spike,
@@ -186,6 +186,8 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
     }
     match kind {
         Kind::Spike => truth.classification = "spike",
+        Kind::GcSawtooth => truth.classification = "sawtooth",
+        Kind::Step => truth.classification = "step",
         Kind::LeakAfterDeploy => {
             truth = Truth {
                 classification: "leak",
@@ -228,7 +230,7 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
         samples: values,
-        limit_bytes: limit,
+        limits: limit.map(|l| vec![(START, l)]).unwrap_or_default(),
         pod_changes: Vec::new(),
     };
     Generated { series, events, truth }
