@@ -14,7 +14,7 @@
 //!    however short the cycle), a new pod name, the drop at a limit change, and — only when no
 //!    limit is known — a floor that drops back towards its start after an hour of growth
 //!    (*inferred*). Every drop is judged against the level, never the noise band.
-//! 2b. Without restarts, a daily (and, over two weeks, weekly) cycle is fitted jointly with a
+//!    Without restarts, a daily (and, over two weeks, weekly) cycle is fitted jointly with a
 //!    line by harmonic regression ([`crate::trend::seasonal_fit`]) and removed from the floors
 //!    when it explains enough of their variance: it neither hides a leak nor fakes one, and
 //!    partial cycles at the ends do not bias the slope.

@@ -8,11 +8,14 @@ use crate::metrics::{Labels, Sample, Series, push_limit};
 /// The metric whose series are limits, attached to the memory series they match.
 const LIMIT_METRIC: &str = "container_spec_memory_limit_bytes";
 
+/// A label set's samples and the limits seen beside them (time, bytes), unsorted.
+type Collected = (Vec<Sample>, Vec<(f64, u64)>);
+
 /// Collects samples per label set, then sorts, merges and attaches limits.
 #[derive(Default)]
 pub(super) struct SeriesBuilder {
     /// Per label set: its samples and the limits seen beside them (time, bytes), unsorted.
-    series: BTreeMap<Labels, (Vec<Sample>, Vec<(f64, u64)>)>,
+    series: BTreeMap<Labels, Collected>,
     /// The series the last sample went to.
     last: Option<Labels>,
 }

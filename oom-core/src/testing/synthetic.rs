@@ -105,8 +105,10 @@ pub struct Truth {
     pub slope_bytes_per_hour: Option<f64>,
     /// When a leak truly started, Unix seconds, if inside the data.
     pub onset: Option<f64>,
-    /// The label of the event that caused the leak, if any.
+    /// The label of the event that caused the leak (or the level shift), if any.
     pub event: Option<&'static str>,
+    /// OOM kills (and limit rollouts) that truly happened, when the generator counts them.
+    pub restarts: Option<usize>,
 }
 
 /// A generated series with its events and truth.
@@ -130,8 +132,13 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
     let mut level_after_restart = 0.0;
     let mut restart_clock = 0.0;
     let onset = START + 27.0 * HOUR + rng.uniform() * 3.0 * HOUR;
-    let mut truth =
-        Truth { classification: "steady", slope_bytes_per_hour: None, onset: None, event: None };
+    let mut truth = Truth {
+        classification: "steady",
+        slope_bytes_per_hour: None,
+        onset: None,
+        event: None,
+        restarts: None,
+    };
     let mut events = vec![Event { time: START + 5.0 * HOUR, label: "deploy 1111111".into() }];
     let limit = match kind {
         Kind::LeakWithRestarts => Some(768u64 << 20),
@@ -194,6 +201,7 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
                 slope_bytes_per_hour: Some(leak_rate),
                 onset: Some(onset),
                 event: Some("deploy 3e4f891"),
+                restarts: None,
             };
             events.push(Event { time: onset - 12.0 * 60.0, label: "deploy 3e4f891".into() });
         }
@@ -203,6 +211,7 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
                 slope_bytes_per_hour: Some(MIB),
                 onset: None,
                 event: None,
+                restarts: None,
             }
         }
         Kind::LeakWithGc => {
@@ -211,6 +220,7 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
                 slope_bytes_per_hour: Some(5.0 * MIB),
                 onset: Some(onset),
                 event: None,
+                restarts: None,
             }
         }
         Kind::LeakWithRestarts => {
@@ -219,6 +229,7 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
                 slope_bytes_per_hour: Some(20.0 * MIB),
                 onset: None,
                 event: None,
+                restarts: None,
             }
         }
         _ => {}
