@@ -2,6 +2,8 @@
 //!
 //! Benchmarks live in `benches/benches/`; run them with `cargo bench -p oom-benches`.
 
+pub mod eval;
+
 /// Labelled synthetic memory series, shared with oom-core's tests.
 pub use oom_core::testing::synthetic;
 

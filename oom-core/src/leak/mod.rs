@@ -1,6 +1,6 @@
-//! Leak detection on one memory series: leak, one-time spike or steady; growth rate with a
-//! confidence interval; when the leak started and which event it follows; time until the limit;
-//! and what to set instead.
+//! Leak detection on one memory series: leak, spike, step, sawtooth, steady or insufficient
+//! data; growth rate with a confidence interval; when the leak started and which event it
+//! follows; whether the limit is reached; time until the limit; and what to set instead.
 //!
 //! # Method
 //!
@@ -8,21 +8,33 @@
 //!    bucket's *floor* (a low quantile) and peak. The floor ignores what garbage collectors
 //!    release every few minutes, so a JVM sawtooth with a flat floor is flat, and a leak under
 //!    GC noise still rises. This is O(n) and leaves the statistics a bounded amount of work.
-//! 2. Restarts split the series: a new pod name, or a floor that drops back towards its start
-//!    after growing (the OOM sawtooth). A drop counts only after at least an hour of growth,
-//!    and, when the limit is known, from near the limit.
+//! 0. Too few samples, or a window shorter than [`Thresholds::min_window_hours`] without OOM
+//!    restarts, is `insufficient-data`: no verdict on growth and no sizing.
+//! 2. Restarts split the series: a drop from near the limit in force at that time (an OOM kill,
+//!    however short the cycle), a new pod name, the drop at a limit change, and — only when no
+//!    limit is known — a floor that drops back towards its start after an hour of growth
+//!    (*inferred*). Every drop is judged against the level, never the noise band.
+//!    Without restarts, a daily (and, over two weeks, weekly) cycle is fitted jointly with a
+//!    line by harmonic regression ([`crate::trend::seasonal_fit`]) and removed from the floors
+//!    when it explains enough of their variance: it neither hides a leak nor fakes one, and
+//!    partial cycles at the ends do not bias the slope.
 //! 3. On each segment's floors five models are fitted by least squares — constant, line, step
 //!    (mean shift), hinge (flat, then a line from an onset) and saturation (a line that levels
 //!    off) — and compared by BIC. A leak is a line or hinge that wins, rises significantly by
 //!    the Mann–Kendall test with the Hamed–Rao autocorrelation correction (p < 0.01), grows by
-//!    a material amount, and still grows in its last third. A step or a saturation is steady.
+//!    a material amount, and still grows in its last third. Growth split by inferred restarts
+//!    only is a `sawtooth` (GC, a cache or restarts cannot be told apart without a limit or
+//!    restart counts); a material step is a `step`; repeated sudden drops without growth are a
+//!    `sawtooth`.
 //! 4. The slope is Theil–Sen over the floors after the onset, pooled across restart segments
 //!    (the median of within-segment pairwise slopes), with Sen's 95 % interval from the
 //!    corrected variance.
 //! 5. A spike is a short run (≤ 15 % of the window) far above the median (6 robust sigmas and
 //!    15 %) that returns to baseline.
 //! 6. The recommendation uses [`crate::sizing`]: for a leak, from the data before the onset — a
-//!    leak's peak is not a sizing target — plus a temporary relief limit that lasts about a day.
+//!    leak's peak is not a sizing target — plus a temporary relief limit that lasts about a day;
+//!    otherwise the observed peak × headroom, never below the highest sample (and said to be a
+//!    lower bound when peaks were clipped at the limit).
 //!
 //! ```
 //! use oom_core::leak::{AnalysisOptions, Classification, analyze};
@@ -33,7 +45,7 @@
 //! let samples = (0..4320)
 //!     .map(|i| Sample { time: 1.7e9 + 60.0 * i as f64, bytes: 300.0 * MIB + 8.0 * MIB * i as f64 / 60.0 })
 //!     .collect();
-//! let series = Series { labels: Default::default(), samples, limit_bytes: Some(1 << 30), pod_changes: vec![] };
+//! let series = Series { labels: Default::default(), samples, limits: vec![(1.7e9, 1 << 30)], pod_changes: vec![] };
 //! let analysis = analyze(&series, &[], &AnalysisOptions::default());
 //! assert_eq!(analysis.classification, Classification::Leak);
 //! assert!((analysis.slope_bytes_per_hour / MIB - 8.0).abs() < 0.1);
@@ -43,6 +55,7 @@
 //!
 //! - `buckets`: the bucket summary (step 1).
 //! - `restarts`: where a new process starts (step 2).
+//! - `sawtooth`: repeated sudden drops.
 //! - `segments`: the five models and the verdict on one segment (step 3).
 //! - `slope`: the pooled Theil–Sen slope and its interval (step 4).
 //! - `spike`: one-time excursions (step 5).
@@ -56,6 +69,7 @@ mod forecast;
 mod quantile;
 mod recommendation;
 mod restarts;
+mod sawtooth;
 mod segments;
 mod slope;
 mod spike;
@@ -67,14 +81,15 @@ use buckets::summarise;
 use forecast::time_to_oom;
 use quantile::median;
 use recommendation::leak_recommendation;
-use restarts::restarts;
+use restarts::find_restarts;
+use sawtooth::sawtooth_drops;
 use segments::{Verdict, fit_segment};
 use slope::pooled_slope;
 use spike::find_spike;
 
 use crate::metrics::{Event, Series};
 use crate::sizing::{Recommendation, SizingPolicy, recommend};
-use crate::trend::{mann_kendall_hamed_rao, ols, theil_sen_with_variance};
+use crate::trend::{mann_kendall_hamed_rao, ols, seasonal_fit, theil_sen_with_variance};
 
 /// The most buckets a series is summarised into.
 pub const BUCKETS: usize = 240;
@@ -83,30 +98,46 @@ const HOUR: f64 = 3600.0;
 /// Fewest samples any analysis needs: a line needs two points.
 const FEWEST_SAMPLES: usize = 2;
 
+/// Bytes in a mebibyte, for messages.
+const MIB: f64 = 1_048_576.0;
+
 /// What kind of memory behaviour a series shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Classification {
-    /// Sustained growth that does not level off (including growth ended by restarts).
+    /// Sustained growth that does not level off (including growth ended by OOM kills or known
+    /// restarts).
     Leak,
     /// A short excursion that returns to baseline.
     Spike,
-    /// No sustained growth: noise, wander, GC sawtooth, daily cycle, or a one-time level shift.
+    /// A one-time level shift (a deploy, a configuration change), not growth.
+    Step,
+    /// Rises and drops back repeatedly with no growth of the floor: garbage collection, a cache,
+    /// or restarts (an OOM crash loop when the drops are at the limit).
+    Sawtooth,
+    /// No sustained growth: noise, wander, a daily cycle.
     Steady,
+    /// Too short a window, too few samples, or a single instant: no verdict and no sizing.
+    InsufficientData,
 }
 
 impl Classification {
-    /// `leak`, `spike` or `steady`.
+    /// `leak`, `spike`, `step`, `sawtooth`, `steady` or `insufficient-data`.
     ///
     /// ```
-    /// assert_eq!(oom_core::leak::Classification::Leak.as_str(), "leak");
+    /// use oom_core::leak::Classification;
+    /// assert_eq!(Classification::Leak.as_str(), "leak");
+    /// assert_eq!(Classification::InsufficientData.as_str(), "insufficient-data");
     /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Leak => "leak",
             Self::Spike => "spike",
+            Self::Step => "step",
+            Self::Sawtooth => "sawtooth",
             Self::Steady => "steady",
+            Self::InsufficientData => "insufficient-data",
         }
     }
 }
@@ -118,11 +149,12 @@ impl Classification {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default))]
 pub struct AnalysisOptions {
-    /// The container's limit, when not in the series itself.
+    /// The container's limit, bytes, when not in the series itself (it then holds throughout).
     pub limit_bytes: Option<u64>,
     /// Ratios for the recommendation.
     pub policy: SizingPolicy,
-    /// How long before a leak's onset an event may be to be named as its cause, in seconds.
+    /// How long before a leak's onset (or a level shift) an event may be to be named as its
+    /// cause, in seconds.
     pub event_window_seconds: f64,
     /// The cut-offs of the classifier and the restart detector.
     pub thresholds: Thresholds,
@@ -181,11 +213,14 @@ pub struct Spike {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Analysis {
-    /// Leak, spike or steady.
+    /// The verdict.
     pub classification: Classification,
-    /// Growth rate (Theil–Sen on floors after the onset; pooled across restarts).
+    /// One sentence on the verdict: what was seen and, when it is uncertain, what would decide.
+    pub message: String,
+    /// Growth rate, bytes per hour (Theil–Sen on floors after the onset, the daily cycle
+    /// removed; pooled across restarts).
     pub slope_bytes_per_hour: f64,
-    /// 95 % interval of the growth rate, corrected for autocorrelation.
+    /// 95 % interval of the growth rate, corrected for autocorrelation (Hamed–Rao).
     pub slope_ci: (f64, f64),
     /// R² of a least-squares line on the same floors.
     pub r_squared: f64,
@@ -193,25 +228,42 @@ pub struct Analysis {
     pub p_value: f64,
     /// When the leak started, if it started inside the data.
     pub leak_start: Option<f64>,
-    /// The event just before the onset, if any.
+    /// The event just before the onset (or the level shift), if any.
     pub event: Option<Event>,
-    /// The limit used (from the options or the series).
+    /// The limit in force at the end (from the options or the series), bytes.
     pub limit_bytes: Option<u64>,
+    /// The limit over time, (Unix seconds from which it holds, bytes); empty when unknown.
+    pub limits: Vec<(f64, u64)>,
+    /// With a known limit: whether peaks reached [`Thresholds::limit_reached_share`] of the
+    /// limit in force, or OOM restarts happened. `None` without a limit.
+    pub limit_reached: Option<bool>,
+    /// Whether peaks were clipped at the limit (the true peak is unknown).
+    pub peak_clipped: bool,
     /// Hours until the trend reaches the limit, for a leak with a known limit.
     pub time_to_oom_hours: Option<f64>,
     /// 95 % interval of that time; the upper end is `None` when it may be never.
     pub time_to_oom_interval: Option<(f64, Option<f64>)>,
-    /// Restarts seen (new pods, or drops back to baseline after growth).
+    /// Restarts seen: OOM kills at the limit, new pods, limit changes, and inferred ones.
     pub restarts: usize,
+    /// Of those, drops from the limit in force (OOM kills).
+    pub oom_restarts: usize,
+    /// Of those, inferred from the shape alone (no limit known, no pod change): they may as
+    /// well be garbage collection or a cache.
+    pub inferred_restarts: usize,
     /// Their times, Unix seconds.
     pub restart_times: Vec<f64>,
-    /// Mean hours between restarts, when there were any.
+    /// Mean hours between restarts, when there were two or more (one event gives no period).
     pub restart_period_hours: Option<f64>,
+    /// Sudden repeated drops seen (a sawtooth), when not already restarts.
+    pub sawtooth_drops: usize,
+    /// Peak-to-trough bytes of the daily/weekly cycle removed before the trend test, if any.
+    pub seasonal_cycle_bytes: Option<f64>,
     /// Highest sample, bytes.
     pub peak_bytes: f64,
     /// Mean of the samples, bytes.
     pub average_bytes: f64,
-    /// Request, limit, `-Xmx`, alert — from pre-leak data for a leak.
+    /// Request, limit, `-Xmx`, alert — from pre-leak data for a leak; `None` for
+    /// insufficient data.
     pub recommendation: Option<Recommendation>,
     /// For a leak: a limit that buys about a day, until the code is fixed.
     pub relief_limit_bytes: Option<u64>,
@@ -223,9 +275,24 @@ pub struct Analysis {
     pub trend_lines: Vec<TrendLine>,
     /// The bucket summary, for plots.
     pub buckets: Vec<Bucket>,
-    /// Remarks on the data (too short, too few samples, ...).
+    /// Remarks on the data (too short, clipped peaks, a removed cycle, ...).
     pub notes: Vec<String>,
 }
+
+/// `95 min`, `6 h`, `3.0 days`: durations in messages.
+fn duration_text(hours: f64) -> String {
+    if hours < 2.0 {
+        format!("{:.0} min", hours * 60.0)
+    } else if hours < 48.0 {
+        format!("{hours:.0} h")
+    } else {
+        format!("{:.1} days", hours / 24.0)
+    }
+}
+
+/// What to export so that a sawtooth can be told apart from restarts.
+const WHAT_DECIDES: &str = "a limit (container_spec_memory_limit_bytes), restart counts \
+     (kube_pod_container_status_restarts_total) or pod status (last state OOMKilled) would decide";
 
 /// Analyses one series. `events` may be empty; they need not be sorted.
 ///
@@ -244,7 +311,7 @@ pub struct Analysis {
 ///         Sample { time: start + 60.0 * i as f64, bytes }
 ///     })
 ///     .collect();
-/// let series = Series { labels: Default::default(), samples, limit_bytes: Some(1 << 30), pod_changes: vec![] };
+/// let series = Series { labels: Default::default(), samples, limits: vec![(start, 1 << 30)], pod_changes: vec![] };
 /// let deploy = Event { time: start + 23.9 * 3600.0, label: "deploy 3e4f891".into() };
 /// let analysis = analyze(&series, &[deploy], &AnalysisOptions::default());
 ///
@@ -252,19 +319,35 @@ pub struct Analysis {
 /// assert!((analysis.slope_bytes_per_hour / MIB - 10.0).abs() < 0.5);
 /// assert_eq!(analysis.event.map(|e| e.label).as_deref(), Some("deploy 3e4f891"));
 /// assert!(analysis.time_to_oom_hours.is_some_and(|h| h > 0.0));
+/// assert_eq!(analysis.limit_reached, Some(false));
 /// ```
 pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> Analysis {
     let samples = &series.samples;
-    let thresholds = &options.thresholds;
-    let limit_bytes = options.limit_bytes.or(series.limit_bytes);
+    let t = &options.thresholds;
+    let limits: Vec<(f64, u64)> = match options.limit_bytes {
+        Some(limit) => vec![(samples.first().map_or(0.0, |s| s.time), limit)],
+        None => series.limits.clone(),
+    };
+    let limit_at = |time: f64| crate::metrics::limit_at(&limits, time);
+    let limit_bytes = limits.last().map(|&(_, bytes)| bytes);
     let peak_bytes = samples.iter().map(|s| s.bytes).fold(0.0, f64::max);
     let average_bytes = if samples.is_empty() {
         0.0
     } else {
         samples.iter().map(|s| s.bytes).sum::<f64>() / samples.len() as f64
     };
+    let window_hours = match (samples.first(), samples.last()) {
+        (Some(first), Some(last)) => (last.time - first.time) / HOUR,
+        _ => 0.0,
+    };
+    // The highest share of the limit in force that any sample reached.
+    let peak_share = samples
+        .iter()
+        .filter_map(|s| limit_at(s.time).filter(|&l| l > 0).map(|l| s.bytes / l as f64))
+        .fold(None, |best: Option<f64>, share| Some(best.map_or(share, |b| b.max(share))));
     let mut analysis = Analysis {
-        classification: Classification::Steady,
+        classification: Classification::InsufficientData,
+        message: String::new(),
         slope_bytes_per_hour: 0.0,
         slope_ci: (0.0, 0.0),
         r_squared: 0.0,
@@ -272,14 +355,21 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         leak_start: None,
         event: None,
         limit_bytes,
+        limits: limits.clone(),
+        limit_reached: peak_share.map(|share| share >= t.limit_reached_share),
+        peak_clipped: peak_share.is_some_and(|share| share >= t.limit_reached_share),
         time_to_oom_hours: None,
         time_to_oom_interval: None,
         restarts: 0,
+        oom_restarts: 0,
+        inferred_restarts: 0,
         restart_times: Vec::new(),
         restart_period_hours: None,
+        sawtooth_drops: 0,
+        seasonal_cycle_bytes: None,
         peak_bytes,
         average_bytes,
-        recommendation: recommend(peak_bytes, average_bytes, &options.policy).ok(),
+        recommendation: None,
         relief_limit_bytes: None,
         level_shift: None,
         spike: None,
@@ -287,20 +377,79 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         buckets: Vec::new(),
         notes: Vec::new(),
     };
-    if samples.len() < thresholds.min_samples.max(FEWEST_SAMPLES) {
-        analysis.notes.push(format!("only {} samples: too few to judge a trend", samples.len()));
+    let fewest = t.min_samples.max(FEWEST_SAMPLES);
+    if samples.len() < fewest {
+        analysis.message = match samples.len() {
+            0 => "no samples".to_owned(),
+            1 => format!(
+                "one sample (a Prometheus instant vector?): a verdict and a sizing need a range \
+                 of samples over {} h or more (query_range, not query)",
+                t.min_window_hours
+            ),
+            n => format!(
+                "only {n} samples: at least {fewest} over {} h or more are needed",
+                t.min_window_hours
+            ),
+        };
         return analysis;
     }
-    let buckets = summarise(samples, thresholds);
+    let buckets = summarise(samples, t);
     let origin = buckets[0].time;
     let hours: Vec<f64> = buckets.iter().map(|b| (b.time - origin) / HOUR).collect();
-    let floors: Vec<f64> = buckets.iter().map(|b| b.floor).collect();
-    let boundaries = restarts(&buckets, &hours, &series.pod_changes, limit_bytes, thresholds);
-    analysis.restarts = boundaries.len();
-    analysis.restart_times = boundaries.iter().map(|&i| buckets[i].time).collect();
-    if !boundaries.is_empty() {
-        let span = buckets[boundaries[boundaries.len() - 1]].time - buckets[0].time;
-        analysis.restart_period_hours = Some(span / HOUR / boundaries.len() as f64);
+    let raw_floors: Vec<f64> = buckets.iter().map(|b| b.floor).collect();
+    let found =
+        find_restarts(samples, &buckets, &hours, &series.pod_changes, &limits, &limit_at, t);
+    let boundaries = found.boundaries.clone();
+    analysis.restarts = found.times.len();
+    analysis.oom_restarts = found.oom;
+    analysis.inferred_restarts = found.inferred;
+    analysis.restart_times = found.times.clone();
+    if found.times.len() >= 2 {
+        let span = found.times[found.times.len() - 1] - found.times[0];
+        analysis.restart_period_hours = Some(span / HOUR / (found.times.len() - 1) as f64);
+    }
+    if found.oom > 0 {
+        analysis.limit_reached = Some(true);
+    }
+    // A day of samples a minute apart spans a minute less than a day: count the last interval.
+    let interval = window_hours / (samples.len() - 1).max(1) as f64;
+    if window_hours + interval < t.min_window_hours && found.oom == 0 {
+        analysis.message = format!(
+            "only {} of data: at least {} h are needed to judge growth or to size (a day or more \
+             shows the daily peak)",
+            duration_text(window_hours),
+            t.min_window_hours
+        );
+        analysis.buckets = buckets;
+        return analysis;
+    }
+
+    // Without restarts, remove a daily (and weekly) cycle fitted jointly with a line.
+    let mut floors = raw_floors.clone();
+    if boundaries.is_empty() {
+        let periods: Vec<f64> = [t.daily_period_hours, t.weekly_period_hours]
+            .into_iter()
+            .filter(|p| *p > 0.0 && window_hours >= t.seasonal_min_cycles * p)
+            .collect();
+        if let Some(fit) = (!periods.is_empty())
+            .then(|| seasonal_fit(&hours, &floors, &periods, t.seasonal_harmonics))
+            .flatten()
+            .filter(|fit| fit.explained_share >= t.seasonal_min_explained_share)
+            // A one-time level shift is not a cycle: keep it when two levels fit better.
+            .filter(|fit| segments::best_step(&floors).0 > fit.residual_sse)
+        {
+            for (floor, seasonal) in floors.iter_mut().zip(&fit.component) {
+                *floor -= seasonal;
+            }
+            let high = fit.component.iter().copied().fold(f64::MIN, f64::max);
+            let low = fit.component.iter().copied().fold(f64::MAX, f64::min);
+            analysis.seasonal_cycle_bytes = Some(high - low);
+            analysis.notes.push(format!(
+                "a {} cycle of {:.0} MiB peak to trough was removed before the trend test",
+                if periods.len() > 1 { "daily and weekly" } else { "daily" },
+                (high - low) / MIB
+            ));
+        }
     }
 
     // Fit each segment between restarts.
@@ -308,29 +457,29 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     starts.extend(&boundaries);
     let mut ends: Vec<usize> = boundaries.clone();
     ends.push(buckets.len());
-    let window_hours = hours[hours.len() - 1].max(f64::EPSILON);
-    let level = median(&floors);
+    let fit_window = hours[hours.len() - 1].max(f64::EPSILON);
+    let level = median(&raw_floors);
     let mut growing = Vec::new();
-    let mut first_shift = None;
+    let mut first_shift: Option<(f64, f64)> = None;
     for (&start, &end) in starts.iter().zip(&ends) {
-        let fit =
-            fit_segment(&hours[start..end], &floors[start..end], window_hours, level, thresholds);
+        let fit = fit_segment(&hours[start..end], &floors[start..end], fit_window, level, t);
         match fit {
             Verdict::Growth { onset } => growing.push((start, end, start + onset)),
-            Verdict::Shift { at } => {
-                first_shift.get_or_insert(buckets[start + at].time);
+            Verdict::Shift { at, size } => {
+                first_shift.get_or_insert((buckets[start + at].time, size));
             }
             Verdict::Flat => {}
         }
     }
 
     // A leak needs growth in most of the time covered (a single grown segment among restarts
-    // that did not grow is not the OOM sawtooth).
+    // that did not grow is not the OOM sawtooth), and restarts that are known to be restarts.
     let growing_hours: f64 = growing.iter().map(|&(s, e, _)| hours[e - 1] - hours[s]).sum();
-    let covered = growing_hours >= thresholds.leak_min_covered_share * window_hours
+    let covered = growing_hours >= t.leak_min_covered_share * fit_window
         || (growing.len() == 1 && starts.len() == 1);
-    if !growing.is_empty() && covered {
-        let pooled = pooled_slope(&hours, &floors, &growing, thresholds);
+    let bucket_width = (buckets[buckets.len() - 1].time - origin) / buckets.len() as f64;
+    if !growing.is_empty() && covered && found.inferred == 0 {
+        let pooled = pooled_slope(&hours, &floors, &growing, t);
         analysis.classification = Classification::Leak;
         analysis.slope_bytes_per_hour = pooled.slope;
         analysis.slope_ci = (pooled.low, pooled.high);
@@ -340,14 +489,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         if first_onset > first_start {
             let onset = buckets[first_onset].time;
             analysis.leak_start = Some(onset);
-            let bucket_width = (buckets[buckets.len() - 1].time - origin) / buckets.len() as f64;
-            analysis.event = events
-                .iter()
-                .filter(|e| {
-                    e.time <= onset + bucket_width && e.time >= onset - options.event_window_seconds
-                })
-                .max_by(|a, b| a.time.total_cmp(&b.time))
-                .cloned();
+            analysis.event = event_before(events, onset, bucket_width, options);
         }
         for &(_, end, onset) in &growing {
             let x = &hours[onset..end];
@@ -361,22 +503,127 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 slope_bytes_per_hour: pooled.slope,
             });
         }
-        time_to_oom(&mut analysis, &buckets, &hours, limit_bytes, thresholds);
+        analysis.message = if found.oom > 0 {
+            format!(
+                "grows between restarts and was OOM-killed at the limit {} time{}",
+                found.oom,
+                if found.oom == 1 { "" } else { "s" }
+            )
+        } else {
+            "sustained growth that does not level off".to_owned()
+        };
+        time_to_oom(&mut analysis, &buckets, &hours, limit_bytes, t);
         leak_recommendation(&mut analysis, samples, &buckets, &growing, options);
     } else {
-        analysis.level_shift = first_shift;
-        if let Some(spike) = find_spike(samples, thresholds) {
-            analysis.classification = Classification::Spike;
-            analysis.spike = Some(spike);
-        }
         // Still report the (insignificant) overall slope, for the record.
-        let test = mann_kendall_hamed_rao(&hours, &floors, thresholds.max_lag(hours.len()));
+        let test = mann_kendall_hamed_rao(&hours, &floors, t.max_lag(hours.len()));
         let fit = theil_sen_with_variance(&hours, &floors, test.variance);
         analysis.slope_bytes_per_hour = fit.slope;
         analysis.slope_ci = (fit.slope_low, fit.slope_high);
         analysis.p_value = test.p_value;
         analysis.r_squared = ols(&hours, &floors).r_squared;
+        analysis.level_shift = first_shift.map(|(at, _)| at);
+        let drops = sawtooth_drops(
+            samples,
+            median(&samples.iter().map(|s| s.bytes).collect::<Vec<_>>()),
+            t,
+        );
+        analysis.sawtooth_drops = drops.len();
+        let cycle_restarts = found.oom + found.inferred;
+        let material_shift = first_shift.filter(|(_, size)| {
+            size.abs() >= t.growth_min_relative * level.abs().max(f64::EPSILON)
+        });
+        let drop_period = (drops.len() >= 2)
+            .then(|| (drops[drops.len() - 1] - drops[0]) / HOUR / (drops.len() - 1) as f64);
+        if cycle_restarts >= 2 || (found.inferred >= 1 && !growing.is_empty()) {
+            analysis.classification = Classification::Sawtooth;
+            let every = analysis
+                .restart_period_hours
+                .map(|p| format!(" every ≈ {}", duration_text(p)))
+                .unwrap_or_default();
+            analysis.message = if found.oom > 0 {
+                format!(
+                    "OOM-killed at the limit {} times{every} with no growth between starts: the \
+                     limit is too low for what the container needs, not a leak",
+                    found.oom
+                )
+            } else {
+                format!(
+                    "rises and drops back{every} ({} drops) with no growth of the floor: garbage \
+                     collection, a cache or restarts; without a limit these cannot be told \
+                     apart — {WHAT_DECIDES}",
+                    found.inferred
+                )
+            };
+        } else if let Some((at, size)) = material_shift {
+            analysis.classification = Classification::Step;
+            analysis.event = event_before(events, at, bucket_width, options);
+            analysis.message = format!(
+                "a one-time level shift of {:+.0} MiB{}, not growth",
+                size / MIB,
+                analysis.event.as_ref().map(|e| format!(" after {}", e.label)).unwrap_or_default()
+            );
+        } else if let Some(spike) = find_spike(samples, t) {
+            analysis.classification = Classification::Spike;
+            analysis.spike = Some(spike);
+            analysis.message = "a short excursion, then back to baseline".to_owned();
+        } else if drops.len() >= t.sawtooth_min_drops {
+            analysis.classification = Classification::Sawtooth;
+            let every =
+                drop_period.map(|p| format!(" every ≈ {}", duration_text(p))).unwrap_or_default();
+            analysis.message = match peak_share {
+                Some(share) if share < t.restart_near_limit_share => format!(
+                    "rises and drops back{every} ({} drops) with no growth of the floor, peaking \
+                     at {:.0} % of the limit: garbage collection or a cache, not OOM kills",
+                    drops.len(),
+                    share * 100.0
+                ),
+                Some(_) => format!(
+                    "rises and drops back{every} ({} drops) near the limit with no growth of the \
+                     floor: restart counts or pod status (last state OOMKilled) would tell OOM \
+                     kills from garbage collection",
+                    drops.len()
+                ),
+                None => format!(
+                    "rises and drops back{every} ({} drops) with no growth of the floor: garbage \
+                     collection, a cache or restarts — {WHAT_DECIDES}",
+                    drops.len()
+                ),
+            };
+        } else {
+            analysis.classification = Classification::Steady;
+            analysis.message = "no sustained growth".to_owned();
+        }
+        analysis.recommendation = recommend(peak_bytes, average_bytes, &options.policy).ok();
+    }
+    if analysis.peak_clipped && analysis.classification != Classification::Leak {
+        analysis.notes.push(
+            "peaks reached the limit: OOM kills clipped them, so the true peak is unknown and the \
+             recommended limit is a lower bound"
+                .to_owned(),
+        );
+    }
+    if window_hours + interval < t.full_day_hours {
+        analysis.notes.push(format!(
+            "only {} of data, less than a day: the daily peak may be missing, so the sizing is \
+             provisional",
+            duration_text(window_hours)
+        ));
     }
     analysis.buckets = buckets;
     analysis
+}
+
+/// The latest event from `event_window_seconds` before `at` up to one bucket after it.
+fn event_before(
+    events: &[Event],
+    at: f64,
+    bucket_width: f64,
+    options: &AnalysisOptions,
+) -> Option<Event> {
+    events
+        .iter()
+        .filter(|e| e.time <= at + bucket_width && e.time >= at - options.event_window_seconds)
+        .max_by(|a, b| a.time.total_cmp(&b.time))
+        .cloned()
 }

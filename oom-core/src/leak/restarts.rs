@@ -1,17 +1,123 @@
-//! Restarts: a new pod name, or a floor that drops back towards its start after growing.
+//! Restarts: OOM kills at the limit in force (seen in the samples, however short the cycle),
+//! new pod names, drops at a limit change, and — only when no limit is known — drops back
+//! towards the start after growth, reported as inferred.
 
 use crate::leak::quantile::quantile;
 use crate::leak::{Bucket, Thresholds};
+use crate::metrics::Sample;
 
-/// Bucket indices where a new process starts.
-pub(super) fn restarts(
+/// Where new processes start, and how each was recognised.
+#[derive(Debug, Default)]
+pub(super) struct Restarts {
+    /// Bucket indices where a segment starts (sorted, distinct, > 0).
+    pub(super) boundaries: Vec<usize>,
+    /// Unix seconds of each restart, sorted.
+    pub(super) times: Vec<f64>,
+    /// How many were drops from the limit in force (OOM kills).
+    pub(super) oom: usize,
+    /// How many were inferred from the shape alone (no limit known, no pod change).
+    pub(super) inferred: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Oom,
+    PodChange,
+    LimitChange,
+    Inferred,
+}
+
+/// All restarts of a series. `limit_at` gives the limit in force at a time.
+pub(super) fn find_restarts(
+    samples: &[Sample],
     buckets: &[Bucket],
     hours: &[f64],
     pod_changes: &[f64],
-    limit: Option<u64>,
+    limits: &[(f64, u64)],
+    limit_at: &dyn Fn(f64) -> Option<u64>,
     thresholds: &Thresholds,
-) -> Vec<usize> {
+) -> Restarts {
     let t = thresholds;
+    let mut events: Vec<(f64, Kind)> = Vec::new();
+    // OOM kills: a drop of a good share of the level from near the limit in force.
+    for pair in samples.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        let Some(limit) = limit_at(before.time) else { continue };
+        let dropped = before.bytes - after.bytes;
+        // A drop as the limit changes is the rollout of the new limit, unless the limit was
+        // clearly reached first.
+        let changed = limits.iter().skip(1).any(|&(c, _)| c > before.time && c <= after.time);
+        let near = if changed { t.limit_reached_share } else { t.restart_near_limit_share };
+        if before.bytes >= near * limit as f64
+            && dropped >= t.restart_min_level_drop_share * before.bytes
+        {
+            events.push((after.time, Kind::Oom));
+        }
+    }
+    // A changed limit means a new container: its drop, if any, within a few samples.
+    for &(change, _) in limits.iter().skip(1) {
+        let at = samples.partition_point(|s| s.time < change);
+        let from = at.saturating_sub(LIMIT_CHANGE_REACH);
+        let to = (at + LIMIT_CHANGE_REACH).min(samples.len());
+        let biggest = (from.max(1)..to)
+            .map(|i| (i, samples[i - 1].bytes - samples[i].bytes, samples[i - 1].bytes))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((i, dropped, before)) = biggest
+            && dropped >= t.restart_min_level_drop_share * before
+        {
+            events.push((samples[i].time, Kind::LimitChange));
+        }
+    }
+    events.extend(pod_changes.iter().map(|&time| (time, Kind::PodChange)));
+    if limits.is_empty() {
+        let known: Vec<f64> = events.iter().map(|e| e.0).collect();
+        for i in inferred(buckets, hours, &known, t) {
+            events.push((buckets[i].time, Kind::Inferred));
+        }
+    }
+    events.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // One restart seen twice (a pod change and its OOM drop a bucket apart) counts once, as an
+    // OOM when either view says so.
+    let width = if buckets.len() > 1 {
+        (buckets[buckets.len() - 1].time - buckets[0].time) / (buckets.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let tolerance = width * t.restart_pod_change_buckets as f64;
+    let mut merged: Vec<(f64, Kind)> = Vec::new();
+    for (time, kind) in events {
+        match merged.last_mut() {
+            Some(last)
+                if time - last.0 <= tolerance && (kind != last.1 || kind == Kind::Inferred) =>
+            {
+                if kind == Kind::Oom {
+                    last.1 = Kind::Oom;
+                }
+            }
+            _ => merged.push((time, kind)),
+        }
+    }
+    // The bucket holding a restart starts the new segment: its floor is already the new low.
+    let mut boundaries: Vec<usize> = merged
+        .iter()
+        .filter_map(|&(time, _)| buckets.iter().position(|b| b.time + width / 2.0 >= time))
+        .filter(|&i| i > 0)
+        .collect();
+    boundaries.dedup();
+    Restarts {
+        boundaries,
+        times: merged.iter().map(|e| e.0).collect(),
+        oom: merged.iter().filter(|e| e.1 == Kind::Oom).count(),
+        inferred: merged.iter().filter(|e| e.1 == Kind::Inferred).count(),
+    }
+}
+
+/// Samples either side of a limit change searched for the drop of the new container's start.
+const LIMIT_CHANGE_REACH: usize = 3;
+
+/// Bucket indices where the floor drops back towards its segment's start after at least
+/// `restart_min_growth_hours` of growth, by a good share of both the usage range and the level.
+fn inferred(buckets: &[Bucket], hours: &[f64], known: &[f64], t: &Thresholds) -> Vec<usize> {
     let floors: Vec<f64> = buckets.iter().map(|b| b.floor).collect();
     let low = quantile(&floors, t.restart_range_low_quantile);
     let high = quantile(
@@ -19,42 +125,40 @@ pub(super) fn restarts(
         t.restart_range_high_quantile,
     );
     let range = (high - low).max(f64::EPSILON);
-    let mut boundaries: Vec<usize> = pod_changes
+    let known: Vec<usize> = known
         .iter()
-        .filter_map(|&t| buckets.iter().position(|b| b.time >= t))
+        .filter_map(|&time| buckets.iter().position(|b| b.time >= time))
         .filter(|&i| i > 0)
         .collect();
+    let mut found = Vec::new();
     let mut segment_start = 0;
     for i in 1..buckets.len() {
-        if boundaries.contains(&i) {
+        if known.contains(&i) {
             segment_start = i;
             continue;
         }
-        // The same restart seen as a pod change a bucket away.
-        if boundaries.iter().any(|&b| b.abs_diff(i) <= t.restart_pod_change_buckets) {
+        if known.iter().any(|&b| b.abs_diff(i) <= t.restart_pod_change_buckets) {
             continue;
         }
         let drop = floors[i - 1] - floors[i];
-        // An hour of growth at least: garbage collectors drop memory every few minutes.
+        // Judged against the level, not the noise band; and an hour of growth at least, as
+        // garbage collectors drop memory every few minutes.
         if drop < t.restart_min_drop_share * range
+            || drop < t.restart_min_level_drop_share * floors[i - 1]
             || i - segment_start < t.restart_min_segment_buckets
             || hours[i - 1] - hours[segment_start] < t.restart_min_growth_hours
         {
             continue;
         }
         let near_start = floors[i] <= floors[segment_start] + t.restart_return_share * drop;
-        let near_limit =
-            limit.is_none_or(|l| buckets[i - 1].peak >= t.restart_near_limit_share * l as f64);
         // The floor grew through the second half of the segment: not a spike's plateau.
         let half = segment_start + (i - segment_start) / 2;
         let late_growth = crate::trend::theil_sen_slope(&hours[half..i], &floors[half..i])
             * (hours[i - 1] - hours[half]);
-        if near_start && near_limit && late_growth >= t.restart_min_late_growth_share * drop {
-            boundaries.push(i);
+        if near_start && late_growth >= t.restart_min_late_growth_share * drop {
+            found.push(i);
             segment_start = i;
         }
     }
-    boundaries.sort_unstable();
-    boundaries.dedup();
-    boundaries
+    found
 }

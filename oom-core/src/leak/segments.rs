@@ -11,9 +11,10 @@ pub(super) enum Verdict {
     Growth {
         onset: usize,
     },
-    /// A mean shift at `at`.
+    /// A mean shift at `at`, of `size` (second level minus first, bytes).
     Shift {
         at: usize,
+        size: f64,
     },
     Flat,
 }
@@ -84,7 +85,8 @@ pub(super) fn fit_segment(
         Model::Hinge => (onset, hinge_slope),
         // A level shift must explain most of the variation, not just beat a constant.
         Model::Step if sse_step < t.level_shift_max_residual_share * sse_const => {
-            return Verdict::Shift { at: step_at };
+            let size = median(&y[step_at..]) - median(&y[..step_at]);
+            return Verdict::Shift { at: step_at, size };
         }
         _ => return Verdict::Flat,
     };
@@ -123,7 +125,7 @@ pub(super) fn fit_segment(
 }
 
 /// Best single mean shift: (SSE, first index of the second level).
-fn best_step(y: &[f64]) -> (f64, usize) {
+pub(super) fn best_step(y: &[f64]) -> (f64, usize) {
     let n = y.len();
     let (mut prefix, mut prefix_sq) = (vec![0.0; n + 1], vec![0.0; n + 1]);
     for i in 0..n {
@@ -135,6 +137,9 @@ fn best_step(y: &[f64]) -> (f64, usize) {
         let s = prefix[b] - prefix[a];
         prefix_sq[b] - prefix_sq[a] - s * s / m
     };
+    if n < 4 {
+        return (f64::INFINITY, n / 2);
+    }
     (2..n - 1)
         .map(|j| (sse(0, j) + sse(j, n), j))
         .fold((f64::INFINITY, n / 2), |best, c| if c.0 < best.0 { c } else { best })

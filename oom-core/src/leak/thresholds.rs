@@ -34,6 +34,12 @@ pub struct Thresholds {
     /// Fewest samples per bucket on average (count): 4, so that a floor is a quantile of
     /// several samples rather than one sample.
     pub min_samples_per_bucket: usize,
+    /// Shortest window (hours) to judge or size from: 6 h. A shorter window shows neither slow
+    /// growth nor the day's peak, so it is `insufficient-data` (unless OOM restarts at the limit
+    /// already show what happens).
+    pub min_window_hours: f64,
+    /// Below this window (hours) a sizing is given with a caveat: 24 h, a day's traffic cycle.
+    pub full_day_hours: f64,
     /// Quantile (share) of a bucket's samples taken as its floor: 0.1, low enough to sit under
     /// what a garbage collector frees every few minutes, above a single low outlier.
     pub floor_quantile: f64,
@@ -60,12 +66,20 @@ pub struct Thresholds {
     /// After a restart the floor is back within this share of the drop above the segment's
     /// start: 0.5, so a process that starts over counts and a partial release does not.
     pub restart_return_share: f64,
-    /// With a known limit, the peak before the drop reaches at least this share of the limit:
-    /// 0.8, as an OOM kill happens at the limit (measured peaks lag it between scrapes).
+    /// A drop from a sample at least this share of the limit in force is an OOM restart, however
+    /// short the cycle (a crash loop of minutes counts): 0.9, as an OOM kill happens at the
+    /// limit and scrapes miss only the last seconds before it.
     pub restart_near_limit_share: f64,
     /// The floor's growth over the second half of the segment before the drop is at least this
     /// share of the drop: 0.3, so that the end of a spike's plateau is not a restart.
     pub restart_min_late_growth_share: f64,
+    /// A restart's drop is at least this share of the value before it: 0.25, so a restart is
+    /// judged against the level (a process starting over frees most of its memory), never
+    /// against the noise band.
+    pub restart_min_level_drop_share: f64,
+    /// Peaks at or above this share of the limit in force mean the limit is reached (and that
+    /// the true peak was clipped by it): 0.95.
+    pub limit_reached_share: f64,
     /// A drop within this many buckets (count) of a pod change is that same restart: 2, as
     /// bucket edges and scrape times put one event up to a bucket or two apart.
     pub restart_pod_change_buckets: usize,
@@ -106,6 +120,35 @@ pub struct Thresholds {
     /// the OOM sawtooth.
     pub leak_min_covered_share: f64,
 
+    // --- Seasonality (before step 3) ---
+    /// Period (hours) of the daily cycle removed before the trend test: 24 h.
+    pub daily_period_hours: f64,
+    /// Period (hours) of the weekly cycle, also removed when the window spans
+    /// `seasonal_min_cycles` weeks: 168 h.
+    pub weekly_period_hours: f64,
+    /// Fewest whole cycles (count, fractional) the window spans for a cycle to be fitted: 1.5,
+    /// so the phase and amplitude are seen at least once plus half a cycle.
+    pub seasonal_min_cycles: f64,
+    /// Harmonics (count) per period in the harmonic regression: 2, enough for a daily cycle
+    /// with a sharper peak than trough.
+    pub seasonal_harmonics: usize,
+    /// The cycle is removed only if it explains at least this share of the variance left by a
+    /// line: 0.2, so noise is not "deseasonalised".
+    pub seasonal_min_explained_share: f64,
+
+    // --- Sawtooth ---
+    /// A sudden drop of at least this share of the median level counts towards a sawtooth:
+    /// 0.1, above normal noise and what a daily cycle does between two samples.
+    pub sawtooth_min_drop_share: f64,
+    /// ... and is neither reached nor undone by a jump: the one-sample rise before it and the
+    /// one after are below this share of the drop: 0.5 (an outlier rises and falls at once).
+    pub sawtooth_max_jump_share: f64,
+    /// ... and at least this many robust standard deviations (1.4826 × MAD) of the steps
+    /// between samples: 6, so wide noise makes no drops (a ramp's steps are small and steady).
+    pub sawtooth_min_noise_multiple: f64,
+    /// Fewest such drops (count) for a sawtooth: 3, "repeatedly".
+    pub sawtooth_min_drops: usize,
+
     // --- Time to OOM and recommendation (step 6) ---
     /// Divisor (≥ 1) of the buckets whose last `n / d` give the usual floor-to-peak gap added to
     /// the trend: 5 (the last fifth), recent enough to reflect today's garbage collector.
@@ -137,6 +180,8 @@ impl Default for Thresholds {
             min_samples: 12,
             max_buckets: BUCKETS,
             min_samples_per_bucket: 4,
+            min_window_hours: 6.0,
+            full_day_hours: 24.0,
             floor_quantile: 0.1,
             max_lag_divisor: 4,
             restart_range_low_quantile: 0.05,
@@ -145,8 +190,10 @@ impl Default for Thresholds {
             restart_min_segment_buckets: 6,
             restart_min_growth_hours: 1.0,
             restart_return_share: 0.5,
-            restart_near_limit_share: 0.8,
+            restart_near_limit_share: 0.9,
             restart_min_late_growth_share: 0.3,
+            restart_min_level_drop_share: 0.25,
+            limit_reached_share: 0.95,
             restart_pod_change_buckets: 2,
             segment_min_buckets: 8,
             breakpoint_margin: 4,
@@ -159,6 +206,15 @@ impl Default for Thresholds {
             late_growth_parts: 3,
             late_growth_min_share: 0.25,
             leak_min_covered_share: 0.5,
+            daily_period_hours: 24.0,
+            weekly_period_hours: 168.0,
+            seasonal_min_cycles: 1.5,
+            seasonal_harmonics: 2,
+            seasonal_min_explained_share: 0.2,
+            sawtooth_min_drop_share: 0.1,
+            sawtooth_max_jump_share: 0.5,
+            sawtooth_min_noise_multiple: 6.0,
+            sawtooth_min_drops: 3,
             peak_gap_tail_parts: 5,
             pre_leak_share: 0.1,
             relief_horizon_hours: 24.0,

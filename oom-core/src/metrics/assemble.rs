@@ -1,17 +1,21 @@
 //! Series assembly: samples grouped by label set, sorted and merged per timestamp, limits
-//! attached from limit series, and a container's successive pods joined across restarts.
+//! attached from limit series (as step series over time, so a raised limit is followed), and a container's successive pods joined across restarts.
 
 use std::collections::BTreeMap;
 
-use crate::metrics::{Labels, Sample, Series};
+use crate::metrics::{Labels, Sample, Series, push_limit};
 
 /// The metric whose series are limits, attached to the memory series they match.
 const LIMIT_METRIC: &str = "container_spec_memory_limit_bytes";
 
+/// A label set's samples and the limits seen beside them (time, bytes), unsorted.
+type Collected = (Vec<Sample>, Vec<(f64, u64)>);
+
 /// Collects samples per label set, then sorts, merges and attaches limits.
 #[derive(Default)]
 pub(super) struct SeriesBuilder {
-    series: BTreeMap<Labels, (Vec<Sample>, Option<u64>)>,
+    /// Per label set: its samples and the limits seen beside them (time, bytes), unsorted.
+    series: BTreeMap<Labels, Collected>,
     /// The series the last sample went to.
     last: Option<Labels>,
 }
@@ -24,7 +28,7 @@ impl SeriesBuilder {
         let entry = self.series.entry(labels).or_default();
         entry.0.push(Sample { time, bytes });
         if let Some(limit) = limit.filter(|l| *l > 0.0) {
-            entry.1 = Some(limit as u64);
+            entry.1.push((time, limit as u64));
         }
     }
 
@@ -35,38 +39,56 @@ impl SeriesBuilder {
         };
         entry.0.push(Sample { time, bytes });
         if let Some(limit) = limit.filter(|l| *l > 0.0) {
-            entry.1 = Some(limit as u64);
+            entry.1.push((time, limit as u64));
         }
     }
 
     pub(super) fn finish(self) -> Vec<Series> {
         let mut memory = Vec::new();
-        let mut limits: Vec<(Labels, u64)> = Vec::new();
-        for (mut labels, (mut samples, limit)) in self.series {
+        let mut limit_series: Vec<(Labels, Vec<(f64, u64)>)> = Vec::new();
+        for (mut labels, (mut samples, observed)) in self.series {
             samples.sort_by(|a, b| a.time.total_cmp(&b.time));
             let samples = merge_duplicates(samples);
             if labels.get("__name__").is_some_and(|n| n == LIMIT_METRIC) {
                 labels.remove("__name__");
-                if let Some(last) = samples.iter().rev().find(|s| s.bytes > 0.0) {
-                    limits.push((labels, last.bytes as u64));
+                let observed: Vec<(f64, u64)> = samples
+                    .iter()
+                    .filter(|s| s.bytes > 0.0)
+                    .map(|s| (s.time, s.bytes as u64))
+                    .collect();
+                let steps = step_series(observed);
+                if !steps.is_empty() {
+                    limit_series.push((labels, steps));
                 }
                 continue;
             }
             labels.remove("__name__");
-            memory.push(Series { labels, samples, limit_bytes: limit, pod_changes: Vec::new() });
+            let limits = step_series(observed);
+            memory.push(Series { labels, samples, limits, pod_changes: Vec::new() });
         }
         for series in &mut memory {
-            if series.limit_bytes.is_none() {
-                series.limit_bytes = limits
+            if series.limits.is_empty() {
+                series.limits = limit_series
                     .iter()
                     .find(|(labels, _)| {
                         labels.iter().all(|(k, v)| series.labels.get(k).is_none_or(|own| own == v))
                     })
-                    .map(|(_, limit)| *limit);
+                    .map(|(_, limits)| limits.clone())
+                    .unwrap_or_default();
             }
         }
         join_pod_generations(memory)
     }
+}
+
+/// Limits observed over time → the changes only, sorted by time.
+fn step_series(mut observed: Vec<(f64, u64)>) -> Vec<(f64, u64)> {
+    observed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut steps = Vec::new();
+    for (time, bytes) in observed {
+        push_limit(&mut steps, time, bytes);
+    }
+    steps
 }
 
 fn merge_duplicates(samples: Vec<Sample>) -> Vec<Sample> {
@@ -116,7 +138,9 @@ fn join_pod_generations(series: Vec<Series>) -> Vec<Series> {
         for next in members {
             joined.pod_changes.push(first_time(&next));
             joined.samples.extend(next.samples);
-            joined.limit_bytes = next.limit_bytes.or(joined.limit_bytes);
+            for (time, bytes) in next.limits {
+                push_limit(&mut joined.limits, time, bytes);
+            }
             if let Some(pod) = next.labels.get("pod") {
                 joined.labels.insert("pod".to_owned(), pod.clone());
             }

@@ -66,13 +66,52 @@ pub struct Series {
     pub labels: Labels,
     /// Samples sorted by time, one per timestamp.
     pub samples: Vec<Sample>,
-    /// The container's memory limit, when the dump carries it.
-    pub limit_bytes: Option<u64>,
+    /// The container's memory limit over time, when the dump carries it: a step series of
+    /// (Unix seconds from which it holds, bytes), sorted by time, one entry per change. The first
+    /// entry also holds before its time. Empty when the limit is unknown.
+    pub limits: Vec<(f64, u64)>,
     /// Times at which the pod changed (a new pod name for the same container): restarts.
     pub pod_changes: Vec<f64>,
 }
 
 impl Series {
+    /// The limit in force now (at the last change), in bytes, when known.
+    ///
+    /// ```
+    /// use oom_core::metrics::Series;
+    ///
+    /// let series = Series {
+    ///     labels: Default::default(),
+    ///     samples: vec![],
+    ///     limits: vec![(0.0, 512 << 20), (7200.0, 1 << 30)],
+    ///     pod_changes: vec![],
+    /// };
+    /// assert_eq!(series.limit_bytes(), Some(1 << 30));
+    /// ```
+    pub fn limit_bytes(&self) -> Option<u64> {
+        self.limits.last().map(|&(_, bytes)| bytes)
+    }
+
+    /// The limit in force at `time` (Unix seconds), in bytes: the last change at or before it,
+    /// or the first limit for times before any change.
+    ///
+    /// ```
+    /// use oom_core::metrics::Series;
+    ///
+    /// let series = Series {
+    ///     labels: Default::default(),
+    ///     samples: vec![],
+    ///     limits: vec![(0.0, 512 << 20), (7200.0, 1 << 30)],
+    ///     pod_changes: vec![],
+    /// };
+    /// assert_eq!(series.limit_at(-5.0), Some(512 << 20));
+    /// assert_eq!(series.limit_at(3600.0), Some(512 << 20));
+    /// assert_eq!(series.limit_at(7200.0), Some(1 << 30));
+    /// ```
+    pub fn limit_at(&self, time: f64) -> Option<u64> {
+        limit_at(&self.limits, time)
+    }
+
     /// A short name: `namespace/pod/container` from the labels present, else all labels.
     ///
     /// ```
@@ -80,7 +119,7 @@ impl Series {
     ///
     /// let labels: Labels = [("namespace", "shop"), ("container", "app")]
     ///     .into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-    /// let series = Series { labels, samples: vec![], limit_bytes: None, pod_changes: vec![] };
+    /// let series = Series { labels, samples: vec![], limits: vec![], pod_changes: vec![] };
     /// assert_eq!(series.name(), "shop/app");
     /// ```
     pub fn name(&self) -> String {
@@ -93,6 +132,20 @@ impl Series {
         }
         let all: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
         if all.is_empty() { "series".to_owned() } else { all.join(",") }
+    }
+}
+
+/// The limit in force at `time` in a step series of (time, bytes) sorted by time: the last
+/// change at or before it, or the first entry for earlier times. `None` for an empty series.
+pub(crate) fn limit_at(limits: &[(f64, u64)], time: f64) -> Option<u64> {
+    let after = limits.partition_point(|&(from, _)| from <= time);
+    limits.get(after.saturating_sub(1)).map(|&(_, bytes)| bytes)
+}
+
+/// Appends a limit observed at `time` to a step series, keeping only changes.
+pub(crate) fn push_limit(limits: &mut Vec<(f64, u64)>, time: f64, bytes: u64) {
+    if limits.last().is_none_or(|&(_, last)| last != bytes) {
+        limits.push((time, bytes));
     }
 }
 
@@ -265,7 +318,7 @@ mod tests {
         let series = &dump.series[0];
         let values: Vec<f64> = series.samples.iter().map(|s| s.bytes).collect();
         assert_eq!(values, [100.0, 300.0, 300.0]); // sorted, duplicates merged
-        assert_eq!(series.limit_bytes, Some(1000));
+        assert_eq!(series.limit_bytes(), Some(1000));
         assert_eq!(series.name(), "shop/api-1/app");
         let lines: Vec<_> = dump.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [Some(6), Some(7)]);
@@ -333,7 +386,7 @@ mod tests {
             .map(|s| {
                 let labels: Vec<String> =
                     s.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                (labels.join(","), s.samples.iter().map(|x| x.bytes).collect(), s.limit_bytes)
+                (labels.join(","), s.samples.iter().map(|x| x.bytes).collect(), s.limit_bytes())
             })
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
@@ -372,7 +425,7 @@ mod tests {
         assert_eq!(dump.format, InputFormat::PrometheusJson);
         assert_eq!(dump.series.len(), 1);
         assert_eq!(dump.series[0].samples.len(), 2);
-        assert_eq!(dump.series[0].limit_bytes, Some(536_870_912));
+        assert_eq!(dump.series[0].limit_bytes(), Some(536_870_912));
     }
 
     #[test]

@@ -4,3 +4,4 @@
 //! and may change in any release, patch releases included.
 
 pub mod synthetic;
+pub mod varied;

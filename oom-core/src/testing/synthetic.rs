@@ -63,11 +63,11 @@ pub enum Kind {
     Ar1Moderate,
     /// Steady: an AR(1) wander with φ = 0.97, slow enough to look like a trend.
     Ar1Strong,
-    /// Steady: a garbage collector's sawtooth (7-minute period) on a flat floor.
+    /// Sawtooth: a garbage collector's sawtooth (7-minute period) on a flat floor.
     GcSawtooth,
     /// Steady: a daily cycle.
     DailyCycle,
-    /// Steady: a one-time level shift of 120 MiB.
+    /// Step: a one-time level shift of 120 MiB.
     Step,
     /// Spike: 400 MiB for 42 minutes, then back.
     Spike,
@@ -105,8 +105,10 @@ pub struct Truth {
     pub slope_bytes_per_hour: Option<f64>,
     /// When a leak truly started, Unix seconds, if inside the data.
     pub onset: Option<f64>,
-    /// The label of the event that caused the leak, if any.
+    /// The label of the event that caused the leak (or the level shift), if any.
     pub event: Option<&'static str>,
+    /// OOM kills (and limit rollouts) that truly happened, when the generator counts them.
+    pub restarts: Option<usize>,
 }
 
 /// A generated series with its events and truth.
@@ -130,8 +132,13 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
     let mut level_after_restart = 0.0;
     let mut restart_clock = 0.0;
     let onset = START + 27.0 * HOUR + rng.uniform() * 3.0 * HOUR;
-    let mut truth =
-        Truth { classification: "steady", slope_bytes_per_hour: None, onset: None, event: None };
+    let mut truth = Truth {
+        classification: "steady",
+        slope_bytes_per_hour: None,
+        onset: None,
+        event: None,
+        restarts: None,
+    };
     let mut events = vec![Event { time: START + 5.0 * HOUR, label: "deploy 1111111".into() }];
     let limit = match kind {
         Kind::LeakWithRestarts => Some(768u64 << 20),
@@ -186,12 +193,15 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
     }
     match kind {
         Kind::Spike => truth.classification = "spike",
+        Kind::GcSawtooth => truth.classification = "sawtooth",
+        Kind::Step => truth.classification = "step",
         Kind::LeakAfterDeploy => {
             truth = Truth {
                 classification: "leak",
                 slope_bytes_per_hour: Some(leak_rate),
                 onset: Some(onset),
                 event: Some("deploy 3e4f891"),
+                restarts: None,
             };
             events.push(Event { time: onset - 12.0 * 60.0, label: "deploy 3e4f891".into() });
         }
@@ -201,6 +211,7 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
                 slope_bytes_per_hour: Some(MIB),
                 onset: None,
                 event: None,
+                restarts: None,
             }
         }
         Kind::LeakWithGc => {
@@ -209,6 +220,7 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
                 slope_bytes_per_hour: Some(5.0 * MIB),
                 onset: Some(onset),
                 event: None,
+                restarts: None,
             }
         }
         Kind::LeakWithRestarts => {
@@ -217,6 +229,7 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
                 slope_bytes_per_hour: Some(20.0 * MIB),
                 onset: None,
                 event: None,
+                restarts: None,
             }
         }
         _ => {}
@@ -228,7 +241,7 @@ pub fn generate(kind: Kind, seed: u64, samples: usize) -> Generated {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
         samples: values,
-        limit_bytes: limit,
+        limits: limit.map(|l| vec![(START, l)]).unwrap_or_default(),
         pod_changes: Vec::new(),
     };
     Generated { series, events, truth }

@@ -1,5 +1,6 @@
 //! Trend statistics: least squares, Theil–Sen slope with a confidence interval, and the
-//! Mann–Kendall test with the Hamed–Rao correction for autocorrelation.
+//! Mann–Kendall test with the Hamed–Rao correction for autocorrelation, and seasonal
+//! decomposition by harmonic regression.
 //!
 //! Costs: Mann–Kendall's S is counted with merge-sort inversions in O(n log n); a Theil–Sen
 //! slope (any rank of the pairwise slopes) is found by bisection on the slope, each step counting
@@ -25,15 +26,18 @@
 //! - `kendall`: Kendall's S and its variance under no trend, counted by merge sort.
 //! - `mann_kendall`: the Mann–Kendall test, plain and with the Hamed–Rao correction.
 //! - `theil_sen`: Theil–Sen slopes, Sen's interval, and the selection of one pairwise slope.
+//! - `seasonal`: daily and weekly cycles fitted jointly with a line (harmonic regression).
 
 mod kendall;
 mod mann_kendall;
 mod ols;
+mod seasonal;
 mod theil_sen;
 
 pub use kendall::kendall_s;
 pub use mann_kendall::{MannKendall, mann_kendall, mann_kendall_hamed_rao};
 pub use ols::{LinearFit, ols};
+pub use seasonal::{Seasonal, seasonal_fit};
 pub use theil_sen::{TheilSen, theil_sen, theil_sen_slope, theil_sen_with_variance};
 
 /// z for a two-sided 95 % interval.

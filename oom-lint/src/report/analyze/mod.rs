@@ -39,7 +39,7 @@ fn rates(slope: f64, low: f64, high: f64) -> (String, String, String) {
 }
 
 fn duration(hours: f64) -> String {
-    if hours < 1.0 {
+    if hours < 2.0 {
         format!("{:.0} min", hours * 60.0)
     } else if hours < 48.0 {
         format!("{hours:.0} h")
@@ -109,6 +109,20 @@ pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
                     a.p_value
                 )
             }
+            Classification::Step => match a.level_shift {
+                Some(at) => format!("STEP  at {}: {}", when(at), a.message),
+                None => format!("STEP  {}", a.message),
+            },
+            Classification::Sawtooth => format!("SAWTOOTH  {}", a.message),
+            Classification::InsufficientData => {
+                format!("INSUFFICIENT DATA  {}; no sizing", a.message)
+            }
+        };
+        let verdict = match a.limit_reached {
+            Some(true) if a.classification != Classification::Leak => {
+                format!("{verdict}; limit reached")
+            }
+            _ => verdict,
         };
         out.push_str(&format!("{name}  {verdict}\n"));
         let span_hours = match (samples.first(), samples.last()) {
@@ -129,12 +143,17 @@ pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
                 a.restarts,
                 if a.restarts == 1 { "" } else { "s" }
             ));
+            if a.oom_restarts > 0 {
+                out.push_str(&format!(" ({} at the limit)", a.oom_restarts));
+            } else if a.inferred_restarts == a.restarts {
+                out.push_str(" (inferred from the shape)");
+            }
             if let Some(period) = a.restart_period_hours {
                 out.push_str(&format!(", every ≈ {}", duration(period)));
             }
         }
         out.push('\n');
-        if let Some(shift) = a.level_shift {
+        if let (Some(shift), false) = (a.level_shift, a.classification == Classification::Step) {
             out.push_str(&format!("  a one-time level shift at {} (not a leak)\n", when(shift)));
         }
         for note in &a.notes {
@@ -176,8 +195,17 @@ pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
     }
     let count =
         |c: Classification| results.iter().filter(|r| r.analysis.classification == c).count();
+    let others = [
+        (Classification::Step, "step"),
+        (Classification::Sawtooth, "sawtooth"),
+        (Classification::InsufficientData, "insufficient data"),
+    ]
+    .into_iter()
+    .filter(|(c, _)| count(*c) > 0)
+    .map(|(c, name)| format!(", {} {name}", count(c)))
+    .collect::<String>();
     out.push_str(&format!(
-        "{} series: {} leak, {} spike, {} steady{}\n",
+        "{} series: {} leak, {} spike, {} steady{others}{}\n",
         results.len(),
         count(Classification::Leak),
         count(Classification::Spike),
@@ -197,6 +225,7 @@ pub fn json(results: &[SeriesResult], errors: &[InputError]) -> String {
                 "labels": result.series.labels,
                 "samples": result.series.samples.len(),
                 "classification": a.classification.as_str(),
+                "message": a.message,
                 "slope_bytes_per_hour": a.slope_bytes_per_hour,
                 "slope_ci": [a.slope_ci.0, a.slope_ci.1],
                 "r_squared": a.r_squared,
@@ -205,11 +234,18 @@ pub fn json(results: &[SeriesResult], errors: &[InputError]) -> String {
                 "event": a.event.as_ref().map(|e| e.label.clone()),
                 "event_time": a.event.as_ref().map(|e| format_time(e.time)),
                 "limit_bytes": a.limit_bytes,
+                "limits": a.limits.iter().map(|(t, b)| json!({"from": format_time(*t), "bytes": b})).collect::<Vec<_>>(),
+                "limit_reached": a.limit_reached,
+                "peak_clipped": a.peak_clipped,
                 "time_to_oom_hours": a.time_to_oom_hours,
                 "time_to_oom_interval_hours": a.time_to_oom_interval.map(|(low, high)| json!([low, high])),
                 "restarts": a.restarts,
                 "restart_times": a.restart_times.iter().map(|t| format_time(*t)).collect::<Vec<_>>(),
                 "restart_period_hours": a.restart_period_hours,
+                "oom_restarts": a.oom_restarts,
+                "inferred_restarts": a.inferred_restarts,
+                "sawtooth_drops": a.sawtooth_drops,
+                "seasonal_cycle_bytes": a.seasonal_cycle_bytes,
                 "peak_bytes": a.peak_bytes,
                 "average_bytes": a.average_bytes,
                 "level_shift": a.level_shift.map(format_time),

@@ -1,0 +1,16 @@
+//! The labelled benchmark: `cargo run -p oom-benches --release --bin eval [-- COUNT [SEED]]`.
+//!
+//! Generates COUNT (default 600) varied series with known truth
+//! (`oom_core::testing::varied`), analyses each, and prints a confusion matrix per class, the
+//! false-leak rate, the slope error of detected leaks, the restart count error and how safe the
+//! recommendations are.
+
+use oom_benches::eval::{Scores, evaluate};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let count = args.next().and_then(|a| a.parse().ok()).unwrap_or(600);
+    let seed = args.next().and_then(|a| a.parse().ok()).unwrap_or(0);
+    let scores: Scores = evaluate(count, seed);
+    print!("{}", scores.report());
+}

@@ -1,0 +1,169 @@
+//! `oom-lint analyze` on the reported cases (testdata/metrics/cases/) and on inputs of the same
+//! classes written here (testdata/metrics/cases/own/, from its generate.py): the verdict and
+//! values each must give, through the real binary.
+
+mod common;
+
+use common::{oom_lint, testdata};
+use serde_json::Value;
+
+const MIB: f64 = 1_048_576.0;
+
+fn analyze(args: &[&str]) -> Vec<Value> {
+    let mut full = vec!["analyze", "--format", "json", "--fail-on", "never"];
+    full.extend_from_slice(args);
+    let report = oom_lint(&full, &testdata("metrics/cases"), None).json();
+    report["series"].as_array().cloned().unwrap_or_default()
+}
+
+fn one(args: &[&str]) -> Value {
+    let series = analyze(args);
+    assert_eq!(series.len(), 1, "{series:#?}");
+    series[0].clone()
+}
+
+fn f(value: &Value) -> f64 {
+    value.as_f64().unwrap_or(f64::NAN)
+}
+
+/// Non-leaks are sized at the peak × headroom, never below the highest sample.
+fn sized_at_or_above_peak(s: &Value) {
+    let limit = f(&s["recommendation"]["limit_bytes"]);
+    assert!(limit >= f(&s["peak_bytes"]), "{s:#?}");
+    assert!(f(&s["recommendation"]["xmx_bytes"]) <= limit);
+}
+
+#[test]
+fn gc_sawtooth_without_a_limit_is_a_sawtooth_not_a_leak() {
+    for file in ["gc-sawtooth-6h-no-limit.csv", "own/gc-sawtooth-3h-no-limit.csv"] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "sawtooth", "{file}: {s:#?}");
+        assert!(s["message"].as_str().is_some_and(|m| m.contains("limit")), "{s:#?}");
+        assert_eq!(s["inferred_restarts"], s["restarts"], "{file}");
+        assert_eq!(s["oom_restarts"], 0);
+        assert_eq!(s["limit_reached"], Value::Null);
+        sized_at_or_above_peak(&s);
+    }
+    let s = one(&["gc-sawtooth-6h-no-limit.csv"]);
+    assert!((f(&s["restart_period_hours"]) - 6.0).abs() < 0.5, "{s:#?}");
+}
+
+#[test]
+fn gc_sawtooth_below_a_known_limit_is_not_a_leak_and_not_at_the_limit() {
+    for (file, limit) in
+        [("gc-sawtooth-6h-no-limit.csv", Some("700Mi")), ("own/gc-sawtooth-2h-limit.csv", None)]
+    {
+        let mut args = vec![file];
+        if let Some(limit) = limit {
+            args.extend(["--limit", limit]);
+        }
+        let s = one(&args);
+        assert_eq!(s["classification"], "sawtooth", "{file}: {s:#?}");
+        assert_eq!(s["limit_reached"], false);
+        assert_eq!(s["time_to_oom_hours"], Value::Null);
+        assert_eq!(s["restarts"], 0, "GC drops below the limit are not restarts");
+        sized_at_or_above_peak(&s);
+    }
+}
+
+#[test]
+fn noise_makes_no_restart() {
+    for file in ["flat-noise.csv", "own/flat-noise-15s.csv"] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "steady", "{file}: {s:#?}");
+        assert_eq!(s["restarts"], 0);
+        assert_eq!(s["restart_period_hours"], Value::Null);
+        sized_at_or_above_peak(&s);
+    }
+}
+
+#[test]
+fn crash_loop_at_the_limit_counts_every_restart_and_is_no_leak() {
+    for (file, restarts) in [("oom-crashloop-at-start.json", 11), ("own/crashloop-256mi.csv", 19)] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "sawtooth", "{file}: {s:#?}");
+        assert_eq!(s["limit_reached"], true);
+        assert_eq!(s["restarts"], restarts, "{file}");
+        assert_eq!(s["oom_restarts"], restarts, "{file}");
+        assert!(f(&s["restart_period_hours"]) < 0.2, "minutes apart");
+        assert_eq!(s["peak_clipped"], true);
+        assert!(s["notes"].to_string().contains("true peak is unknown"));
+        sized_at_or_above_peak(&s);
+    }
+}
+
+#[test]
+fn short_windows_single_instants_are_insufficient_data_without_sizing() {
+    for file in ["short-history-90min.json", "own/short-3h.csv"] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "insufficient-data", "{file}: {s:#?}");
+        assert_eq!(s["recommendation"], Value::Null);
+        assert!(s["message"].as_str().is_some_and(|m| m.contains("at least 6 h")));
+    }
+    let all = analyze(&["prometheus-vector.json"]);
+    assert_eq!(all.len(), 3);
+    for s in all {
+        assert_eq!(s["classification"], "insufficient-data");
+        assert_eq!(s["recommendation"], Value::Null);
+        assert!(s["message"].as_str().is_some_and(|m| m.contains("query_range")));
+    }
+}
+
+#[test]
+fn a_daily_cycle_neither_hides_nor_fakes_a_leak() {
+    for (file, rate) in [("leak-plus-daily-cycle.csv", 4.0), ("own/leak-2mib-daily-cycle.csv", 2.0)]
+    {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "leak", "{file}: {s:#?}");
+        let slope = f(&s["slope_bytes_per_hour"]) / MIB;
+        assert!((slope - rate).abs() <= 0.1 * rate, "{file}: {slope}");
+        assert!(f(&s["seasonal_cycle_bytes"]) > 50.0 * MIB);
+    }
+    let s = one(&["own/daily-cycle-no-leak.csv"]);
+    assert_eq!(s["classification"], "steady", "{s:#?}");
+    sized_at_or_above_peak(&s);
+}
+
+#[test]
+fn a_limit_that_changes_is_followed_and_oom_kills_under_the_first_are_counted() {
+    let s = one(&["oom-restarts-then-limit-raised.csv"]);
+    assert_eq!(s["classification"], "leak", "{s:#?}");
+    assert_eq!(s["oom_restarts"], 4, "four kills at 512Mi");
+    assert_eq!(s["restarts"], 5, "and the rollout of the 1Gi limit");
+    assert_eq!(s["limit_bytes"], 1u64 << 30);
+    assert_eq!(s["limits"].as_array().map(Vec::len), Some(2));
+    assert_eq!(s["limits"][0]["bytes"], 512u64 << 20);
+    assert_eq!(s["limit_reached"], true);
+    let slope = f(&s["slope_bytes_per_hour"]) / MIB;
+    assert!((slope - 25.0).abs() < 2.5, "{slope}");
+
+    let s = one(&["own/oom-then-limit-raised.csv"]);
+    assert_eq!(s["classification"], "leak", "{s:#?}");
+    assert_eq!(s["oom_restarts"], 6, "five at 384Mi, one at 768Mi");
+    assert_eq!(s["limits"][1]["bytes"], 768u64 << 20);
+    let slope = f(&s["slope_bytes_per_hour"]) / MIB;
+    assert!((slope - 40.0).abs() < 4.0, "{slope}");
+}
+
+#[test]
+fn a_level_shift_after_a_deploy_is_a_step_naming_the_deploy() {
+    let s = one(&["own/step-after-deploy.csv", "--events", "own/step-after-deploy-events.csv"]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    assert_eq!(s["event"], "deploy 9c0ffee");
+    assert!(s["message"].as_str().is_some_and(|m| m.contains("+150 MiB")));
+    sized_at_or_above_peak(&s);
+}
+
+#[test]
+fn human_report_says_what_would_decide_and_when_nothing_is_sized() {
+    let run = oom_lint(
+        &["analyze", "gc-sawtooth-6h-no-limit.csv", "short-history-90min.json"],
+        &testdata("metrics/cases"),
+        None,
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("SAWTOOTH"), "{}", run.stdout);
+    assert!(run.stdout.contains("(inferred from the shape)"), "{}", run.stdout);
+    assert!(run.stdout.contains("INSUFFICIENT DATA"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 sawtooth, 1 insufficient data"), "{}", run.stdout);
+}
