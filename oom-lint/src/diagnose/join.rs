@@ -243,7 +243,7 @@ fn usage(
     let events: Vec<Event> =
         deploys.iter().filter_map(|d| Some(Event { time: d.time?, label: d.label() })).collect();
     let options = AnalysisOptions {
-        limit_bytes: limit.or(series.series.limit_bytes),
+        limit_bytes: limit.or(series.series.limit_bytes()),
         policy: settings.sizing_policy(),
         ..AnalysisOptions::default()
     };

@@ -67,7 +67,10 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
         ));
     }
     if a.restarts > 0 {
-        evidence.push(Evidence::series(usage, format!("{} restarts in the series", a.restarts)));
+        evidence.push(Evidence::series(
+            usage,
+            format!("{} in the series", plural(a.restarts, "restart")),
+        ));
     }
     let mut summary = format!(
         "`{name}` leaks {} (95 % CI {} to {})",
@@ -155,4 +158,9 @@ fn profile_step(case: &Case<'_>) -> String {
             "Find the leak: compare two heap profiles of `{c}` an hour apart (JVM `jcmd GC.heap_dump`, Go pprof, Node `--inspect`, .NET `dotnet-gcdump`)."
         ),
     }
+}
+
+/// `1 restart`, `3 restarts`.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }

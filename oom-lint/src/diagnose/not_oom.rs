@@ -58,7 +58,11 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
             format!(
                 "Memory is not the problem: the kubelet killed `{container}` after its liveness \
                  probe failed{}. Fix the probe or what makes the endpoint slow, not the memory limit.",
-                if kills > 0 { format!(" ({kills} kills)") } else { String::new() }
+                match kills {
+                    0 => String::new(),
+                    1 => " (1 kill)".to_owned(),
+                    _ => format!(" ({kills} kills)"),
+                }
             ),
             vec![
                 "Find why the probe endpoint does not answer in time (CPU throttling, a blocked event loop, a slow dependency the health check calls).".to_owned(),
