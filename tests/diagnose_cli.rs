@@ -288,3 +288,16 @@ fn no_incident_exits_zero() {
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(run.stdout.ends_with("0 incidents\n"), "{}", run.stdout);
 }
+
+#[test]
+fn drops_near_the_limit_beyond_the_restart_count_are_not_kills_and_never_a_leak() {
+    // A 6-hour GC sawtooth peaking at 94 % of the limit: read alone, its 11 drops look like OOM
+    // kills of a growing container; the pod restarted once, so they are not.
+    let (_, x) = incident("gc-sawtooth-one-restart", "x");
+    assert_eq!(x["cause"], "limit-too-low", "{x}");
+    assert!(!x["other_causes"].to_string().contains("memory-leak"), "{}", x["other_causes"]);
+    assert_eq!(x["fix"]["limit"], "384Mi", "{x}");
+    assert!(evidence(&x).contains("11 drops near the limit, but the pod restarted only 1"));
+    // A StatefulSet keeps no ReplicaSet history: nothing asks for one.
+    assert!(!steps(&x).contains("replicasets"), "{}", steps(&x));
+}

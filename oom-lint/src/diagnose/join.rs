@@ -23,6 +23,10 @@ pub struct Usage {
     pub last_time: f64,
     /// When the analysis covers only the samples since a deploy inside the series.
     pub since_deploy: Option<f64>,
+    /// The series drops at the limit more often than the pod's restart count allows: the
+    /// drops it would call OOM kills (this many) are garbage collection or cache eviction, so
+    /// the analysis was redone without reading drops at the limit as kills.
+    pub drops_not_kills: Option<(usize, u64)>,
 }
 
 /// The shortest stretch since a deploy that is analysed on its own, in seconds.
@@ -205,19 +209,19 @@ fn case<'a>(
         .collect();
     let manifest = manifest_for(&collected.manifests, pod, workload.as_ref(), &container.name);
     let limit = container.limit.clone().or_else(|| manifest.and_then(|m| m.limit.clone()));
-    let analyse = |name: &str, heap: bool, limit: Option<u64>| {
+    let analyse = |name: &str, heap: bool, limit: Option<u64>, restarts: Option<u64>| {
         series_for(&collected.series, pod, workload.as_ref(), name, heap)
-            .map(|series| usage(series, limit, &deploys, settings))
+            .map(|series| usage(series, limit, restarts, &deploys, settings))
     };
     let limit_bytes = limit.as_ref().map(|l| l.bytes).or(pod.pod_limit.as_ref().map(|l| l.bytes));
     let others = pod
         .containers
         .iter()
         .filter(|c| c.name != container.name && c.role != Role::Init)
-        .map(|c| (c, analyse(&c.name, false, c.limit.as_ref().map(|l| l.bytes))))
+        .map(|c| (c, analyse(&c.name, false, c.limit.as_ref().map(|l| l.bytes), c.restart_count)))
         .collect();
-    let usage = analyse(&container.name, false, limit_bytes);
-    let heap_usage = analyse(&container.name, true, None);
+    let usage = analyse(&container.name, false, limit_bytes, container.restart_count);
+    let heap_usage = analyse(&container.name, true, None, None);
     Case {
         pod,
         container,
@@ -237,6 +241,7 @@ fn case<'a>(
 fn usage(
     series: &MetricSeries,
     limit: Option<u64>,
+    known_restarts: Option<u64>,
     deploys: &[&Deploy],
     settings: &Settings,
 ) -> Usage {
@@ -257,15 +262,25 @@ fn usage(
         .map(|e| e.time)
         .filter(|&t| t > first_time && last_time - t >= CURRENT_VERSION_MIN_SECONDS)
         .reduce(f64::max);
-    let analysis = match since_deploy {
-        Some(deploy) => {
-            let mut current = series.series.clone();
-            current.samples.retain(|s| s.time >= deploy);
-            current.pod_changes.retain(|&t| t > deploy);
-            analyze(&current, &events, &options)
-        }
-        None => analyze(&series.series, &events, &options),
-    };
+    let mut current = series.series.clone();
+    if let Some(deploy) = since_deploy {
+        current.samples.retain(|s| s.time >= deploy);
+        current.pod_changes.retain(|&t| t > deploy);
+    }
+    let mut analysis = analyze(&current, &events, &options);
+    // Known restarts win over inferred ones: one pod (no pod change in the series) cannot have
+    // been OOMKilled more often than its restart count says. Then the drops near the limit are
+    // the runtime freeing memory, and the series is judged as if no limit explained them.
+    let mut drops_not_kills = None;
+    if let Some(known) = known_restarts
+        && current.pod_changes.is_empty()
+        && analysis.oom_restarts as u64 > known
+    {
+        drops_not_kills = Some((analysis.oom_restarts, known));
+        current.limits.clear();
+        let without_limit = AnalysisOptions { limit_bytes: None, ..options.clone() };
+        analysis = analyze(&current, &events, &without_limit);
+    }
     Usage {
         file: series.file.clone(),
         name: series.series.name(),
@@ -273,6 +288,7 @@ fn usage(
         last_bytes: last.map_or(0.0, |s| s.bytes),
         last_time,
         since_deploy,
+        drops_not_kills,
     }
 }
 

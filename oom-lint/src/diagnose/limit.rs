@@ -28,12 +28,13 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
         if !matches!(a.classification.as_str(), "steady" | "sawtooth") {
             return None;
         }
-        let limit = a.limit_bytes? as f64;
+        // The analysis may have been redone without the limit (drops that were not kills).
+        let limit = a.limit_bytes.or(case.limit.as_ref().map(|l| l.bytes))? as f64;
         let share = a.peak_bytes / limit;
         if share < PEAK_AT_LIMIT_SHARE {
             return None;
         }
-        let evidence = vec![Evidence::series(
+        let mut evidence = vec![Evidence::series(
             usage,
             format!(
                 "no sustained growth ({}), peaks at {} = {:.0} % of the {} limit, average {}",
@@ -44,6 +45,16 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
                 super::human(a.average_bytes)
             ),
         )];
+        if let Some((drops, restarts)) = usage.drops_not_kills {
+            evidence.push(Evidence::series(
+                usage,
+                format!(
+                    "{drops} drops near the limit, but the pod restarted only {restarts} {}: \
+                     the others are the runtime freeing memory (garbage collection, caches), not kills",
+                    if restarts == 1 { "time" } else { "times" }
+                ),
+            ));
+        }
         let (request, new_limit) = match &a.recommendation {
             Some(rec) => (rec.request.clone(), rec.limit.clone()),
             None => (friendly(a.average_bytes, 1.0), friendly(a.peak_bytes, PEAK_HEADROOM)),

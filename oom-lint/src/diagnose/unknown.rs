@@ -18,7 +18,12 @@ pub fn finding(case: &Case<'_>) -> Finding {
         missing.push("the pod's events");
         steps.push(format!("`kubectl get events -n {ns} --field-selector involvedObject.name={pod} -o json > events.json` (events last an hour: export them soon after the kill)"));
     }
-    if case.deploys.is_empty() {
+    // Only Deployments (and Argo Rollouts) keep their history in ReplicaSets.
+    let replica_sets = case
+        .workload
+        .as_ref()
+        .is_none_or(|w| matches!(w.kind.as_str(), "Deployment" | "ReplicaSet" | "Rollout"));
+    if case.deploys.is_empty() && replica_sets {
         missing.push("the deploy history");
         steps.push(format!("`kubectl get replicasets -n {ns} -o json > replicasets.json`"));
     }
