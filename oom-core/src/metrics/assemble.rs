@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use crate::metrics::{Labels, Sample, Series};
 
 /// The metric whose series are limits, attached to the memory series they match.
-const LIMIT_METRIC: &str = "container_spec_memory_limit_bytes";
+pub(super) const LIMIT_METRIC: &str = "container_spec_memory_limit_bytes";
 
 /// Collects samples per label set, then sorts, merges and attaches limits.
 #[derive(Default)]
 pub(super) struct SeriesBuilder {
-    series: BTreeMap<Labels, (Vec<Sample>, Option<u64>)>,
+    pub(super) series: BTreeMap<Labels, (Vec<Sample>, Option<u64>)>,
     /// The series the last sample went to.
     last: Option<Labels>,
 }
