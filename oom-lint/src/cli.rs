@@ -103,8 +103,10 @@ pub enum FailOn {
 }
 
 const ANALYZE_EXAMPLES: &str = "\
-Inputs: long CSV (a time column, a value column, label columns), Grafana panel CSV, or a
-Prometheus query_range JSON response; detected from the content.
+Inputs, detected from the content: long CSV (a time column, a value column, label columns),
+Grafana panel CSV, Prometheus query_range / query JSON, promtool tsdb dump and
+dump-openmetrics text, Prometheus text exposition with timestamps, VictoriaMetrics
+/api/v1/export JSON lines. UTF-8 or UTF-16; `,`, `;` or tab separated.
 
 Examples:
   oom-lint analyze memory.csv --limit 512Mi
@@ -133,6 +135,14 @@ pub struct AnalyzeArgs {
     /// Force the input layout instead of detecting it.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
+    /// The memory metric to read when a dump holds several (default
+    /// container_memory_working_set_bytes), or the value column of a CSV.
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
+    /// The time zone of times written without one (Grafana's local times): an IANA name such
+    /// as Europe/Berlin, an offset such as +02:00, or UTC (the default).
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
     /// Exit with 1 when a leak is found (`leak`), or never.
     #[arg(long, value_enum, default_value_t = AnalyzeFailOn::Leak)]
     pub fail_on: AnalyzeFailOn,
@@ -143,6 +153,12 @@ pub enum InputFormatArg {
     LongCsv,
     GrafanaCsv,
     PrometheusJson,
+    PromtoolDump,
+    #[value(name = "openmetrics")]
+    OpenMetrics,
+    PrometheusText,
+    #[value(name = "victoriametrics-jsonl")]
+    VictoriaMetricsJsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
