@@ -706,3 +706,122 @@ mod tests {
         assert_eq!(dump.series[0].samples[0].time, 1_777_040_580.0);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const T0: u64 = 1_776_902_400;
+
+    fn samples() -> impl Strategy<Value = Vec<(u64, u64)>> {
+        // Plausible container memory (2 MiB .. 64 GiB) every 15 s to 5 min.
+        proptest::collection::vec((15u64..300, (2u64 << 20)..(64u64 << 30)), 1..40).prop_map(
+            |steps| {
+                let mut time = T0;
+                steps
+                    .into_iter()
+                    .map(|(step, bytes)| {
+                        time += step;
+                        (time, bytes)
+                    })
+                    .collect()
+            },
+        )
+    }
+
+    fn values(dump: &MetricsDump) -> Vec<(f64, f64)> {
+        dump.series.iter().flat_map(|s| s.samples.iter().map(|x| (x.time, x.bytes))).collect()
+    }
+
+    fn expected(rows: &[(u64, u64)]) -> Vec<(f64, f64)> {
+        rows.iter().map(|&(t, b)| (t as f64, b as f64)).collect()
+    }
+
+    /// `1767870` → `1,767,870` (or with `.` for decimal-comma locales).
+    fn grouped(value: u64, separator: char) -> String {
+        let digits = value.to_string();
+        let mut out = String::new();
+        for (index, digit) in digits.chars().enumerate() {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn no_layout_panics_on_arbitrary_input(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            for format in [
+                None,
+                Some(InputFormat::LongCsv),
+                Some(InputFormat::PrometheusJson),
+                Some(InputFormat::PromtoolDump),
+                Some(InputFormat::OpenMetrics),
+                Some(InputFormat::PrometheusText),
+                Some(InputFormat::VictoriaMetricsJsonl),
+            ] {
+                let _ = parse_with(&data, &ParseOptions { format, ..ParseOptions::default() });
+            }
+        }
+
+        #[test]
+        fn no_panic_on_text_shaped_like_dumps(text in r#"[{}a-z_="\\, 0-9.;\t\n+-eEINfa#:]{0,200}"#) {
+            let _ = parse_with(text.as_bytes(), &ParseOptions::default());
+        }
+
+        #[test]
+        fn promtool_dump_round_trips(rows in samples()) {
+            let text: String = rows.iter().map(|(t, b)| format!(
+                "{{__name__=\"container_memory_working_set_bytes\", container=\"app\", pod=\"p\"}} {b} {}\n", t * 1000
+            )).collect();
+            let dump = parse_with(text.as_bytes(), &ParseOptions::default());
+            prop_assert!(dump.is_ok());
+            if let Ok(dump) = dump {
+                prop_assert_eq!(dump.format, InputFormat::PromtoolDump);
+                prop_assert_eq!(values(&dump), expected(&rows));
+            }
+        }
+
+        #[test]
+        fn victoriametrics_export_round_trips(rows in samples()) {
+            let values_json: Vec<String> = rows.iter().map(|(_, b)| b.to_string()).collect();
+            let times_json: Vec<String> = rows.iter().map(|(t, _)| (t * 1000).to_string()).collect();
+            let text = format!(
+                "{{\"metric\":{{\"__name__\":\"container_memory_working_set_bytes\",\"container\":\"app\"}},\"values\":[{}],\"timestamps\":[{}]}}\n",
+                values_json.join(","), times_json.join(",")
+            );
+            let dump = parse_with(text.as_bytes(), &ParseOptions::default());
+            prop_assert!(dump.is_ok());
+            if let Ok(dump) = dump {
+                prop_assert_eq!(dump.format, InputFormat::VictoriaMetricsJsonl);
+                prop_assert_eq!(values(&dump), expected(&rows));
+            }
+        }
+
+        #[test]
+        fn grouped_numbers_round_trip_in_both_locales(rows in samples(), nanoseconds in any::<bool>()) {
+            let time = |t: u64| if nanoseconds { format!("{t}000000000") } else { t.to_string() };
+            let comma: String = std::iter::once("timestamp,container,value\n".to_owned())
+                .chain(rows.iter().map(|&(t, b)| format!("{},app,\"{}.5\"\n", time(t), grouped(b, ','))))
+                .collect();
+            let semicolon: String = std::iter::once("timestamp;container;value\n".to_owned())
+                .chain(rows.iter().map(|&(t, b)| format!("{};app;{},5\n", time(t), grouped(b, '.'))))
+                .collect();
+            let want: Vec<(f64, f64)> = rows.iter().map(|&(t, b)| (t as f64, b as f64 + 0.5)).collect();
+            for text in [comma, semicolon] {
+                let dump = parse_with(text.as_bytes(), &ParseOptions::default());
+                prop_assert!(dump.is_ok());
+                if let Ok(dump) = dump {
+                    prop_assert!(dump.errors.is_empty(), "{:?}", dump.errors);
+                    prop_assert_eq!(values(&dump), want.clone());
+                }
+            }
+        }
+    }
+}
