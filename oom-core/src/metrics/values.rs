@@ -136,34 +136,23 @@ impl NumberStyle {
             }
             let cell = &cell[..end];
             let (comma, point) = (cell.find(','), cell.find('.'));
+            let (commas, points) = (cell.matches(',').count(), cell.matches('.').count());
+            let digits_after =
+                |at: usize| cell[at + 1..].bytes().take_while(|b| b.is_ascii_digit()).count();
             match (comma, point) {
                 (Some(c), Some(p)) if p < c => comma_decimal += 1,
                 (Some(_), Some(_)) => point_decimal += 1,
-                (Some(_), None) if cell.matches(',').count() > 1 => {
-                    if ungroup(cell, ',').is_some() {
-                        point_decimal += 1;
-                    }
+                // Several separators of one kind group thousands when their groups are threes.
+                (Some(_), None) if commas > 1 => {
+                    point_decimal += usize::from(ungroup(cell, ',').is_some())
                 }
-                (Some(c), None) => {
-                    let digits_after =
-                        cell[c + 1..].bytes().take_while(|b| b.is_ascii_digit()).count();
-                    if digits_after != 3 {
-                        comma_decimal += 1;
-                    }
+                (None, Some(_)) if points > 1 => {
+                    comma_decimal += usize::from(ungroup(cell, '.').is_some())
                 }
-                (None, Some(_)) if cell.matches('.').count() > 1 => {
-                    if ungroup(cell, '.').is_some() {
-                        comma_decimal += 1;
-                    }
-                }
-                (None, Some(p)) => {
-                    let digits_after =
-                        cell[p + 1..].bytes().take_while(|b| b.is_ascii_digit()).count();
-                    if digits_after != 3 {
-                        point_decimal += 1;
-                    }
-                }
-                _ => {}
+                // A single separator not followed by exactly three digits is a decimal one.
+                (Some(c), None) => comma_decimal += usize::from(digits_after(c) != 3),
+                (None, Some(p)) => point_decimal += usize::from(digits_after(p) != 3),
+                (None, None) => {}
             }
         }
         if comma_decimal > point_decimal
@@ -314,6 +303,20 @@ pub(super) fn parse_value(
     header_scale: f64,
 ) -> Result<Value, String> {
     let text = text.trim();
+    // The common case, a plain number (`370344211`, `3.13768e+08`), without allocating.
+    if let Ok(number) = text.parse::<f64>() {
+        let bytes = number * header_scale;
+        // `NaN`, `inf`, `+Infinity` are gaps; `1e400` overflows.
+        return if !number.is_finite() && text.contains(['n', 'N']) {
+            Ok(Value::Gap)
+        } else if !bytes.is_finite() {
+            Err(format!("memory value `{text}` is out of range"))
+        } else if bytes < 0.0 {
+            Err(format!("negative memory value `{text}`"))
+        } else {
+            Ok(Value::Bytes(bytes))
+        };
+    }
     if is_gap(&text.to_ascii_lowercase()) {
         return Ok(Value::Gap);
     }
@@ -421,7 +424,8 @@ mod tests {
 
     #[test]
     fn gaps_are_the_same_everywhere() {
-        for gap in ["", "NaN", "+Inf", "-Inf", "Inf", "null", "n/a", "#N/A"] {
+        assert!(read("1e400", NumberStyle::DecimalPoint).is_err());
+        for gap in ["", "NaN", "+Inf", "-Inf", "Inf", "inf", "+Infinity", "null", "n/a", "#N/A"] {
             assert_eq!(read(gap, NumberStyle::DecimalPoint), Ok(Value::Gap), "{gap}");
         }
     }
