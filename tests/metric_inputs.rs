@@ -272,3 +272,14 @@ fn timezone_option_and_errors_with_one_line_number() {
     assert!(run.stdout.contains("error: <stdin>:1: Prometheus status `error`"), "{}", run.stdout);
     assert!(!run.stdout.contains("line 1"), "{}", run.stdout);
 }
+
+#[test]
+fn check_metrics_reports_refused_series_instead_of_dropping_them() {
+    let run = oom_lint(
+        &["check", "manifests", "--metrics", "metrics/cases/two-replicas-no-pod-label.csv"],
+        &testdata(""),
+        None,
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
+    assert!(run.stdout.contains("interleaved"), "{}", run.stdout);
+}

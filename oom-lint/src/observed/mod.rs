@@ -88,6 +88,15 @@ pub fn read_dumps(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Usage>
                 message: format!("{} more broken rows (not listed)", dump.errors_omitted),
             });
         }
+        // Series that cannot be one container's memory in bytes are never compared with a
+        // manifest: say so rather than drop them.
+        for refused in &dump.refused {
+            errors.push(InputError {
+                file: name.clone(),
+                position: None,
+                message: format!("{}: {}", dump.format.as_str(), refused.reason),
+            });
+        }
         for series in dump.series {
             let analysis = analyze(&series, &[], &AnalysisOptions::default());
             usage.push(Usage { series, analysis });
