@@ -72,3 +72,44 @@ fn metrics() {
         }
     }
 }
+
+#[test]
+fn metrics_text() {
+    use oom_core::metrics::{InputFormat, ParseOptions, parse_with};
+    for (_, data) in corpus("metrics_text") {
+        for format in
+            [InputFormat::PromtoolDump, InputFormat::OpenMetrics, InputFormat::PrometheusText]
+        {
+            let options = ParseOptions { format: Some(format), ..ParseOptions::default() };
+            let _ = parse_with(&data, &options);
+        }
+    }
+}
+
+#[test]
+fn metrics_jsonl() {
+    use oom_core::metrics::{InputFormat, ParseOptions, parse_with};
+    for (_, data) in corpus("metrics_jsonl") {
+        let options = ParseOptions {
+            format: Some(InputFormat::VictoriaMetricsJsonl),
+            ..ParseOptions::default()
+        };
+        let _ = parse_with(&data, &options);
+        let chosen = ParseOptions { metric: Some("m".into()), ..options };
+        let _ = parse_with(&data, &chosen);
+    }
+}
+
+#[test]
+fn metrics_values() {
+    use oom_core::metrics::{parse_bytes, parse_time};
+    for (name, data) in corpus("metrics_values") {
+        let text = String::from_utf8_lossy(&data);
+        if let Ok(Some(bytes)) = parse_bytes(&text) {
+            assert!(bytes.is_finite() && bytes >= 0.0, "{name}: {bytes}");
+        }
+        if let Ok(time) = parse_time(&text) {
+            assert!(time.is_finite(), "{name}: {time}");
+        }
+    }
+}

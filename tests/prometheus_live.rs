@@ -193,7 +193,7 @@ fn analyze(args: &[&str], dir: &Path) -> Run {
 
 /// The report without the `file` fields (a URL live, a path offline).
 fn without_files(mut report: serde_json::Value) -> serde_json::Value {
-    for list in ["series", "errors"] {
+    for list in ["inputs", "series", "errors"] {
         if let Some(items) = report[list].as_array_mut() {
             for item in items {
                 if let Some(object) = item.as_object_mut() {

@@ -105,3 +105,23 @@ fn help_and_version() {
     assert_eq!(code, Some(0));
     assert!(stdout.starts_with("oom-lint "));
 }
+
+#[test]
+fn unit_typos_are_refused_or_warned_and_huge_values_exact() {
+    let (_, stderr, code) = run(&["size", "--peak", "512m", "--average", "256Mi"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("`512m` uses `m` (milli): that is 0.512 bytes"), "{stderr}");
+    assert!(stderr.contains("512Mi"), "{stderr}");
+    let (_, stderr, code) = run(&["size", "--peak", "1e3", "--average", "1e3"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("1000 bytes, less than 1Mi"), "{stderr}");
+    let (stdout, stderr, code) = run(&["size", "--peak", "400Mi", "--average", "512m"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("warning: --average"), "{stderr}");
+    assert!(stdout.contains("-Xmx384m"), "{stdout}");
+    let (_, stderr, code) = run(&["size", "--peak", "8Ei", "--average", "1Gi"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("9223372036854775808 bytes"), "{stderr}");
+    let (stdout, _, _) = run(&["size", "--peak", "6500Mi", "--average", "1Gi"]);
+    assert!(stdout.contains("-Xmx6g"), "{stdout}");
+}

@@ -130,7 +130,7 @@ pub enum SizingError {
         peak: f64,
     },
     /// A figure is too large for a Kubernetes quantity once headroom is added.
-    #[error("the {name} ({value} bytes) is too large to size")]
+    #[error("the {name} ({value:.0} bytes) is too large to size")]
     TooLarge {
         /// Which figure.
         name: &'static str,
@@ -277,14 +277,20 @@ pub fn friendly_ceil(bytes: u64) -> u64 {
 /// assert_eq!(jvm_heap_for_limit(4 << 30, 0.75).flag, "-Xmx3g");
 /// ```
 pub fn jvm_heap_for_limit(limit_bytes: u64, heap_ratio: f64) -> JvmHeap {
-    let raw = (limit_bytes as f64 * heap_ratio).floor() as u64;
-    let mebibytes = (raw / MIB).max(1);
-    let flag = if mebibytes.is_multiple_of(1024) {
-        format!("-Xmx{}g", mebibytes / 1024)
+    let raw = (limit_bytes as f64 * heap_ratio.clamp(0.0, 1.0)).floor() as u64;
+    let mebibytes = raw / MIB;
+    // Below a MiB the heap is written in KiB or bytes: rounding up to `-Xmx1m` would put the
+    // heap above the limit.
+    let (max_heap_bytes, flag) = if mebibytes == 0 && raw >= 1024 {
+        (raw / 1024 * 1024, format!("-Xmx{}k", raw / 1024))
+    } else if mebibytes == 0 {
+        (raw, format!("-Xmx{raw}"))
+    } else if mebibytes.is_multiple_of(1024) {
+        (mebibytes * MIB, format!("-Xmx{}g", mebibytes / 1024))
     } else {
-        format!("-Xmx{mebibytes}m")
+        (mebibytes * MIB, format!("-Xmx{mebibytes}m"))
     };
-    JvmHeap { max_heap_bytes: mebibytes * MIB, flag }
+    JvmHeap { max_heap_bytes, flag }
 }
 
 /// The smallest limit, in whole MiB, under which a heap of `heap_bytes` stays within
@@ -418,7 +424,9 @@ mod tests {
 
     #[test]
     fn heap_helpers() {
-        assert_eq!(jvm_heap_for_limit(1, 0.75).flag, "-Xmx1m");
+        assert_eq!(jvm_heap_for_limit(1280, 0.75).flag, "-Xmx960");
+        assert_eq!(jvm_heap_for_limit(1 << 20, 0.75).flag, "-Xmx768k");
+        assert_eq!(jvm_heap_for_limit(8 << 30, 0.75).flag, "-Xmx6g");
         assert_eq!(limit_for_heap(768 << 20, 0.75), 1 << 30);
     }
 
@@ -440,6 +448,7 @@ mod tests {
                 prop_assert!(r.request_bytes <= r.limit_bytes);
                 prop_assert!(r.limit_bytes as f64 >= peak * headroom);
                 prop_assert!(r.alert.threshold_bytes <= r.limit_bytes);
+                prop_assert!(r.jvm_heap.max_heap_bytes <= r.limit_bytes);
             }
         }
     }

@@ -109,8 +109,10 @@ pub enum FailOn {
 }
 
 const ANALYZE_EXAMPLES: &str = "\
-Inputs: long CSV (a time column, a value column, label columns), Grafana panel CSV, or a
-Prometheus query_range JSON response; detected from the content.
+Inputs, detected from the content: long CSV (a time column, a value column, label columns),
+Grafana panel CSV, Prometheus query_range / query JSON, promtool tsdb dump and
+dump-openmetrics text, Prometheus text exposition with timestamps, VictoriaMetrics
+/api/v1/export JSON lines. UTF-8 or UTF-16; `,`, `;` or tab separated.
 
 Or live from a Prometheus-compatible server (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics)
 with --prometheus URL.
@@ -147,6 +149,10 @@ pub struct AnalyzeArgs {
     /// Force the input layout instead of detecting it.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
+    /// The time zone of times written without one (Grafana's local times): an IANA name such
+    /// as Europe/Berlin, an offset such as +02:00, or UTC (the default).
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
     /// Exit with 1 when a leak is found (`leak`), or never.
     #[arg(long, value_enum, default_value_t = AnalyzeFailOn::Leak)]
     pub fail_on: AnalyzeFailOn,
@@ -157,6 +163,12 @@ pub enum InputFormatArg {
     LongCsv,
     GrafanaCsv,
     PrometheusJson,
+    PromtoolDump,
+    #[value(name = "openmetrics")]
+    OpenMetrics,
+    PrometheusText,
+    #[value(name = "victoriametrics-jsonl")]
+    VictoriaMetricsJsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -311,14 +323,11 @@ pub struct PrometheusArgs {
     /// More PromQL label matchers for the memory series, e.g. '{pod=~"api-.*"}'.
     #[arg(long, value_name = "MATCHERS", requires = "prometheus")]
     pub selector: Option<String>,
-    /// The memory metric (container="" and container="POD" are left out).
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "container_memory_working_set_bytes",
-        requires = "prometheus"
-    )]
-    pub metric: String,
+    /// The memory metric (default container_memory_working_set_bytes; container="" and
+    /// container="POD" are left out): the one fetched with --prometheus, and the one read from
+    /// a dump that holds several (or the value column of a CSV, with `analyze`).
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
     /// Send `Authorization: Bearer` with the token in this file (read at start, never printed).
     #[arg(long, value_name = "FILE", requires = "prometheus")]
     pub bearer_token_file: Option<std::path::PathBuf>,

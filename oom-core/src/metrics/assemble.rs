@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::metrics::{Labels, Sample, Series, push_limit};
 
 /// The metric whose series are limits, attached to the memory series they match.
-const LIMIT_METRIC: &str = "container_spec_memory_limit_bytes";
+pub(super) const LIMIT_METRIC: &str = "container_spec_memory_limit_bytes";
 
 /// A label set's samples and the limits seen beside them (time, bytes), unsorted.
 type Collected = (Vec<Sample>, Vec<(f64, u64)>);
@@ -15,7 +15,7 @@ type Collected = (Vec<Sample>, Vec<(f64, u64)>);
 #[derive(Default)]
 pub(super) struct SeriesBuilder {
     /// Per label set: its samples and the limits seen beside them (time, bytes), unsorted.
-    series: BTreeMap<Labels, Collected>,
+    pub(super) series: BTreeMap<Labels, Collected>,
     /// The series the last sample went to.
     last: Option<Labels>,
 }

@@ -1,20 +1,20 @@
-//! Long CSV and Grafana CSV: frames separated by blank or `sep=` lines, each with a header, read
-//! row by row into the series builder with each broken row's line.
+//! Long CSV and Grafana CSV: frames separated by blank or `sep=` lines, each with a header,
+//! its columns decided from the header and a sample of rows ([`plan_frame`]), then read row by
+//! row into the series builder with each broken row's line.
 
-use crate::metrics::assemble::SeriesBuilder;
-use crate::metrics::detect::{LIMIT_COLUMNS, TIME_COLUMNS, VALUE_COLUMNS, delimiter_of};
+use crate::metrics::detect::{Column, FramePlan, SAMPLE_ROWS, delimiter_of, plan_frame};
 use crate::metrics::labels::parse_label_set;
-use crate::metrics::values::{parse_bytes, parse_time};
-use crate::metrics::{Labels, MetricsError, RowError, RowErrors};
+use crate::metrics::values::{Value, parse_time_in, parse_value};
+use crate::metrics::{Collector, InputFormat, Labels, MetricsError};
 
-/// CSV, possibly several frames separated by blank lines, each with its own header.
+/// CSV, possibly several frames separated by blank lines, each with its own header. Returns the
+/// layout of the first frame read.
 pub(super) fn csv_blocks(
     text: &str,
-    builder: &mut SeriesBuilder,
-    errors: &mut RowErrors,
-) -> Result<(), MetricsError> {
+    collect: &mut Collector<'_>,
+) -> Result<Option<InputFormat>, MetricsError> {
     let mut delimiter = None;
-    let mut found_header = false;
+    let mut outcome = Frames::default();
     // A frame is read in place, as a slice of the text between blank (or `sep=`) lines.
     let (mut block_start, mut block_first_line) = (0, 1u64);
     let mut offset = 0;
@@ -24,7 +24,7 @@ pub(super) fn csv_blocks(
         if sep.is_some() || line.trim().is_empty() {
             if offset > block_start {
                 let block = &text[block_start..offset];
-                found_header |= csv_block(block, block_first_line, delimiter, builder, errors);
+                outcome.add(csv_block(block, block_first_line, delimiter, collect));
             }
             if let Some(sep) = sep {
                 delimiter = sep.bytes().next();
@@ -36,14 +36,34 @@ pub(super) fn csv_blocks(
     }
     if text.len() > block_start {
         let block = &text[block_start..];
-        found_header |= csv_block(block, block_first_line, delimiter, builder, errors);
+        outcome.add(csv_block(block, block_first_line, delimiter, collect));
     }
-    if found_header {
-        Ok(())
-    } else {
-        Err(MetricsError::Layout(
+    match (outcome.layout, outcome.refusals.into_iter().next()) {
+        (Some(layout), _) => Ok(Some(layout)),
+        (None, Some((_, message))) => Err(MetricsError::Layout(message)),
+        (None, None) => Err(MetricsError::Layout(
             "no CSV header with a time column (timestamp, time, ts, Time, ...) was found".into(),
-        ))
+        )),
+    }
+}
+
+#[derive(Default)]
+struct Frames {
+    /// The layout of the first frame read.
+    layout: Option<InputFormat>,
+    /// Frames refused: their header line and why.
+    refusals: Vec<(u64, String)>,
+}
+
+impl Frames {
+    fn add(&mut self, frame: Result<Option<InputFormat>, (u64, String)>) {
+        match frame {
+            Ok(Some(layout)) => {
+                self.layout.get_or_insert(layout);
+            }
+            Ok(None) => {}
+            Err(refusal) => self.refusals.push(refusal),
+        }
     }
 }
 
@@ -71,23 +91,14 @@ impl LineCounter<'_> {
     }
 }
 
-enum Column {
-    Time,
-    Value,
-    Limit,
-    Label(String),
-    /// A Grafana series column, named by its legend or label set.
-    Series(Labels),
-}
-
-/// One frame; returns whether it had a usable header.
+/// One frame: its layout when read, nothing when it has no rows or no header, or the refusal.
+/// A frame whose header is refused is a row error too, so that later frames are still read.
 fn csv_block(
     block: &str,
     first_line: u64,
     delimiter: Option<u8>,
-    builder: &mut SeriesBuilder,
-    errors: &mut RowErrors,
-) -> bool {
+    collect: &mut Collector<'_>,
+) -> Result<Option<InputFormat>, (u64, String)> {
     let header_line = block.lines().next().unwrap_or("");
     let delimiter = delimiter.unwrap_or_else(|| delimiter_of(header_line));
     let mut reader = csv::ReaderBuilder::new()
@@ -96,111 +107,159 @@ fn csv_block(
         .delimiter(delimiter)
         .from_reader(block.as_bytes());
     let mut records = reader.records();
-    let Some(Ok(header)) = records.next() else { return false };
+    let Some(Ok(header)) = records.next() else { return Ok(None) };
     let names: Vec<String> = header.iter().map(|c| c.trim().to_owned()).collect();
-    let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
-    let Some(time_index) = lower.iter().position(|n| TIME_COLUMNS.contains(&n.as_str())) else {
-        errors.push(RowError {
-            line: Some(first_line),
-            message: format!("no time column in header `{}`", header_line.trim()),
-        });
-        return false;
-    };
-    let value_index = lower.iter().position(|n| VALUE_COLUMNS.contains(&n.as_str()));
-    let columns: Vec<Column> = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            if i == time_index {
-                Column::Time
-            } else if Some(i) == value_index {
-                Column::Value
-            } else if value_index.is_some() && LIMIT_COLUMNS.contains(&lower[i].as_str()) {
-                Column::Limit
-            } else if value_index.is_some() {
-                Column::Label(name.clone())
-            } else {
-                Column::Series(parse_label_set(name))
-            }
-        })
-        .collect();
     let mut lines = LineCounter { text: block.as_bytes(), offset: 0, line: first_line };
-    let label_columns: Vec<usize> =
-        (0..columns.len()).filter(|&i| matches!(columns[i], Column::Label(_))).collect();
-    // The label cells of the last row that was added: a dump lists a series' rows one after
-    // another, and a row of the same series need not build its label set again.
-    let mut previous_cells: Option<Vec<String>> = None;
-    // As in the full path below, the last limit column wins.
-    let limit_index = columns.iter().rposition(|c| matches!(c, Column::Limit));
-    for record in records {
+    // The sample the plan is decided from; its rows are then read like the rest.
+    let mut sample = Vec::new();
+    for record in records.by_ref().take(SAMPLE_ROWS) {
+        sample.push(record);
+    }
+    let cells: Vec<Vec<String>> = sample
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.iter().map(str::to_owned).collect())
+        .collect();
+    let plan = match plan_frame(&names, &cells, collect.metric, delimiter) {
+        Ok(plan) => plan,
+        Err(message) => {
+            collect.error(Some(first_line), message.clone());
+            return Err((first_line, message));
+        }
+    };
+    for note in &plan.notes {
+        if !collect.notes.contains(note) {
+            collect.notes.push(note.clone());
+        }
+    }
+    let mut rows = Rows::new(&plan);
+    for record in sample.into_iter().chain(records) {
+        rows.read(record, &mut lines, first_line, collect);
+    }
+    Ok(Some(plan.layout))
+}
+
+/// The row reader of one frame.
+struct Rows<'p> {
+    plan: &'p FramePlan,
+    time_index: usize,
+    value_index: Option<(usize, f64)>,
+    limit_index: Option<(usize, f64)>,
+    label_columns: Vec<usize>,
+    /// The label cells of the last row that was added: a dump lists a series' rows one after
+    /// another, and a row of the same series need not build its label set again.
+    previous_cells: Option<Vec<String>>,
+}
+
+impl<'p> Rows<'p> {
+    fn new(plan: &'p FramePlan) -> Self {
+        let columns = &plan.columns;
+        let time_index = columns.iter().position(|c| *c == Column::Time).unwrap_or(0);
+        let value_index = columns.iter().enumerate().find_map(|(i, c)| match c {
+            Column::Value { scale } => Some((i, *scale)),
+            _ => None,
+        });
+        // As in the full path below, the last limit column wins.
+        let limit_index = columns.iter().enumerate().rev().find_map(|(i, c)| match c {
+            Column::Limit { scale } => Some((i, *scale)),
+            _ => None,
+        });
+        let label_columns =
+            (0..columns.len()).filter(|&i| matches!(columns[i], Column::Label(_))).collect();
+        Rows { plan, time_index, value_index, limit_index, label_columns, previous_cells: None }
+    }
+
+    fn limit(&self, record: &csv::StringRecord) -> Option<f64> {
+        let (index, scale) = self.limit_index?;
+        match parse_value(record.get(index)?, self.plan.style, scale) {
+            Ok(Value::Bytes(bytes)) => Some(bytes),
+            _ => None,
+        }
+    }
+
+    fn read(
+        &mut self,
+        record: Result<csv::StringRecord, csv::Error>,
+        lines: &mut LineCounter<'_>,
+        first_line: u64,
+        collect: &mut Collector<'_>,
+    ) {
+        let style = self.plan.style;
+        let columns = &self.plan.columns;
         let record = match record {
             Ok(record) => record,
             Err(error) => {
                 let line = error.position().map(|p| lines.line_at(p.byte()));
-                errors.push(RowError { line, message: format!("unreadable CSV row: {error}") });
-                continue;
+                collect.error(line, format!("unreadable CSV row: {error}"));
+                return;
             }
         };
         let line = record.position().map_or(first_line, |p| lines.line_at(p.byte()));
-        let Some(time_text) = record.get(time_index) else { continue };
-        let time = match parse_time(time_text) {
+        let Some(time_text) = record.get(self.time_index) else { return };
+        let time = match parse_time_in(time_text, collect.zone) {
             Ok(time) => time,
             Err(message) => {
-                errors.push(RowError { line: Some(line), message });
-                continue;
+                collect.error(Some(line), message);
+                return;
             }
         };
-        let same_series = previous_cells.as_ref().is_some_and(|previous| {
-            label_columns.iter().zip(previous).all(|(&i, cell)| record.get(i) == Some(cell))
+        let same_series = self.previous_cells.as_ref().is_some_and(|previous| {
+            self.label_columns.iter().zip(previous).all(|(&i, cell)| record.get(i) == Some(cell))
         }) && record.len() >= columns.len();
-        if same_series && let Some(value_index) = value_index {
-            let limit = limit_index
-                .and_then(|i| record.get(i))
-                .and_then(|cell| parse_bytes(cell).ok().flatten());
-            match record.get(value_index).map(parse_bytes) {
-                Some(Ok(Some(bytes))) => builder.push_to_last(time, bytes, limit),
-                Some(Err(message)) => errors.push(RowError { line: Some(line), message }),
-                Some(Ok(None)) | None => {}
+        if same_series && let Some((value_index, scale)) = self.value_index {
+            let limit = self.limit(&record);
+            match record.get(value_index).map(|cell| parse_value(cell, style, scale)) {
+                Some(Ok(Value::Bytes(bytes))) => collect.builder.push_to_last(time, bytes, limit),
+                Some(Err(message)) => collect.error(Some(line), message),
+                Some(Ok(Value::Gap)) | None => collect.gaps += 1,
             }
-            continue;
+            return;
         }
         let mut labels = Labels::new();
         let mut value = None;
-        let mut limit = None;
-        for (cell, column) in record.iter().zip(&columns) {
+        let limit = self.limit(&record);
+        for (cell, column) in record.iter().zip(columns) {
             match column {
-                Column::Time => {}
-                Column::Value => value = Some(cell),
-                Column::Limit => limit = parse_bytes(cell).ok().flatten(),
+                Column::Time | Column::Limit { .. } | Column::Ignored => {}
+                Column::Value { scale } => value = Some((cell, *scale)),
                 Column::Label(name) => {
                     // Grafana's per-series layout puts the label set in a "Series" column.
-                    if cell.trim_start().starts_with('{') || cell.contains("{") {
+                    if cell.contains('{') {
                         labels.extend(parse_label_set(cell));
+                    } else if name.eq_ignore_ascii_case("series") {
+                        // A bare legend names the series itself.
+                        labels.insert("series".to_owned(), cell.trim().to_owned());
                     } else {
                         labels.insert(name.clone(), cell.trim().to_owned());
                     }
                 }
-                Column::Series(series_labels) => match parse_bytes(cell) {
-                    Ok(Some(bytes)) => builder.push(series_labels.clone(), time, bytes, None),
-                    Ok(None) => {}
-                    Err(message) => errors.push(RowError { line: Some(line), message }),
-                },
+                Column::Series { labels: series_labels, scale } => {
+                    match parse_value(cell, style, *scale) {
+                        Ok(Value::Bytes(bytes)) => {
+                            collect.builder.push(series_labels.clone(), time, bytes, limit)
+                        }
+                        Ok(Value::Gap) => collect.gaps += 1,
+                        Err(message) => collect.error(Some(line), message),
+                    }
+                }
             }
         }
-        if let Some(cell) = value {
-            match parse_bytes(cell) {
-                Ok(Some(bytes)) => {
-                    builder.push(labels, time, bytes, limit);
+        if let Some((cell, scale)) = value {
+            match parse_value(cell, style, scale) {
+                Ok(Value::Bytes(bytes)) => {
+                    collect.builder.push(labels, time, bytes, limit);
                     // A short row has fewer labels than its cells suggest: no shortcut from it.
-                    previous_cells = (record.len() >= columns.len()).then(|| {
+                    self.previous_cells = (record.len() >= columns.len()).then(|| {
                         let cell = |i: usize| record.get(i).unwrap_or_default().to_owned();
-                        label_columns.iter().map(|&i| cell(i)).collect()
+                        self.label_columns.iter().map(|&i| cell(i)).collect()
                     });
                 }
-                Ok(None) => {}
-                Err(message) => errors.push(RowError { line: Some(line), message }),
+                Ok(Value::Gap) => collect.gaps += 1,
+                Err(message) => collect.error(Some(line), message),
             }
+        } else if self.value_index.is_some() {
+            // A short row without its value cell.
+            collect.gaps += 1;
         }
     }
-    true
 }

@@ -1,8 +1,16 @@
-//! Exported memory metrics → time series: long CSV, Grafana panel CSV and Prometheus
-//! `query_range` JSON, detected from their content.
+//! Exported memory metrics → time series, from every layout people export them in: long
+//! CSV, Grafana panel CSV, Prometheus `query_range` / `query` JSON, `promtool tsdb dump` and
+//! `dump-openmetrics` text, the Prometheus / OpenMetrics text exposition with timestamps, and
+//! VictoriaMetrics' `/api/v1/export` JSON lines — detected from their content and named
+//! ([`MetricsDump::format`]).
 //!
-//! Broken rows are reported with their line and skipped; the rest is kept. Rows are sorted by
-//! time, duplicate timestamps merged (their mean), and empty or `NaN` values treated as gaps.
+//! Every input is read right or refused with a message naming its layout and column: a silent
+//! misread would size a container from numbers that are not its memory. Broken rows are
+//! reported with their line and skipped; the rest is kept. `NaN`, `±Inf`, `null` and empty
+//! values are gaps, skipped and counted the same way in every layout. Rows are sorted by time;
+//! a series whose values cannot be one container (two values at one instant, interleaved
+//! levels) is refused ([`RefusedSeries`]), and so is one whose values are implausible as
+//! bytes ([`MIN_PLAUSIBLE_PEAK_BYTES`]).
 //!
 //! ```
 //! use oom_core::metrics::{InputFormat, parse};
@@ -21,27 +29,43 @@
 //!
 //! # Layout
 //!
-//! - `detect`: which layout a dump is in, its CSV delimiter, and the column names recognised.
+//! - `detect`: which layout a dump is in, its CSV delimiter, and what each CSV column holds.
 //! - `csv`: long CSV and Grafana CSV frames, row by row.
-//! - `labels`: Prometheus label sets as Grafana writes them in legends and cells.
+//! - `labels`: Prometheus label sets as Grafana and the text formats write them.
 //! - `prometheus`: the Prometheus HTTP API's `query_range` / `query` JSON.
-//! - `values`: memory values with units, timestamps.
+//! - `text`: `promtool tsdb dump`, OpenMetrics and the Prometheus text exposition.
+//! - `victoria`: VictoriaMetrics' JSON-lines export.
+//! - `values`: memory values with units and separators, gaps, timestamps.
+//! - `integrity`: metrics routed by name, pseudo-containers left out, series that cannot be one
+//!   container or hold no plausible byte counts refused.
 //! - `assemble`: samples → sorted, merged series, with limits and pod restarts joined.
 //! - `events`: the deploy-events CSV.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
+
+use jiff::tz::TimeZone;
 
 mod assemble;
 mod csv;
 mod detect;
 mod events;
+mod integrity;
 mod labels;
 mod prometheus;
+mod text;
 mod values;
+mod victoria;
 
 pub use events::parse_events;
-pub use values::{format_time, parse_bytes, parse_time};
+pub use integrity::{
+    INTERLEAVED_LAG_RATIO, MAX_CONFLICTING_INSTANT_SHARE, MEMORY_METRIC, MIN_PLAUSIBLE_PEAK_BYTES,
+};
+pub use values::{
+    EPOCH_MICROS_BELOW, EPOCH_MILLIS_BELOW, EPOCH_SECONDS_BELOW, format_time, parse_bytes,
+    parse_time, parse_time_in,
+};
 
 use assemble::SeriesBuilder;
 
@@ -123,15 +147,7 @@ impl Series {
     /// assert_eq!(series.name(), "shop/app");
     /// ```
     pub fn name(&self) -> String {
-        let known: Vec<&str> = ["namespace", "pod", "container"]
-            .iter()
-            .filter_map(|key| self.labels.get(*key).map(String::as_str))
-            .collect();
-        if !known.is_empty() {
-            return known.join("/");
-        }
-        let all: Vec<String> = self.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        if all.is_empty() { "series".to_owned() } else { all.join(",") }
+        name_of(&self.labels)
     }
 }
 
@@ -149,6 +165,23 @@ pub(crate) fn push_limit(limits: &mut Vec<(f64, u64)>, time: f64, bytes: u64) {
     }
 }
 
+/// [`Series::name`] of a label set.
+pub(crate) fn name_of(labels: &Labels) -> String {
+    let known: Vec<&str> = ["namespace", "pod", "container"]
+        .iter()
+        .filter_map(|key| labels.get(*key).map(String::as_str))
+        .collect();
+    if !known.is_empty() {
+        return known.join("/");
+    }
+    let all: Vec<String> = labels
+        .iter()
+        .filter(|(k, _)| *k != "__name__")
+        .map(|(k, v)| if k == "series" { v.clone() } else { format!("{k}={v}") })
+        .collect();
+    if all.is_empty() { "series".to_owned() } else { all.join(",") }
+}
+
 /// The layouts this module reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -156,10 +189,38 @@ pub(crate) fn push_limit(limits: &mut Vec<(f64, u64)>, time: f64, bytes: u64) {
 pub enum InputFormat {
     /// A header, a time column, a value column, and label columns.
     LongCsv,
-    /// Grafana's "series joined by time": a time column and one column per series.
+    /// Grafana's CSV: "series joined by time" (a time column and one column per series) or
+    /// "series as rows" (`Series`, `Time`, `Value`).
     GrafanaCsv,
     /// Prometheus' `query_range` (or `query`) API response.
     PrometheusJson,
+    /// `promtool tsdb dump`: `{__name__="m", a="b"} value timestamp_ms` lines.
+    PromtoolDump,
+    /// OpenMetrics text (`promtool tsdb dump-openmetrics`): `m{a="b"} value timestamp`, `# EOF`.
+    OpenMetrics,
+    /// The Prometheus text exposition, scrapes saved with their timestamps.
+    PrometheusText,
+    /// VictoriaMetrics' `/api/v1/export`: one `{"metric","values","timestamps"}` object a line.
+    VictoriaMetricsJsonl,
+}
+
+impl InputFormat {
+    /// The layout's name as the CLI and reports write it.
+    ///
+    /// ```
+    /// assert_eq!(oom_core::metrics::InputFormat::GrafanaCsv.as_str(), "grafana-csv");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::LongCsv => "long-csv",
+            InputFormat::GrafanaCsv => "grafana-csv",
+            InputFormat::PrometheusJson => "prometheus-json",
+            InputFormat::PromtoolDump => "promtool-dump",
+            InputFormat::OpenMetrics => "openmetrics",
+            InputFormat::PrometheusText => "prometheus-text",
+            InputFormat::VictoriaMetricsJsonl => "victoriametrics-jsonl",
+        }
+    }
 }
 
 /// A row or value that could not be read; the rest of the input still was.
@@ -189,9 +250,86 @@ pub enum MetricsError {
         /// What is wrong.
         message: String,
     },
-    /// A CSV without a recognisable time column.
+    /// A layout that cannot be read without guessing: the message names the layout and column.
     #[error("{0}")]
     Layout(String),
+}
+
+impl MetricsError {
+    /// The message without its line number, for reports that show the line themselves.
+    ///
+    /// ```
+    /// use oom_core::metrics::MetricsError;
+    ///
+    /// let error = MetricsError::Json { line: 3, message: "cut short".into() };
+    /// assert_eq!(error.to_string(), "line 3: cut short");
+    /// assert_eq!(error.message(), "cut short");
+    /// ```
+    pub fn message(&self) -> String {
+        match self {
+            MetricsError::Json { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// A series read but not analysed: its values cannot be one container's memory in bytes.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RefusedSeries {
+    /// Its labels.
+    pub labels: Labels,
+    /// Why, and what to export instead.
+    pub reason: String,
+}
+
+/// Series left out on purpose, counted for the summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LeftOut {
+    /// cAdvisor's pause containers (`container="POD"`).
+    pub pause_containers: usize,
+    /// Pod-level cgroups: `container=""`, or a pod (or cgroup `id`) without a container label
+    /// where other series have one.
+    pub pod_cgroups: usize,
+    /// Series of metrics other than memory, limits and restart signals.
+    pub other_metrics: usize,
+}
+
+/// One sample of a restart or OOM signal series: Unix seconds and the counter or gauge value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SignalSample {
+    /// Seconds since the Unix epoch.
+    pub time: f64,
+    /// The value as exported (a restart count, 1 for a last-terminated reason, ...).
+    pub value: f64,
+}
+
+/// A restart or OOM series found in the dump (`kube_pod_container_status_restarts_total`,
+/// `kube_pod_container_status_last_terminated_reason`, `container_oom_events_total`), kept for
+/// the analysis.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Signal {
+    /// The metric name.
+    pub metric: String,
+    /// Its labels, without `__name__`.
+    pub labels: Labels,
+    /// Samples sorted by time.
+    pub samples: Vec<SignalSample>,
+}
+
+/// How to read a dump.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// Force a layout instead of detecting it.
+    pub format: Option<InputFormat>,
+    /// The memory metric, when a dump holds several (default [`MEMORY_METRIC`]), or the value
+    /// column of a CSV whose name is not a value name.
+    pub metric: Option<String>,
+    /// The zone of times written without one (Grafana's local times); UTC when `None`.
+    pub timezone: Option<TimeZone>,
 }
 
 /// Everything read from one dump.
@@ -200,8 +338,20 @@ pub enum MetricsError {
 pub struct MetricsDump {
     /// The layout found (or forced).
     pub format: InputFormat,
+    /// The memory metric read, when the dump names its metrics.
+    pub metric: Option<String>,
     /// The memory series.
     pub series: Vec<Series>,
+    /// Series read but refused: they cannot be one container's memory in bytes.
+    pub refused: Vec<RefusedSeries>,
+    /// Series left out on purpose (pause containers, pod cgroups, other metrics).
+    pub left_out: LeftOut,
+    /// Restart and OOM series, for the analysis.
+    pub signals: Vec<Signal>,
+    /// Values that were gaps (`NaN`, `±Inf`, `null`, empty), skipped.
+    pub gaps: usize,
+    /// How the dump was read where a rule decided (unnamed Grafana columns, ignored columns).
+    pub notes: Vec<String>,
     /// Rows and values that were skipped (the first [`MAX_ROW_ERRORS`]).
     pub errors: Vec<RowError>,
     /// Further skipped rows, counted but not kept, so a broken dump cannot exhaust memory.
@@ -227,6 +377,22 @@ impl RowErrors {
     }
 }
 
+/// What the layout readers fill.
+struct Collector<'a> {
+    builder: SeriesBuilder,
+    errors: RowErrors,
+    gaps: usize,
+    notes: Vec<String>,
+    zone: &'a TimeZone,
+    metric: Option<&'a str>,
+}
+
+impl Collector<'_> {
+    fn error(&mut self, line: Option<u64>, message: String) {
+        self.errors.push(RowError { line, message });
+    }
+}
+
 /// Reads a dump, detecting its layout unless `format` forces one.
 ///
 /// ```
@@ -237,6 +403,7 @@ impl RowErrors {
 /// let dump = parse(json.as_bytes(), None)?;
 /// assert_eq!(dump.format, InputFormat::PrometheusJson);
 /// assert_eq!(dump.series[0].samples.len(), 1); // NaN is a gap
+/// assert_eq!(dump.gaps, 1);
 /// # Ok::<(), oom_core::metrics::MetricsError>(())
 /// ```
 pub fn parse(
@@ -259,25 +426,101 @@ pub fn parse(
 /// # Ok::<(), oom_core::metrics::MetricsError>(())
 /// ```
 pub fn parse_slice(bytes: &[u8], format: Option<InputFormat>) -> Result<MetricsDump, MetricsError> {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    parse_with(bytes, &ParseOptions { format, ..ParseOptions::default() })
+}
+
+/// Text of a dump in UTF-8 (with or without a byte-order mark) or UTF-16 (LE or BE, with a
+/// byte-order mark, or without one when every other byte of ASCII text is zero).
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    let utf16 = |bytes: &[u8], little: bool| -> Cow<'_, str> {
+        let units = bytes.chunks_exact(2).map(|pair| {
+            if little {
+                u16::from_le_bytes([pair[0], pair[1]])
+            } else {
+                u16::from_be_bytes([pair[0], pair[1]])
+            }
+        });
+        Cow::Owned(
+            char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect(),
+        )
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => utf16(bytes, true),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => utf16(bytes, false),
+        _ => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// [`parse_slice`] with options: a forced layout, the memory metric, the zone of local times.
+///
+/// ```
+/// use oom_core::metrics::{InputFormat, ParseOptions, parse_with};
+///
+/// let dump = "{__name__=\"container_memory_working_set_bytes\", container=\"app\", pod=\"a\"} 3.13768e+08 1776902400000\n\
+///             {__name__=\"container_memory_working_set_bytes\", container=\"POD\", pod=\"a\"} 1e6 1776902400000\n\
+///             {__name__=\"container_memory_rss\", container=\"app\", pod=\"a\"} 2e8 1776902400000\n";
+/// let read = parse_with(dump.as_bytes(), &ParseOptions::default())?;
+/// assert_eq!(read.format, InputFormat::PromtoolDump);
+/// assert_eq!(read.series.len(), 1);
+/// assert_eq!(read.series[0].samples[0].bytes, 313_768_000.0);
+/// assert_eq!(read.left_out.pause_containers, 1);
+/// assert_eq!(read.left_out.other_metrics, 1);
+///
+/// let options = ParseOptions { metric: Some("container_memory_rss".into()), ..Default::default() };
+/// let rss = parse_with(dump.as_bytes(), &options)?;
+/// assert_eq!(rss.series[0].samples[0].bytes, 2e8);
+/// # Ok::<(), oom_core::metrics::MetricsError>(())
+/// ```
+pub fn parse_with(bytes: &[u8], options: &ParseOptions) -> Result<MetricsDump, MetricsError> {
+    let text = decode(bytes);
+    let text: &str = &text;
     if text.trim().is_empty() {
         return Err(MetricsError::Empty);
     }
-    let format = format.unwrap_or_else(|| detect::detect(text));
-    let mut builder = SeriesBuilder::default();
-    let mut errors = RowErrors::default();
-    match format {
-        InputFormat::PrometheusJson => prometheus::prometheus(text, &mut builder, &mut errors)?,
-        InputFormat::LongCsv | InputFormat::GrafanaCsv => {
-            csv::csv_blocks(text, &mut builder, &mut errors)?
+    let detected = options.format.unwrap_or_else(|| detect::detect(text));
+    let zone = options.timezone.clone().unwrap_or(TimeZone::UTC);
+    let mut collect = Collector {
+        builder: SeriesBuilder::default(),
+        errors: RowErrors::default(),
+        gaps: 0,
+        notes: Vec::new(),
+        zone: &zone,
+        metric: options.metric.as_deref(),
+    };
+    let format = match detected {
+        InputFormat::PrometheusJson => {
+            prometheus::prometheus(text, &mut collect)?;
+            detected
         }
-    }
+        InputFormat::LongCsv | InputFormat::GrafanaCsv => {
+            csv::csv_blocks(text, &mut collect)?.unwrap_or(detected)
+        }
+        InputFormat::PromtoolDump | InputFormat::OpenMetrics | InputFormat::PrometheusText => {
+            text::exposition(text, detected, &mut collect)?;
+            detected
+        }
+        InputFormat::VictoriaMetricsJsonl => {
+            victoria::export_lines(text, &mut collect)?;
+            detected
+        }
+    };
+    let checked = integrity::check(&mut collect.builder, options.metric.as_deref())?;
+    let mut notes = collect.notes;
+    notes.extend(checked.notes);
     Ok(MetricsDump {
         format,
-        series: builder.finish(),
-        errors: errors.list,
-        errors_omitted: errors.omitted,
+        metric: checked.metric,
+        series: collect.builder.finish(),
+        refused: checked.refused,
+        left_out: checked.left_out,
+        signals: checked.signals,
+        gaps: collect.gaps,
+        notes,
+        errors: collect.errors.list,
+        errors_omitted: collect.errors.omitted,
     })
 }
 
@@ -295,6 +538,8 @@ pub struct Event {
 mod tests {
     use super::*;
 
+    const MI: f64 = 1_048_576.0;
+
     fn parse_text(text: &str) -> MetricsDump {
         match parse(text.as_bytes(), None) {
             Ok(dump) => dump,
@@ -306,22 +551,23 @@ mod tests {
     fn long_csv_with_labels_limit_and_broken_rows() {
         let dump = parse_text(
             "time,namespace,pod,container,bytes,limit\n\
-             1777040700,shop,api-1,app,300,1000\n\
-             1777040580,shop,api-1,app,100,1000\n\
-             1777040640,shop,api-1,app,200,1000\n\
-             1777040640,shop,api-1,app,400,1000\n\
-             1777040760,shop,api-1,app,-5,1000\n\
-             not-a-time,shop,api-1,app,5,1000\n\
-             1777040820,shop,api-1,app,,1000\n",
+             1777040700,shop,api-1,app,300Mi,1000Mi\n\
+             1777040580,shop,api-1,app,100Mi,1000Mi\n\
+             1777040640,shop,api-1,app,200Mi,1000Mi\n\
+             1777040640,shop,api-1,app,200Mi,1000Mi\n\
+             1777040760,shop,api-1,app,-5,1000Mi\n\
+             not-a-time,shop,api-1,app,5,1000Mi\n\
+             1777040820,shop,api-1,app,,1000Mi\n",
         );
-        assert_eq!(dump.series.len(), 1);
+        assert_eq!(dump.series.len(), 1, "{:?}", dump.refused);
         let series = &dump.series[0];
-        let values: Vec<f64> = series.samples.iter().map(|s| s.bytes).collect();
-        assert_eq!(values, [100.0, 300.0, 300.0]); // sorted, duplicates merged
-        assert_eq!(series.limit_bytes(), Some(1000));
+        let values: Vec<f64> = series.samples.iter().map(|s| s.bytes / MI).collect();
+        assert_eq!(values, [100.0, 200.0, 300.0]); // sorted, the same row twice is one sample
+        assert_eq!(series.limit_bytes(), Some(1000 << 20));
         assert_eq!(series.name(), "shop/api-1/app");
         let lines: Vec<_> = dump.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [Some(6), Some(7)]);
+        assert_eq!(dump.gaps, 1);
     }
 
     #[test]
@@ -336,6 +582,7 @@ mod tests {
         assert_eq!(dump.format, InputFormat::GrafanaCsv);
         assert!(dump.errors.is_empty(), "{:?}", dump.errors);
         assert_eq!(dump.series.len(), 3);
+        assert_eq!(dump.gaps, 2);
         let app =
             dump.series.iter().find(|s| s.labels.get("container").is_some_and(|c| c == "app"));
         assert_eq!(
@@ -350,16 +597,16 @@ mod tests {
     #[test]
     fn broken_rows_in_later_frames_keep_their_lines() {
         let text = "time,container,value\r\n\
-                    1777040580,app,100\r\n\
+                    1777040580,app,100Mi\r\n\
                     \r\n\
                     \r\n\
                     time,container,value\r\n\
-                    1777040580,db,100\r\n\
+                    1777040580,db,100Mi\r\n\
                     1777040640,db,-1\r\n\
                     sep=;\n\
                     time;container;value\n\
-                    1777040580;cache;5\n\
-                    soon;cache;6\n";
+                    1777040580;cache;5Mi\n\
+                    soon;cache;6Mi\n";
         let dump = parse_text(text);
         assert_eq!(dump.series.len(), 3, "{:?}", dump.errors);
         let lines: Vec<_> = dump.errors.iter().map(|e| e.line).collect();
@@ -370,15 +617,15 @@ mod tests {
     fn rows_of_interleaved_and_short_series_land_in_their_own_series() {
         let dump = parse_text(
             "time,value,pod,container,limit\n\
-             1,100,a,app,1000\n\
-             2,110,a,app,\n\
-             3,200,b,app,2000\n\
-             4,120,a,app,1000\n\
-             5,,a,app,1000\n\
-             6,130,a,app,1000\n\
-             7,300,c\n\
-             8,310,c,\n\
-             9,320,c,\n",
+             1,100Mi,a,app,1000Mi\n\
+             2,110Mi,a,app,\n\
+             3,200Mi,b,app,2000Mi\n\
+             4,120Mi,a,app,1000Mi\n\
+             5,,a,app,1000Mi\n\
+             6,130Mi,a,app,1000Mi\n\
+             7,300Mi,c\n\
+             8,310Mi,c,\n\
+             9,320Mi,c,\n",
         );
         let mut found: Vec<(String, Vec<f64>, Option<u64>)> = dump
             .series
@@ -386,28 +633,34 @@ mod tests {
             .map(|s| {
                 let labels: Vec<String> =
                     s.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                (labels.join(","), s.samples.iter().map(|x| x.bytes).collect(), s.limit_bytes())
+                (
+                    labels.join(","),
+                    s.samples.iter().map(|x| x.bytes / MI).collect(),
+                    s.limit_bytes(),
+                )
             })
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(
             found,
             [
-                ("container=,pod=c".into(), vec![310.0, 320.0], None),
-                ("container=app,pod=a".into(), vec![100.0, 110.0, 120.0, 130.0], Some(1000)),
-                ("container=app,pod=b".into(), vec![200.0], Some(2000)),
-                ("pod=c".into(), vec![300.0], None),
+                ("container=app,pod=a".into(), vec![100.0, 110.0, 120.0, 130.0], Some(1000 << 20)),
+                ("container=app,pod=b".into(), vec![200.0], Some(2000 << 20)),
             ]
         );
+        // `container=""` (pod c's short rows) and no container label where others have one are
+        // pod-level cgroups, not containers.
+        assert_eq!(dump.left_out.pod_cgroups, 2);
     }
 
     #[test]
     fn grafana_series_blocks() {
         let dump = parse_text(
             "\"Series\",\"Time\",\"Value\"\n\
-             \"{container=\"\"app\"\", namespace=\"\"shop\"\"}\",1777040580000,100\n\
-             \"{container=\"\"app\"\", namespace=\"\"shop\"\"}\",1777040640000,200\n",
+             \"{container=\"\"app\"\", namespace=\"\"shop\"\"}\",1777040580000,100Mi\n\
+             \"{container=\"\"app\"\", namespace=\"\"shop\"\"}\",1777040640000,200Mi\n",
         );
+        assert_eq!(dump.format, InputFormat::GrafanaCsv);
         assert_eq!(dump.series.len(), 1);
         assert_eq!(dump.series[0].name(), "shop/app");
         assert_eq!(dump.series[0].samples[0].time, 1_777_040_580.0);
@@ -418,14 +671,16 @@ mod tests {
         let dump = parse_text(
             r#"{"status":"success","data":{"resultType":"matrix","result":[
               {"metric":{"__name__":"container_memory_working_set_bytes","container":"app","pod":"api-1","namespace":"shop"},
-               "values":[[1777040580,"100"],[1777040640.5,"NaN"],[1777040700,"300"]]},
+               "values":[[1777040580,"100000000"],[1777040640.5,"NaN"],[1777040700,"300000000"],[1777040760,"-Inf"]]},
               {"metric":{"__name__":"container_spec_memory_limit_bytes","container":"app","pod":"api-1","namespace":"shop"},
                "values":[[1777040580,"536870912"]]}]}}"#,
         );
         assert_eq!(dump.format, InputFormat::PrometheusJson);
         assert_eq!(dump.series.len(), 1);
         assert_eq!(dump.series[0].samples.len(), 2);
+        assert_eq!(dump.gaps, 2);
         assert_eq!(dump.series[0].limit_bytes(), Some(536_870_912));
+        assert_eq!(dump.metric.as_deref(), Some(MEMORY_METRIC));
     }
 
     #[test]
@@ -438,11 +693,192 @@ mod tests {
     fn new_pod_names_are_restarts_of_one_container() {
         let dump = parse_text(
             "timestamp,namespace,pod,container,value\n\
-             100,shop,api-abc,app,1\n200,shop,api-abc,app,2\n\
-             300,shop,api-def,app,1\n400,shop,api-def,app,2\n",
+             100,shop,api-abc,app,1Gi\n200,shop,api-abc,app,2Gi\n\
+             300,shop,api-def,app,1Gi\n400,shop,api-def,app,2Gi\n",
         );
         assert_eq!(dump.series.len(), 1);
         assert_eq!(dump.series[0].pod_changes, [300.0]);
         assert_eq!(dump.series[0].samples.len(), 4);
+    }
+
+    #[test]
+    fn utf16_and_tabs() {
+        let text = "timestamp\tcontainer\tvalue\n1777040580\tapp\t300000000\n";
+        for bytes in [
+            [
+                &[0xFF, 0xFE][..],
+                &text.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<_>>(),
+            ]
+            .concat(),
+            [
+                &[0xFE, 0xFF][..],
+                &text.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<_>>(),
+            ]
+            .concat(),
+            text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(),
+        ] {
+            let dump = parse_slice(&bytes, None).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(dump.series.len(), 1);
+            assert_eq!(dump.series[0].samples[0].bytes, 3e8);
+        }
+    }
+
+    #[test]
+    fn victoriametrics_export_lines() {
+        let text = "{\"metric\":{\"__name__\":\"container_memory_working_set_bytes\",\"container\":\"app\",\"pod\":\"a\"},\"values\":[3e8,null,3.1e8],\"timestamps\":[1777040580000,1777040640000,1777040700000]}\n\
+                    {\"metric\":{\"__name__\":\"kube_pod_container_status_restarts_total\",\"container\":\"app\",\"pod\":\"a\"},\"values\":[0,1],\"timestamps\":[1777040580000,1777040640000]}\n\
+                    {\"metric\":{\"__name__\":\"kube_pod_container_resource_limits\",\"resource\":\"memory\",\"unit\":\"byte\",\"container\":\"app\",\"pod\":\"a\",\"instance\":\"ksm:8080\"},\"values\":[536870912],\"timestamps\":[1777040580000]}\n\
+                    {\"metric\":{\"__name__\":\"kube_pod_container_resource_limits\",\"resource\":\"cpu\",\"container\":\"app\",\"pod\":\"a\"},\"values\":[1],\"timestamps\":[1777040580000]}\n\
+                    {\"metric\":{}, \"values\":[1,2],\"timestamps\":[1]}\n";
+        let dump = parse_text(text);
+        assert_eq!(dump.format, InputFormat::VictoriaMetricsJsonl);
+        assert_eq!(dump.series.len(), 1);
+        assert_eq!(dump.series[0].samples.len(), 2);
+        assert_eq!(dump.series[0].limit_bytes(), Some(536_870_912));
+        assert_eq!(dump.gaps, 1);
+        assert_eq!(dump.signals.len(), 1);
+        assert_eq!(dump.signals[0].metric, "kube_pod_container_status_restarts_total");
+        assert_eq!(dump.left_out.other_metrics, 1);
+        assert_eq!(dump.errors.iter().map(|e| e.line).collect::<Vec<_>>(), [Some(5)]);
+    }
+
+    #[test]
+    fn several_metrics_without_working_set_are_refused_unless_chosen() {
+        let text =
+            "m_a{container=\"app\"} 3e8 1777040580000\nm_b{container=\"app\"} 2e8 1777040580000\n";
+        let error = parse(text.as_bytes(), None).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("`m_a`, `m_b`") && error.contains("--metric"), "{error}");
+        let options = ParseOptions { metric: Some("m_b".into()), ..ParseOptions::default() };
+        let dump = parse_with(text.as_bytes(), &options).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dump.series[0].samples[0].bytes, 2e8);
+    }
+
+    #[test]
+    fn local_times_in_a_zone() {
+        let text = "Time,api\n2026-04-24 16:23:00,300000000\n";
+        let zone = TimeZone::fixed(jiff::tz::Offset::constant(2));
+        let options = ParseOptions { timezone: Some(zone), ..ParseOptions::default() };
+        let dump = parse_with(text.as_bytes(), &options).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dump.series[0].samples[0].time, 1_777_040_580.0);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const T0: u64 = 1_776_902_400;
+
+    fn samples() -> impl Strategy<Value = Vec<(u64, u64)>> {
+        // Plausible container memory (2 MiB .. 64 GiB) every 15 s to 5 min.
+        proptest::collection::vec((15u64..300, (2u64 << 20)..(64u64 << 30)), 1..40).prop_map(
+            |steps| {
+                let mut time = T0;
+                steps
+                    .into_iter()
+                    .map(|(step, bytes)| {
+                        time += step;
+                        (time, bytes)
+                    })
+                    .collect()
+            },
+        )
+    }
+
+    fn values(dump: &MetricsDump) -> Vec<(f64, f64)> {
+        dump.series.iter().flat_map(|s| s.samples.iter().map(|x| (x.time, x.bytes))).collect()
+    }
+
+    fn expected(rows: &[(u64, u64)]) -> Vec<(f64, f64)> {
+        rows.iter().map(|&(t, b)| (t as f64, b as f64)).collect()
+    }
+
+    /// `1767870` → `1,767,870` (or with `.` for decimal-comma locales).
+    fn grouped(value: u64, separator: char) -> String {
+        let digits = value.to_string();
+        let mut out = String::new();
+        for (index, digit) in digits.chars().enumerate() {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn no_layout_panics_on_arbitrary_input(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            for format in [
+                None,
+                Some(InputFormat::LongCsv),
+                Some(InputFormat::PrometheusJson),
+                Some(InputFormat::PromtoolDump),
+                Some(InputFormat::OpenMetrics),
+                Some(InputFormat::PrometheusText),
+                Some(InputFormat::VictoriaMetricsJsonl),
+            ] {
+                let _ = parse_with(&data, &ParseOptions { format, ..ParseOptions::default() });
+            }
+        }
+
+        #[test]
+        fn no_panic_on_text_shaped_like_dumps(text in r#"[{}a-z_="\\, 0-9.;\t\n+-eEINfa#:]{0,200}"#) {
+            let _ = parse_with(text.as_bytes(), &ParseOptions::default());
+        }
+
+        #[test]
+        fn promtool_dump_round_trips(rows in samples()) {
+            let text: String = rows.iter().map(|(t, b)| format!(
+                "{{__name__=\"container_memory_working_set_bytes\", container=\"app\", pod=\"p\"}} {b} {}\n", t * 1000
+            )).collect();
+            let dump = parse_with(text.as_bytes(), &ParseOptions::default());
+            prop_assert!(dump.is_ok());
+            if let Ok(dump) = dump {
+                prop_assert_eq!(dump.format, InputFormat::PromtoolDump);
+                prop_assert_eq!(values(&dump), expected(&rows));
+            }
+        }
+
+        #[test]
+        fn victoriametrics_export_round_trips(rows in samples()) {
+            let values_json: Vec<String> = rows.iter().map(|(_, b)| b.to_string()).collect();
+            let times_json: Vec<String> = rows.iter().map(|(t, _)| (t * 1000).to_string()).collect();
+            let text = format!(
+                "{{\"metric\":{{\"__name__\":\"container_memory_working_set_bytes\",\"container\":\"app\"}},\"values\":[{}],\"timestamps\":[{}]}}\n",
+                values_json.join(","), times_json.join(",")
+            );
+            let dump = parse_with(text.as_bytes(), &ParseOptions::default());
+            prop_assert!(dump.is_ok());
+            if let Ok(dump) = dump {
+                prop_assert_eq!(dump.format, InputFormat::VictoriaMetricsJsonl);
+                prop_assert_eq!(values(&dump), expected(&rows));
+            }
+        }
+
+        #[test]
+        fn grouped_numbers_round_trip_in_both_locales(rows in samples(), nanoseconds in any::<bool>()) {
+            let time = |t: u64| if nanoseconds { format!("{t}000000000") } else { t.to_string() };
+            let comma: String = std::iter::once("timestamp,container,value\n".to_owned())
+                .chain(rows.iter().map(|&(t, b)| format!("{},app,\"{}.5\"\n", time(t), grouped(b, ','))))
+                .collect();
+            let semicolon: String = std::iter::once("timestamp;container;value\n".to_owned())
+                .chain(rows.iter().map(|&(t, b)| format!("{};app;{},5\n", time(t), grouped(b, '.'))))
+                .collect();
+            let want: Vec<(f64, f64)> = rows.iter().map(|&(t, b)| (t as f64, b as f64 + 0.5)).collect();
+            for text in [comma, semicolon] {
+                let dump = parse_with(text.as_bytes(), &ParseOptions::default());
+                prop_assert!(dump.is_ok());
+                if let Ok(dump) = dump {
+                    prop_assert!(dump.errors.is_empty(), "{:?}", dump.errors);
+                    prop_assert_eq!(values(&dump), want.clone());
+                }
+            }
+        }
     }
 }

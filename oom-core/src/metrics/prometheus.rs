@@ -1,17 +1,12 @@
 //! The Prometheus HTTP API's `query_range` (matrix) and `query` (vector) JSON responses.
 
-use crate::metrics::assemble::SeriesBuilder;
-use crate::metrics::values::{parse_bytes, parse_time};
-use crate::metrics::{Labels, MetricsError, RowError, RowErrors};
+use crate::metrics::values::{NumberStyle, Value, parse_time_in, parse_value};
+use crate::metrics::{Collector, Labels, MetricsError};
 
-pub(super) fn prometheus(
-    text: &str,
-    builder: &mut SeriesBuilder,
-    errors: &mut RowErrors,
-) -> Result<(), MetricsError> {
+pub(super) fn prometheus(text: &str, collect: &mut Collector<'_>) -> Result<(), MetricsError> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| MetricsError::Json {
         line: e.line() as u64,
-        message: format!("invalid JSON ({e}); was the export cut short?"),
+        message: format!("prometheus-json: invalid JSON ({e}); was the export cut short?"),
     })?;
     if let Some(status) = json.get("status").and_then(|s| s.as_str())
         && status != "success"
@@ -22,8 +17,19 @@ pub(super) fn prometheus(
             message: format!("Prometheus status `{status}`: {reason}"),
         });
     }
-    let result = json
-        .get("data")
+    let data = json.get("data");
+    if let Some(kind) = data.and_then(|d| d.get("resultType")).and_then(|t| t.as_str())
+        && !matches!(kind, "matrix" | "vector")
+    {
+        return Err(MetricsError::Json {
+            line: 1,
+            message: format!(
+                "prometheus-json: resultType `{kind}` holds no series; query a range vector \
+                 (query_range) of the memory metric"
+            ),
+        });
+    }
+    let result = data
         .and_then(|d| d.get("result"))
         .or_else(|| json.get("result"))
         .and_then(|r| r.as_array())
@@ -48,29 +54,40 @@ pub(super) fn prometheus(
         };
         for pair in values {
             let (Some(time), Some(value)) = (pair.get(0), pair.get(1)) else {
-                errors.push(RowError {
-                    line: None,
-                    message: format!("result[{index}]: a value is not a [time, \"value\"] pair"),
-                });
+                collect.error(
+                    None,
+                    format!("result[{index}]: a value is not a [time, \"value\"] pair"),
+                );
                 continue;
             };
-            let time = time.as_f64().or_else(|| time.as_str().and_then(|t| parse_time(t).ok()));
-            let value = match value {
-                serde_json::Value::String(text) => parse_bytes(text),
-                serde_json::Value::Number(number) => Ok(number.as_f64()),
-                _ => Err("not a number".to_owned()),
-            };
+            let time = time
+                .as_f64()
+                .or_else(|| time.as_str().and_then(|t| parse_time_in(t, collect.zone).ok()));
+            let value = json_value(value);
             match (time, value) {
-                (Some(time), Ok(Some(bytes))) => builder.push(labels.clone(), time, bytes, None),
-                (Some(_), Ok(None)) => {}
-                (_, Err(message)) => errors
-                    .push(RowError { line: None, message: format!("result[{index}]: {message}") }),
-                (None, _) => errors.push(RowError {
-                    line: None,
-                    message: format!("result[{index}]: invalid time"),
-                }),
+                (Some(time), Ok(Value::Bytes(bytes))) => {
+                    collect.builder.push(labels.clone(), time, bytes, None)
+                }
+                (Some(_), Ok(Value::Gap)) => collect.gaps += 1,
+                (_, Err(message)) => collect.error(None, format!("result[{index}]: {message}")),
+                (None, _) => collect.error(None, format!("result[{index}]: invalid time")),
             }
         }
     }
     Ok(())
+}
+
+/// A sample value as JSON writes it: Prometheus' strings (`"3.1e8"`, `"NaN"`, `"+Inf"`), plain
+/// numbers, or `null` — gaps the same as in every other layout.
+pub(super) fn json_value(value: &serde_json::Value) -> Result<Value, String> {
+    match value {
+        serde_json::Value::String(text) => parse_value(text, NumberStyle::DecimalPoint, 1.0),
+        serde_json::Value::Number(number) => match number.as_f64() {
+            Some(bytes) if bytes < 0.0 => Err(format!("negative memory value `{number}`")),
+            Some(bytes) => Ok(Value::Bytes(bytes)),
+            None => Err(format!("invalid memory value `{number}`")),
+        },
+        serde_json::Value::Null => Ok(Value::Gap),
+        _ => Err("not a number".to_owned()),
+    }
 }

@@ -5,13 +5,13 @@ use std::path::Path;
 
 use miette::miette;
 use oom_core::leak::{AnalysisOptions, Classification, analyze};
-use oom_core::metrics::{self, Event, InputFormat};
+use oom_core::metrics::{self, Event, InputFormat, ParseOptions};
 use oom_core::quantity::Quantity;
 
 use crate::cli::{AnalyzeArgs, AnalyzeFailOn, AnalyzeFormat, InputFormatArg};
 use crate::exit::ExitStatus;
 use crate::finding::InputError;
-use crate::report::analyze::{self as analysis, SeriesResult};
+use crate::report::analyze::{self as analysis, InputSummary, SeriesResult};
 
 /// Dumps larger than this are read whole too, but the user is told it may take a moment.
 const LARGE_INPUT: usize = 50 << 20;
@@ -42,9 +42,16 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         InputFormatArg::LongCsv => InputFormat::LongCsv,
         InputFormatArg::GrafanaCsv => InputFormat::GrafanaCsv,
         InputFormatArg::PrometheusJson => InputFormat::PrometheusJson,
+        InputFormatArg::PromtoolDump => InputFormat::PromtoolDump,
+        InputFormatArg::OpenMetrics => InputFormat::OpenMetrics,
+        InputFormatArg::PrometheusText => InputFormat::PrometheusText,
+        InputFormatArg::VictoriaMetricsJsonl => InputFormat::VictoriaMetricsJsonl,
     });
+    let timezone = args.timezone.as_deref().map(time_zone).transpose()?;
+    let parse_options = ParseOptions { format, metric: args.live.metric.clone(), timezone };
     let progress = std::io::stderr().is_terminal();
     let mut results = Vec::new();
+    let mut input_summaries = Vec::new();
     // A live source is read as the dump it is assembled into (the one --save writes).
     let live = crate::live::fetch(&args.live)?;
     let inputs = args.files.iter().map(Ok).chain(live.map(Err));
@@ -71,19 +78,22 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         if progress && bytes.len() > LARGE_INPUT {
             super::write_stderr(&format!("analysing {name} ({} MiB)…", bytes.len() >> 20));
         }
-        let dump = match metrics::parse_slice(&bytes, format) {
-            Ok(dump) => dump,
-            Err(error) => {
-                let position = match &error {
-                    metrics::MetricsError::Json { line, .. } => {
-                        Some(crate::engine::source::Position::new(*line as usize, 1))
-                    }
-                    _ => None,
-                };
-                errors.push(InputError { file: name, position, message: error.to_string() });
-                continue;
-            }
-        };
+        let dump =
+            match metrics::parse_with(&bytes, &ParseOptions { format, ..parse_options.clone() }) {
+                Ok(dump) => dump,
+                Err(error) => {
+                    // The report shows the line itself: the message must not repeat it.
+                    let (position, message) = match &error {
+                        metrics::MetricsError::Json { line, .. } => (
+                            Some(crate::engine::source::Position::new(*line as usize, 1)),
+                            error.message(),
+                        ),
+                        _ => (None, error.to_string()),
+                    };
+                    errors.push(InputError { file: name, position, message });
+                    continue;
+                }
+            };
         for row in &dump.errors {
             errors.push(InputError {
                 file: name.clone(),
@@ -100,13 +110,30 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
                 message: format!("{} more broken rows (not listed)", dump.errors_omitted),
             });
         }
-        if dump.series.is_empty() {
+        for refused in &dump.refused {
             errors.push(InputError {
                 file: name.clone(),
                 position: None,
-                message: "no memory series found".into(),
+                message: format!("{}: {}", dump.format.as_str(), refused.reason),
             });
         }
+        if dump.series.is_empty() && dump.refused.is_empty() {
+            errors.push(InputError {
+                file: name.clone(),
+                position: None,
+                message: format!("no memory series found ({})", dump.format.as_str()),
+            });
+        }
+        input_summaries.push(InputSummary {
+            file: name.clone(),
+            layout: dump.format.as_str(),
+            metric: dump.metric.clone(),
+            series: dump.series.len(),
+            refused: dump.refused.len(),
+            gaps: dump.gaps,
+            left_out: dump.left_out,
+            notes: dump.notes.clone(),
+        });
         for series in dump.series {
             let result = analyze(&series, &events, &options);
             results.push(SeriesResult { file: name.clone(), series, analysis: result });
@@ -127,8 +154,8 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         }
     }
     let text = match args.format {
-        AnalyzeFormat::Human => analysis::human(&results, &errors),
-        AnalyzeFormat::Json => analysis::json(&results, &errors),
+        AnalyzeFormat::Human => analysis::human(&results, &input_summaries, &errors),
+        AnalyzeFormat::Json => analysis::json(&results, &input_summaries, &errors),
     };
     super::write_stdout(text.as_bytes())?;
     let leak = results.iter().any(|r| r.analysis.classification == Classification::Leak);
@@ -138,6 +165,38 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
+    })
+}
+
+/// `--timezone`: `UTC`, a fixed offset (`+02:00`, `-0530`, `+2`), or an IANA name looked up in
+/// the system's time zone database.
+fn time_zone(text: &str) -> miette::Result<jiff::tz::TimeZone> {
+    let text = text.trim();
+    if matches!(text, "UTC" | "utc" | "Z" | "z") {
+        return Ok(jiff::tz::TimeZone::UTC);
+    }
+    if let Some(sign) = text.chars().next().filter(|c| matches!(c, '+' | '-')) {
+        let digits: String = text[1..].chars().filter(|c| *c != ':').collect();
+        let (hours, minutes) = match digits.len() {
+            1 | 2 => (digits.parse::<i32>().ok(), Some(0)),
+            4 => (digits[..2].parse::<i32>().ok(), digits[2..].parse::<i32>().ok()),
+            _ => (None, None),
+        };
+        if let (Some(hours), Some(minutes)) = (hours, minutes)
+            && hours <= 18
+            && minutes < 60
+        {
+            let seconds = (hours * 3600 + minutes * 60) * if sign == '-' { -1 } else { 1 };
+            if let Ok(offset) = jiff::tz::Offset::from_seconds(seconds) {
+                return Ok(jiff::tz::TimeZone::fixed(offset));
+            }
+        }
+    }
+    jiff::tz::TimeZone::get(text).map_err(|e| {
+        miette!(
+            help = "an IANA name such as Europe/Berlin, an offset such as +02:00, or UTC",
+            "--timezone: `{text}` is not a time zone ({e})"
+        )
     })
 }
 

@@ -41,6 +41,10 @@ pub struct Fetched {
     pub warnings: Vec<String>,
 }
 
+/// The memory series read when `--metric` does not name another: what the kubelet's cAdvisor
+/// reports and what the OOM killer's cgroup accounting follows.
+pub const DEFAULT_MEMORY_METRIC: &str = "container_memory_working_set_bytes";
+
 /// Fetches the memory series (and their limits) that `args` select; `None` without
 /// `--prometheus`. An `Err` is a usage error or an unusable source (exit code 2).
 pub fn fetch(args: &PrometheusArgs) -> miette::Result<Option<Fetched>> {
@@ -48,13 +52,14 @@ pub fn fetch(args: &PrometheusArgs) -> miette::Result<Option<Fetched>> {
     let connection = connection(url, args)?;
     let range = range(args, now())?;
     let namespace = args.namespace.as_deref();
-    query::check_metric_name(&args.metric).map_err(|e| miette!("{e}"))?;
+    let metric = args.metric.as_deref().unwrap_or(DEFAULT_MEMORY_METRIC);
+    query::check_metric_name(metric).map_err(|e| miette!("{e}"))?;
     let selector =
         args.selector.as_deref().map(query::selector_matchers).transpose().map_err(|e| {
             miette!(help = "write PromQL label matchers, e.g. '{app=\"api\"}'", "{e}")
         })?;
     let client = Client::new(connection).map_err(|e| miette!("{e}"))?;
-    let memory_query = query::memory_query(&args.metric, namespace, selector.as_deref());
+    let memory_query = query::memory_query(metric, namespace, selector.as_deref());
     let [ksm_query, cadvisor_query] = query::limit_queries(namespace);
     let windows = range.windows();
     let mut jobs = Vec::new();
@@ -82,7 +87,7 @@ pub fn fetch(args: &PrometheusArgs) -> miette::Result<Option<Fetched>> {
         match outcome {
             Some(Ok(matrix)) => {
                 warnings.extend(matrix.warnings.iter().map(|w| format!("the server warns: {w}")));
-                append(&mut memory_series, &matrix.result, &args.metric);
+                append(&mut memory_series, &matrix.result, metric);
             }
             Some(Err(error)) if error.is_fatal() => return Err(fatal(error, &memory_query)),
             Some(Err(error)) => {
@@ -106,7 +111,7 @@ pub fn fetch(args: &PrometheusArgs) -> miette::Result<Option<Fetched>> {
                     the server's retention",
             "no series: {} has no `{}` between {} and {} for\n  {memory_query}",
             client.display_url,
-            args.metric,
+            metric,
             oom_core::metrics::format_time(range.start as f64),
             oom_core::metrics::format_time(range.end as f64),
         ));

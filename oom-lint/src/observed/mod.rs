@@ -106,6 +106,15 @@ fn read_dump(
             message: format!("{} more broken rows (not listed)", dump.errors_omitted),
         });
     }
+    // Series that cannot be one container's memory in bytes are never compared with a
+    // manifest: say so rather than drop them.
+    for refused in &dump.refused {
+        errors.push(InputError {
+            file: name.clone(),
+            position: None,
+            message: format!("{}: {}", dump.format.as_str(), refused.reason),
+        });
+    }
     dump.series
         .into_iter()
         .map(|series| {

@@ -1,7 +1,7 @@
 //! Rendering `oom-lint analyze` results: a readable verdict per series, or JSON.
 
 use oom_core::leak::{Analysis, Classification};
-use oom_core::metrics::{Series, format_time};
+use oom_core::metrics::{LeftOut, Series, format_time};
 use oom_core::quantity::{format_bytes, format_human};
 use serde_json::{Value, json};
 
@@ -18,6 +18,72 @@ pub struct SeriesResult {
     pub file: String,
     pub series: Series,
     pub analysis: Analysis,
+}
+
+/// How one input file was read: its layout, and what was skipped or left out on purpose.
+#[derive(Debug)]
+pub struct InputSummary {
+    pub file: String,
+    /// The layout detected (or forced), as `--input-format` names it.
+    pub layout: &'static str,
+    /// The memory metric read, when the dump names its metrics.
+    pub metric: Option<String>,
+    pub series: usize,
+    /// Series read but not sized (reported as input errors).
+    pub refused: usize,
+    /// `NaN`, `±Inf`, `null` and empty values skipped.
+    pub gaps: usize,
+    pub left_out: LeftOut,
+    pub notes: Vec<String>,
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// `FILE: read as LAYOUT (metric); …`, once per file, then its notes.
+fn input_lines(input: &InputSummary) -> String {
+    let mut line = format!("{}: read as {}", input.file, input.layout);
+    if let Some(metric) = &input.metric {
+        line.push_str(&format!(" ({metric})"));
+    }
+    line.push_str(&format!(", {}", plural(input.series, "series", "series")));
+    if input.refused > 0 {
+        line.push_str(&format!(", {} not sized", input.refused));
+    }
+    if input.gaps > 0 {
+        line.push_str(&format!(
+            "; {} (NaN, ±Inf, null, empty) skipped",
+            plural(input.gaps, "gap", "gaps")
+        ));
+    }
+    let left = input.left_out;
+    let mut left_out = Vec::new();
+    if left.pause_containers > 0 {
+        left_out.push(plural(
+            left.pause_containers,
+            "pause container (POD)",
+            "pause containers (POD)",
+        ));
+    }
+    if left.pod_cgroups > 0 {
+        left_out.push(plural(left.pod_cgroups, "pod-level cgroup", "pod-level cgroups"));
+    }
+    if left.other_metrics > 0 {
+        left_out.push(plural(
+            left.other_metrics,
+            "series of another metric",
+            "series of other metrics",
+        ));
+    }
+    if !left_out.is_empty() {
+        line.push_str(&format!("; left out {}", left_out.join(", ")));
+    }
+    line.push('\n');
+    for note in &input.notes {
+        line.push_str(&format!("  note: {note}\n"));
+    }
+    line
 }
 
 /// `2026-04-24 14:23` (UTC, to the minute).
@@ -52,7 +118,7 @@ fn duration(hours: f64) -> String {
 
 const HOURS_PER_YEAR: f64 = 365.25 * 24.0;
 
-pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
+pub fn human(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputError]) -> String {
     let mut out = String::new();
     for result in results {
         let a = &result.analysis;
@@ -185,6 +251,9 @@ pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
         }
         out.push('\n');
     }
+    for input in inputs {
+        out.push_str(&input_lines(input));
+    }
     for error in errors {
         match error.position {
             Some(p) => {
@@ -215,7 +284,7 @@ pub fn human(results: &[SeriesResult], errors: &[InputError]) -> String {
     out
 }
 
-pub fn json(results: &[SeriesResult], errors: &[InputError]) -> String {
+pub fn json(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputError]) -> String {
     let series: Vec<Value> = results
         .iter()
         .map(|result| {
@@ -268,9 +337,29 @@ pub fn json(results: &[SeriesResult], errors: &[InputError]) -> String {
         .iter()
         .map(|e| json!({"file": e.file, "line": e.position.map(|p| p.line), "message": e.message}))
         .collect();
-    let mut text =
-        serde_json::to_string_pretty(&json!({"version": 1, "series": series, "errors": errors}))
-            .unwrap_or_default();
+    let inputs: Vec<Value> = inputs
+        .iter()
+        .map(|i| {
+            json!({
+                "file": i.file,
+                "layout": i.layout,
+                "metric": i.metric,
+                "series": i.series,
+                "refused": i.refused,
+                "gaps": i.gaps,
+                "left_out": {
+                    "pause_containers": i.left_out.pause_containers,
+                    "pod_cgroups": i.left_out.pod_cgroups,
+                    "other_metrics": i.left_out.other_metrics,
+                },
+                "notes": i.notes,
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(
+        &json!({"version": 1, "inputs": inputs, "series": series, "errors": errors}),
+    )
+    .unwrap_or_default();
     text.push('\n');
     text
 }
