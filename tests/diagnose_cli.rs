@@ -383,3 +383,22 @@ fn restart_evidence_points_at_the_restart_count() {
         "{cited} vs restartCount at {line:?}"
     );
 }
+
+/// A text that starts as describe output but is none (cut short, or never printed by kubectl)
+/// is a describe text missing its `Containers:` section, at its line: never a metric dump.
+#[test]
+fn a_describe_text_cut_short_says_what_was_expected() {
+    let run = run(&["incidents/describe-cut-short", "--format", "json"]);
+    assert_eq!(run.code, Some(2), "input errors: {}", run.stderr);
+    let report = run.json();
+    let errors = report["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 2, "{}", run.stdout);
+    for (error, file) in errors.iter().zip(["describe-header-only.txt", "describe-junk.txt"]) {
+        assert_eq!(error["file"], format!("incidents/describe-cut-short/{file}"));
+        assert_eq!(error["line"], 1);
+        let message = error["message"].as_str().unwrap_or("");
+        assert!(message.contains("`kubectl describe pod`"), "{message}");
+        assert!(message.contains("no `Containers:` section"), "{message}");
+        assert!(!message.contains("CSV"), "{message}");
+    }
+}

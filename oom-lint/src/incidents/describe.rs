@@ -147,8 +147,9 @@ fn read_one(file: &str, lines: &[&str], start: usize, end: usize) -> Result<Desc
         return Err((
             start,
             format!(
-                "describe text of `{name}` has no `Containers:` section: not `kubectl describe \
-                 pod` output, or a kubectl layout oom-lint does not know"
+                "expected a `kubectl describe pod` text (it starts with `Name:`), but the one \
+                 of `{name}` has no `Containers:` section: cut short, or a kubectl layout \
+                 oom-lint does not know"
             ),
         ));
     };
