@@ -794,4 +794,107 @@ mod tests {
         assert_eq!(spec.describe_line(script, text, ""), Some(9));
         assert_eq!(spec.describe_line(9999, text, ""), None);
     }
+
+    mod hostile {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::incidents::read;
+        use crate::settings::Settings;
+
+        /// Lines as describe prints them, and near misses: each header at each indentation.
+        const LINES: &[&str] = &[
+            "Name: web-1",
+            "Name:",
+            "Namespace: shop",
+            "Controlled By: ReplicaSet/web-7d9f8c6b5",
+            "Containers:",
+            "Init Containers:",
+            "  app:",
+            "  istio-proxy:",
+            "    Image:  eclipse-temurin:21",
+            "    Command:",
+            "    Args:",
+            "      /bin/sh",
+            "      -c",
+            "      exec java -Xmx900m -jar a.jar",
+            "      --max-old-space-size=700",
+            "    Environment:",
+            "    Environment:  <none>",
+            "    Environment Variables from:",
+            "      cm  ConfigMap  Optional: false",
+            "      JAVA_TOOL_OPTIONS:  -Xmx2g -XX:MaxRAMPercentage=90",
+            "      GOMEMLIMIT:  900MiB",
+            "      NODE_OPTIONS:  --max-old-space-size=3000",
+            "      DOTNET_GCHeapHardLimit:  0x20000000",
+            "      TOKEN:  <set to the key 't' in secret 's'>  Optional: false",
+            "      IP:   (v1:status.podIP)",
+            "                   -Xms1g",
+            "    State:          Terminated",
+            "    Last State:     Terminated",
+            "    State:          Waiting",
+            "      Reason:       OOMKilled",
+            "      Reason:       CrashLoopBackOff",
+            "      Exit Code:    137",
+            "      Started:      Mon, 02 Mar 2020 10:00:03 +0000",
+            "      Finished:     Tue, 03 Mar 2020 08:12:40 +0000",
+            "    Restart Count:  3",
+            "    Restart Count:  x",
+            "    Limits:",
+            "    Requests:",
+            "      memory:  1Gi",
+            "      memory:  512m",
+            "Events:",
+            "Events:  <none>",
+            "  Type     Reason     Age   From     Message",
+            "  ----     ------     ----  ----     -------",
+            "  Warning  OOMKilling  5m   kubelet  Memory cgroup out of memory: Killed process 1",
+            "  Normal   Killing     1m   kubelet  Container app failed liveness probe",
+            "QoS Class:  Burstable",
+            "Status:  Failed",
+            "Reason:  Evicted",
+            "Message:  Container app was using 1521316Ki, request is 512Mi",
+            "",
+            "\t",
+            "日本: 😀",
+            "  :",
+            ":",
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+            /// No panic on any arrangement of describe-like lines; the spec written back always
+            /// parses and maps each of its lines to a describe line.
+            #[test]
+            fn any_describe_like_text_reads_without_panic(
+                picks in proptest::collection::vec((0..LINES.len(), 0usize..4), 0..40),
+                crlf in any::<bool>(),
+            ) {
+                let mut text = String::from("Name: fuzz\n");
+                for (line, extra) in picks {
+                    text.push_str(&" ".repeat(extra * 2));
+                    text.push_str(LINES[line]);
+                    text.push_str(if crlf { "\r\n" } else { "\n" });
+                }
+                let mut errors = Vec::new();
+                for pod in read_describe("p.txt", &text, &mut errors) {
+                    let spec = &pod.spec;
+                    prop_assert_eq!(spec.lines.len(), spec.yaml.lines().count());
+                    let lines = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+                    prop_assert!(spec.lines.iter().all(|&(a, b)| 1 <= a && a <= b && b <= lines));
+                    let sources =
+                        [crate::engine::source::SourceFile::new("p.txt".into(), spec.yaml.clone())];
+                    let mut yaml_errors = Vec::new();
+                    let _ = crate::engine::walk::read_documents(&sources, &mut yaml_errors);
+                    prop_assert!(yaml_errors.is_empty(), "{:?}\n{}", yaml_errors, spec.yaml);
+                }
+                let files = vec![crate::engine::source::SourceFile::new("p.txt".into(), text)];
+                let collected = read::collect(files, &Settings::default(), Vec::new());
+                let incidents = crate::diagnose::diagnose(&collected, &Settings::default());
+                let _ = crate::report::diagnose::json::render(&incidents, &collected.errors);
+                let _ = crate::report::diagnose::human::render(&incidents, &collected.errors);
+            }
+        }
+    }
 }
