@@ -583,3 +583,33 @@ fn invalid_limit_range_values_are_input_errors_and_ignored() {
     let rules: Vec<String> = findings_of(&report).into_iter().map(|(_, _, r)| r).collect();
     assert!(rules.iter().any(|r| r == "memory-limit-missing"), "{rules:?}");
 }
+
+/// A `.json` file cut short is invalid JSON at its last line, for `check` and `diagnose` alike;
+/// a YAML file keeps the YAML wording.
+#[test]
+fn a_json_file_cut_short_is_invalid_json() {
+    let dir = std::env::temp_dir().join(format!("oom-lint-cut-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let text = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\"},\n \"spec\":{\"containers\":[{\"name\":\"web\"}]";
+    std::fs::write(dir.join("cut.json"), text).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("cut.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for command in ["check", "diagnose"] {
+        let run = oom_lint(&[command, "cut.json", "cut.yaml", "--format", "json"], &dir, None);
+        assert_eq!(run.code, Some(2), "{command}: {}", run.stderr);
+        let report = run.json();
+        let errors = report["errors"].as_array().cloned().unwrap_or_default();
+        let of = |file: &str| errors.iter().find(|e| e["file"] == file).cloned();
+        let json = of("cut.json").unwrap_or_else(|| panic!("{command}: {}", run.stdout));
+        let message = json["message"].as_str().unwrap_or("");
+        assert!(
+            message.starts_with("invalid JSON: ") && message.ends_with("(cut short?)"),
+            "{message}"
+        );
+        assert_eq!(json["line"], 3, "{command}: the last line");
+        let yaml = of("cut.yaml").unwrap_or_else(|| panic!("{command}: {}", run.stdout));
+        assert!(yaml["message"].as_str().is_some_and(|m| m.starts_with("invalid YAML")), "{yaml}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -301,3 +301,104 @@ fn drops_near_the_limit_beyond_the_restart_count_are_not_kills_and_never_a_leak(
     // A StatefulSet keeps no ReplicaSet history: nothing asks for one.
     assert!(!steps(&x).contains("replicasets"), "{}", steps(&x));
 }
+
+/// The same JVM seen through `kubectl describe pod` text: its `Environment:` block gives the heap
+/// the JSON's `env` would, and every piece of evidence points at the line of its fact.
+#[test]
+fn jvm_heap_from_a_describe_environment_block() {
+    let (_, kafka) = incident("jvm-native-memory-describe", "kafka");
+    assert_eq!(kafka["cause"], "jvm-native-memory");
+    assert_eq!(kafka["confidence"], "high");
+    let evidence = evidence(&kafka);
+    let file = "incidents/jvm-native-memory-describe/describe.txt";
+    for line in [
+        format!("1 restart @ {file}:44"),
+        format!("JVM max heap 1.9 GiB (-Xmx1900m) is 93 % of the limit @ {file}:51"),
+        format!("memory limit 2Gi @ {file}:46"),
+    ] {
+        assert!(evidence.contains(&line), "{line} in:\n{evidence}");
+    }
+}
+
+/// Heap settings from a describe text: multi-line values, `sh -c` scripts and plain arguments
+/// are read; values the text does not hold (Secrets, ConfigMap keys, `envFrom`) are never
+/// guessed.
+#[test]
+fn describe_heap_settings_read_or_left_unknown() {
+    let file = "incidents/describe-env-variations/describe-pods.txt";
+    let run = run(&["incidents/describe-env-variations", "--format", "json"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["errors"], Value::Array(vec![]), "{}", run.stdout);
+    let incidents = report["incidents"].as_array().cloned().unwrap_or_default();
+    let of = |pod: &str| {
+        incidents
+            .iter()
+            .find(|i| i["pod"].as_str().is_some_and(|p| p.starts_with(pod)))
+            .cloned()
+            .unwrap_or_else(|| panic!("no incident of {pod}: {}", run.stdout))
+    };
+    for (pod, cause, confidence, heap_line) in [
+        ("ledger-multiline-", "jvm-native-memory", "high", Some(152)),
+        ("ledger-script-", "jvm-native-memory", "high", Some(182)),
+        ("ledger-args-", "jvm-native-memory", "medium", Some(224)),
+        ("ledger-secret-", "unknown", "low", None),
+        ("ledger-configmapkey-", "unknown", "low", None),
+        ("ledger-envfrom-", "unknown", "low", None),
+    ] {
+        let incident = of(pod);
+        assert_eq!(incident["cause"], cause, "{pod}: {}", evidence(&incident));
+        assert_eq!(incident["confidence"], confidence, "{pod}");
+        if let Some(line) = heap_line {
+            assert!(
+                evidence(&incident).contains(&format!("of the limit @ {file}:{line}")),
+                "{pod}: {}",
+                evidence(&incident)
+            );
+        }
+    }
+}
+
+/// Restart counts point at `Restart Count:` (describe) and `restartCount` (JSON), not at the
+/// container's name.
+#[test]
+fn restart_evidence_points_at_the_restart_count() {
+    let (_, inventory) = incident("not-oom-liveness", "inventory");
+    let file = "incidents/not-oom-liveness/describe-liveness-kill-exit137.txt";
+    assert!(
+        evidence(&inventory).contains(&format!("9 restarts, now CrashLoopBackOff @ {file}:33"))
+    );
+    let (_, operator) = incident("limit-too-low-at-startup", "stream-operator");
+    let file = "incidents/limit-too-low-at-startup/describe-oomkilled-at-startup.txt";
+    assert!(evidence(&operator).contains(&format!("6 restarts, now CrashLoopBackOff @ {file}:33")));
+    let (_, billing) = incident("jvm-native-memory", "billing");
+    let pods = std::fs::read_to_string(testdata("incidents/jvm-native-memory/pods.yaml"))
+        .unwrap_or_default();
+    let line =
+        pods.lines().position(|l| l.trim_start().starts_with("restartCount:")).map(|i| i + 1);
+    let cited = evidence(&billing);
+    let cited = cited.lines().find(|l| l.contains(" restart")).unwrap_or("");
+    assert!(
+        line.is_some_and(|l| cited.ends_with(&format!("pods.yaml:{l}"))),
+        "{cited} vs restartCount at {line:?}"
+    );
+}
+
+/// A text that starts as describe output but is none (cut short, or never printed by kubectl)
+/// is a describe text missing its `Containers:` section, at its line: never a metric dump.
+#[test]
+fn a_describe_text_cut_short_says_what_was_expected() {
+    let run = run(&["incidents/describe-cut-short", "--format", "json"]);
+    assert_eq!(run.code, Some(2), "input errors: {}", run.stderr);
+    let report = run.json();
+    let errors = report["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 2, "{}", run.stdout);
+    for (error, file) in errors.iter().zip(["describe-header-only.txt", "describe-junk.txt"]) {
+        assert_eq!(error["file"], format!("incidents/describe-cut-short/{file}"));
+        assert_eq!(error["line"], 1);
+        let message = error["message"].as_str().unwrap_or("");
+        assert!(message.contains("`kubectl describe pod`"), "{message}");
+        assert!(message.contains("no `Containers:` section"), "{message}");
+        assert!(!message.contains("CSV"), "{message}");
+    }
+}

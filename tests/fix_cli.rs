@@ -84,3 +84,19 @@ fn helm_output_is_never_rewritten() {
     assert!(run.stdout.contains("+            limits: {memory: 768Mi}"), "{}", run.stdout);
     assert_eq!(std::fs::read_to_string(dir.join("helm-rendered.yaml")).unwrap_or_default(), before);
 }
+
+/// An absolute path gets `git diff --no-index`'s headers: `a/` + the path without its leading
+/// slash, never `a//…`.
+#[test]
+fn dry_run_headers_of_an_absolute_path() {
+    let dir = workdir();
+    let shop = dir.join("shop.yaml");
+    let usage = dir.join("usage.csv");
+    let (shop, usage) = (shop.to_string_lossy(), usage.to_string_lossy());
+    let run = oom_lint(&["fix", "--dry-run", &shop, "--metrics", &usage], &dir, None);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let relative = shop.trim_start_matches('/');
+    assert!(run.stdout.contains(&format!("--- a/{relative}\n")), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("+++ b/{relative}\n")), "{}", run.stdout);
+    assert!(!run.stdout.contains("a//") && !run.stdout.contains("b//"), "{}", run.stdout);
+}

@@ -113,3 +113,27 @@ fn metrics_values() {
         }
     }
 }
+
+#[test]
+fn diagnose_inputs() {
+    use oom_lint::incidents::{describe, read};
+    use oom_lint::report::diagnose as report;
+    use oom_lint::settings::Settings;
+    let settings = Settings::default();
+    for (name, data) in corpus("diagnose_inputs") {
+        let text = String::from_utf8_lossy(&data).into_owned();
+        let mut errors = Vec::new();
+        for pod in describe::read_describe(&name, &text, &mut errors) {
+            assert_eq!(pod.spec.lines.len(), pod.spec.yaml.lines().count(), "{name}");
+        }
+        let files = vec![
+            SourceFile::new(format!("{name}.txt"), text.clone()),
+            SourceFile::new(format!("{name}.json"), text),
+        ];
+        let collected = read::collect(files, &settings, Vec::new());
+        let incidents = oom_lint::diagnose::diagnose(&collected, &settings);
+        let _ = report::human::render(&incidents, &collected.errors);
+        let _ = report::json::render(&incidents, &collected.errors);
+        let _ = report::markdown::render(&incidents, &collected.errors);
+    }
+}

@@ -115,13 +115,50 @@ fn unit_typos_are_refused_or_warned_and_huge_values_exact() {
     let (_, stderr, code) = run(&["size", "--peak", "1e3", "--average", "1e3"]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("1000 bytes, less than 1Mi"), "{stderr}");
-    let (stdout, stderr, code) = run(&["size", "--peak", "400Mi", "--average", "512m"]);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("warning: --average"), "{stderr}");
-    assert!(stdout.contains("-Xmx384m"), "{stdout}");
+    let (_, stderr, code) = run(&["size", "--peak", "400Mi", "--average", "512m"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--average: `512m` uses `m` (milli)"), "{stderr}");
     let (_, stderr, code) = run(&["size", "--peak", "8Ei", "--average", "1Gi"]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("9223372036854775808 bytes"), "{stderr}");
     let (stdout, _, _) = run(&["size", "--peak", "6500Mi", "--average", "1Gi"]);
     assert!(stdout.contains("-Xmx6g"), "{stdout}");
+}
+
+/// Byte-scale figures are refused, peak and average alike, naming the value; messages carry
+/// no internal diagnostic code.
+#[test]
+fn byte_scale_figures_are_refused_naming_the_value() {
+    for (peak, average, named) in [
+        ("1Ki", "1", "--peak: `1Ki` is 1024 bytes"),
+        ("400Mi", "1", "--average: `1` is 1 bytes"),
+        ("400Mi", "1000Ki", "--average: `1000Ki` is 1024000 bytes"),
+        ("1048575", "1Mi", "--peak: `1048575` is 1048575 bytes"),
+    ] {
+        let (stdout, stderr, code) = run(&["size", "--peak", peak, "--average", average]);
+        assert_eq!(code, Some(2), "{peak} {average}: {stdout}");
+        assert!(stderr.contains(named), "{stderr}");
+        assert!(!stderr.contains("oom_lint::"), "no internal code: {stderr}");
+    }
+    let (_, stderr, code) = run(&["size", "--peak", "100Mi", "--average", "256Mi"]);
+    assert_eq!(code, Some(2));
+    assert!(!stderr.contains("oom_lint::"), "no internal code: {stderr}");
+}
+
+/// From the smallest accepted peak up, the JVM heap stays below the limit and the alert is
+/// a real figure.
+#[test]
+fn the_heap_is_never_above_the_limit() {
+    for peak in ["1Mi", "1025Ki", "2Mi", "3Mi", "7Mi", "10Mi", "33Mi", "100Mi", "1000Mi", "3Gi"] {
+        let (stdout, stderr, code) =
+            run(&["size", "--peak", peak, "--average", "1Mi", "--format", "json"]);
+        assert_eq!(code, Some(0), "{peak}: {stderr}");
+        let json: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}"));
+        let limit = json["limit_bytes"].as_u64().unwrap_or(0);
+        let heap = json["xmx_bytes"].as_u64().unwrap_or(u64::MAX);
+        let alert = json["alert_bytes"].as_u64().unwrap_or(0);
+        assert!(heap < limit, "{peak}: heap {heap} above the limit {limit}");
+        assert!(alert >= 1 << 20 && alert < limit, "{peak}: alert {alert}");
+    }
 }

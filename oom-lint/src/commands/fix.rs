@@ -108,11 +108,14 @@ pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
     Ok(if errors.is_empty() { ExitStatus::Clean } else { ExitStatus::InputError })
 }
 
+/// A unified diff with `git diff`'s headers: `a/` and `b/` before the path, an absolute path
+/// without its leading slash (`a/work/x.yaml`, as `git diff --no-index` prints it).
 fn diff(name: &str, old: &str, new: &str) -> String {
+    let path = name.trim_start_matches('/');
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
 }
 

@@ -9,16 +9,15 @@ use crate::cli::{SizeArgs, SizeFormat};
 use crate::exit::ExitStatus;
 
 pub fn run(args: &SizeArgs) -> miette::Result<ExitStatus> {
-    let peak = usage_bytes("--peak", &args.peak, true)?;
-    let average = usage_bytes("--average", &args.average, false)?;
+    let peak = usage_bytes("--peak", &args.peak)?;
+    let average = usage_bytes("--average", &args.average)?;
     let policy = SizingPolicy {
         headroom: args.headroom,
         heap_ratio: args.heap_ratio,
         alert_ratio: args.alert_ratio,
     };
-    let recommendation = recommend(peak as f64, average as f64, &policy).map_err(|e| {
-        miette!(code = "oom_lint::size", help = "see `oom-lint size --help` for the rules", "{e}")
-    })?;
+    let recommendation = recommend(peak as f64, average as f64, &policy)
+        .map_err(|e| miette!(help = "see `oom-lint size --help` for the rules", "{e}"))?;
     let text = match args.format {
         SizeFormat::Human => render_human(peak, average, &policy, &recommendation),
         SizeFormat::Json => render_json(peak, average, &policy, &recommendation)?,
@@ -31,19 +30,19 @@ pub fn run(args: &SizeArgs) -> miette::Result<ExitStatus> {
 /// (`512m` is milli-bytes, `1e3` is bytes), and sizing from it would recommend nonsense.
 const MIN_PLAUSIBLE_USAGE: u64 = oom_core::metrics::MIN_PLAUSIBLE_PEAK_BYTES as u64;
 
-/// A usage figure in bytes. Figures below [`MIN_PLAUSIBLE_USAGE`] are refused for the peak (the
-/// limit is sized from it) and only warned about for the average (a tiny sidecar may idle there).
-fn usage_bytes(flag: &str, text: &str, refuse_small: bool) -> miette::Result<u64> {
+/// A usage figure in bytes. Figures below [`MIN_PLAUSIBLE_USAGE`] (the threshold the metrics
+/// parser applies to peaks) are refused, for the peak and the average alike: a request or limit
+/// sized from bytes is nonsense, and the JVM heap derived from it would be too.
+fn usage_bytes(flag: &str, text: &str) -> miette::Result<u64> {
     let quantity = Quantity::parse(text).map_err(|e| {
         miette!(
-            code = "oom_lint::usage",
             help = "write a Kubernetes quantity such as 400Mi, 1.5Gi or 419430400 (bytes)",
             "{flag}: {e}"
         )
     })?;
-    let bytes = quantity.bytes().ok_or_else(|| {
-        miette!(code = "oom_lint::usage", "{flag}: memory use cannot be negative (`{text}`)")
-    })?;
+    let bytes = quantity
+        .bytes()
+        .ok_or_else(|| miette!("{flag}: memory use cannot be negative (`{text}`)"))?;
     let number = &text.trim()[..text.trim().len() - quantity.suffix().len()];
     if quantity.is_sub_byte_unit() {
         let (unit, scale) = match quantity.suffix() {
@@ -52,35 +51,21 @@ fn usage_bytes(flag: &str, text: &str, refuse_small: bool) -> miette::Result<u64
             _ => ("nano", 1e9),
         };
         let exact = number.parse::<f64>().unwrap_or(0.0) / scale;
-        if bytes < MIN_PLAUSIBLE_USAGE && refuse_small {
+        if bytes < MIN_PLAUSIBLE_USAGE {
             // The error `check` gives for the same quantity in a manifest.
             return Err(miette!(
-                code = "oom_lint::usage",
                 help = format!("did you mean `{number}Mi`?"),
                 "{flag}: `{text}` uses `{}` ({unit}): that is {exact} bytes, not {number} mebibytes",
                 quantity.suffix()
             ));
         }
-        if bytes < MIN_PLAUSIBLE_USAGE {
-            super::write_stderr(&format!(
-                "warning: {flag}: `{text}` uses `{}` ({unit}): that is {exact} bytes, not {number} \
-                 mebibytes",
-                quantity.suffix()
-            ));
-        } else {
-            super::write_stderr(&format!(
-                "note: {flag}: `{text}` counts in {unit}bytes ({}), as the API server writes back \
-                 quantities that are not whole bytes",
-                format_human(bytes)
-            ));
-        }
-    } else if bytes < MIN_PLAUSIBLE_USAGE && !refuse_small {
         super::write_stderr(&format!(
-            "warning: {flag}: `{text}` is {bytes} bytes, less than 1Mi: a unit typo?"
+            "note: {flag}: `{text}` counts in {unit}bytes ({}), as the API server writes back \
+             quantities that are not whole bytes",
+            format_human(bytes)
         ));
     } else if bytes < MIN_PLAUSIBLE_USAGE {
         return Err(miette!(
-            code = "oom_lint::usage",
             help = "write a quantity with its unit, such as 400Mi",
             "{flag}: `{text}` is {bytes} bytes, less than 1Mi: no container runs in that"
         ));

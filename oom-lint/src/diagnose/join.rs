@@ -85,7 +85,7 @@ impl Case<'_> {
                 .unwrap_or_default();
             let plural = if restarts == 1 { "" } else { "s" };
             out.push(Evidence::at(
-                &self.container.origin,
+                self.container.restart_origin.as_ref().unwrap_or(&self.container.origin),
                 format!("{restarts} restart{plural}{waiting}"),
             ));
         }

@@ -277,11 +277,13 @@ fn pods_of<'a>(
         let document = match document {
             Ok(document) => document,
             Err(error) => {
-                extractor.errors.push(input_error(name, error));
+                extractor.errors.push(input_error(&sources[source], error));
                 continue;
             }
         };
-        extractor.errors.extend(document.duplicate_keys.iter().map(|e| input_error(name, e)));
+        extractor
+            .errors
+            .extend(document.duplicate_keys.iter().map(|e| input_error(&sources[source], e)));
         counts.documents += 1;
         for object in extractor.objects(source, document) {
             counts.objects += 1;
@@ -299,12 +301,28 @@ fn pods_of<'a>(
     pods
 }
 
-fn input_error(file: &str, error: &yaml::YamlError) -> InputError {
-    InputError {
-        file: file.to_owned(),
-        position: Some(error.position),
-        message: error.message.clone(),
-    }
+/// A parse error as the reader of `source` should see it: a JSON file (by name, or a text in
+/// braces from stdin) is invalid JSON, not YAML, and one that fails at its end was cut short.
+fn input_error(source: &SourceFile, error: &yaml::YamlError) -> InputError {
+    let name = source.name.to_ascii_lowercase();
+    let json = name.ends_with(".json")
+        || (!name.ends_with(".yaml")
+            && !name.ends_with(".yml")
+            && source.text.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']));
+    let mut position = error.position;
+    let message = match error.message.strip_prefix("invalid YAML: ") {
+        Some(info) if json => {
+            let last_line = source.text.trim_end().lines().count().max(1);
+            let at_end = position.line as usize >= last_line;
+            if at_end {
+                // The end of the stream: the last line, where the text stops.
+                position = super::source::Position::new(last_line, 1);
+            }
+            format!("invalid JSON: {info}{}", if at_end { " (cut short?)" } else { "" })
+        }
+        _ => error.message.clone(),
+    };
+    InputError { file: source.name.clone(), position: Some(position), message }
 }
 
 /// The pods of the input, with their context, all at once (for `fix`).
@@ -381,7 +399,7 @@ pub fn read_documents(sources: &[SourceFile], errors: &mut Vec<InputError>) -> V
                         Ok(document) => document.duplicate_keys.clone(),
                         Err(error) => vec![error.clone()],
                     };
-                    errors.extend(problems.iter().map(|e| input_error(&source.name, e)));
+                    errors.extend(problems.iter().map(|e| input_error(source, e)));
                     document.ok()
                 })
                 .collect()

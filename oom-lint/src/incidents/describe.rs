@@ -15,6 +15,60 @@ use crate::engine::source::Position;
 pub struct Described {
     pub pod: PodState,
     pub events: Vec<ClusterEvent>,
+    /// The pod's spec as far as the text shows it (image, command, args, env, memory), as a
+    /// YAML Pod for the engine's runtime model: what `kubectl get pod -o yaml` would give.
+    pub spec: Spec,
+}
+
+/// A pod spec written back from describe text, with the describe line of every YAML line.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Spec {
+    pub yaml: String,
+    /// The 1-based describe lines (first, last) each YAML line was written from (index = YAML
+    /// line - 1): a multi-line value or script spans several.
+    pub lines: Vec<(u32, u32)>,
+}
+
+impl Spec {
+    /// The describe line a line of [`Spec::yaml`] was written from: of its lines, the first
+    /// that holds `fact` (a flag of a multi-line script), else its first.
+    pub fn describe_line(&self, yaml_line: u32, describe: &str, fact: &str) -> Option<u32> {
+        let (first, last) = *self.lines.get(usize::try_from(yaml_line).ok()?.checked_sub(1)?)?;
+        if fact.is_empty() || first == last {
+            return Some(first);
+        }
+        let skip = usize::try_from(first).ok()?.saturating_sub(1);
+        let span = usize::try_from(last.saturating_sub(first)).ok()?.saturating_add(1);
+        let found = describe.lines().skip(skip).take(span).position(|l| l.contains(fact));
+        Some(found.and_then(|i| u32::try_from(i).ok()).map_or(first, |i| first + i))
+    }
+
+    fn push(&mut self, at: usize, line: String) {
+        self.push_span((at, at), line);
+    }
+
+    fn push_span(&mut self, (first, last): (usize, usize), line: String) {
+        let line_of = |i: usize| u32::try_from(i + 1).unwrap_or(u32::MAX);
+        self.yaml.push_str(&line);
+        self.yaml.push('\n');
+        self.lines.push((line_of(first), line_of(last.max(first))));
+    }
+}
+
+/// What a container's description shows of its spec, with the line of each value.
+#[derive(Debug, Default)]
+struct ContainerSpec {
+    name: (String, usize),
+    image: Option<(String, usize)>,
+    command: Vec<(String, usize)>,
+    args: Vec<(String, usize)>,
+    /// Name, value (`None`: set from a Secret, a ConfigMap key or a field: unknown), first
+    /// and last line.
+    env: Vec<(String, Option<String>, (usize, usize))>,
+    /// `Environment Variables from:` sources: none of them is held, any variable may be set.
+    env_from: Vec<usize>,
+    limit: Option<(String, usize)>,
+    request: Option<(String, usize)>,
 }
 
 /// Every pod described in `text` (`kubectl describe pods` prints several, each from `Name:`).
@@ -93,21 +147,36 @@ fn read_one(file: &str, lines: &[&str], start: usize, end: usize) -> Result<Desc
         return Err((
             start,
             format!(
-                "describe text of `{name}` has no `Containers:` section: not `kubectl describe \
-                 pod` output, or a kubectl layout oom-lint does not know"
+                "expected a `kubectl describe pod` text (it starts with `Name:`), but the one \
+                 of `{name}` has no `Containers:` section: cut short, or a kubectl layout \
+                 oom-lint does not know"
             ),
         ));
     };
-    let mut containers = read_containers(file, lines, containers_at, containers_end, false)?;
+    let (mut containers, mut specs) =
+        read_containers(file, lines, containers_at, containers_end, false)?;
     let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
     let app = app_index(&names, None);
     for (index, container) in containers.iter_mut().enumerate() {
         container.role = if index == app { Role::App } else { Role::Sidecar };
     }
+    let regular = specs.len();
     if let Some(&(_, at, section_end)) = sections.iter().find(|(k, _, _)| *k == "Init Containers") {
-        containers.extend(read_containers(file, lines, at, section_end, true)?);
+        let (init, init_specs) = read_containers(file, lines, at, section_end, true)?;
+        containers.extend(init);
+        specs.extend(init_specs);
     }
     let namespace = get("Namespace").map(|(v, _)| v.to_owned());
+    let spec = synthesize(
+        start,
+        (&name, start),
+        get("Namespace"),
+        (containers_at, &specs[..regular]),
+        sections
+            .iter()
+            .find(|(k, _, _)| *k == "Init Containers")
+            .map(|&(_, at, _)| (at, &specs[regular..])),
+    );
     let events = match sections.iter().find(|(k, _, _)| *k == "Events") {
         Some(&(_, at, section_end)) => {
             read_events(file, lines, at, section_end, namespace.as_deref(), &name)?
@@ -137,7 +206,177 @@ fn read_one(file: &str, lines: &[&str], start: usize, end: usize) -> Result<Desc
             origin: origin(start),
         },
         events,
+        spec,
     })
+}
+
+/// `value` as a YAML double-quoted scalar (a JSON string is one).
+fn quoted(value: &str) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// The YAML Pod of what the description shows, each line mapped to the describe line it
+/// comes from.
+fn synthesize(
+    start: usize,
+    name: (&str, usize),
+    namespace: Option<(&str, usize)>,
+    containers: (usize, &[ContainerSpec]),
+    init: Option<(usize, &[ContainerSpec])>,
+) -> Spec {
+    let mut spec = Spec::default();
+    spec.push(start, "apiVersion: v1".into());
+    spec.push(start, "kind: Pod".into());
+    spec.push(start, "metadata:".into());
+    spec.push(name.1, format!("  name: {}", quoted(name.0)));
+    if let Some((namespace, at)) = namespace.filter(|(n, _)| !n.is_empty() && *n != "<none>") {
+        spec.push(at, format!("  namespace: {}", quoted(namespace)));
+    }
+    spec.push(start, "spec:".into());
+    for (key, (at, list)) in
+        [("containers", containers)].into_iter().chain(init.map(|i| ("initContainers", i)))
+    {
+        if list.is_empty() {
+            continue;
+        }
+        spec.push(at, format!("  {key}:"));
+        for container in list {
+            write_container(&mut spec, container);
+        }
+    }
+    spec
+}
+
+fn write_container(spec: &mut Spec, container: &ContainerSpec) {
+    let (name, at) = &container.name;
+    spec.push(*at, format!("  - name: {}", quoted(name)));
+    if let Some((image, at)) = &container.image {
+        spec.push(*at, format!("    image: {}", quoted(image)));
+    }
+    let (command, args) = shell_scripts_whole(&container.command, &container.args);
+    for (key, items) in [("command", command), ("args", args)] {
+        if let Some((_, (at, _))) = items.first() {
+            spec.push(*at, format!("    {key}:"));
+        }
+        for (item, span) in items {
+            spec.push_span(span, format!("    - {}", quoted(&item)));
+        }
+    }
+    if let Some((_, _, (at, _))) = container.env.first() {
+        spec.push(*at, "    env:".into());
+    }
+    for (name, value, span) in &container.env {
+        let at = &span.0;
+        spec.push(*at, format!("    - name: {}", quoted(name)));
+        match value {
+            Some(value) => spec.push_span(*span, format!("      value: {}", quoted(value))),
+            None => {
+                // Unknown to the text: a Secret's key is what the engine never reads.
+                spec.push(*at, "      valueFrom:".into());
+                spec.push(*at, "        secretKeyRef:".into());
+                spec.push(*at, "          name: \"unknown-to-describe\"".into());
+                spec.push(*at, format!("          key: {}", quoted(name)));
+            }
+        }
+    }
+    if let Some(at) = container.env_from.first() {
+        spec.push(*at, "    envFrom:".into());
+        spec.push(*at, "    - secretRef:".into());
+        spec.push(*at, "        name: \"unknown-to-describe\"".into());
+    }
+    if container.limit.is_some() || container.request.is_some() {
+        let at = container.limit.as_ref().or(container.request.as_ref()).map_or(0, |(_, at)| *at);
+        spec.push(at, "    resources:".into());
+        for (key, value) in [("limits", &container.limit), ("requests", &container.request)] {
+            if let Some((value, at)) = value {
+                spec.push(*at, format!("      {key}:"));
+                spec.push(*at, format!("        memory: {}", quoted(value)));
+            }
+        }
+    }
+}
+
+/// Describe prints each line of a multi-line command or argument as its own line: after a
+/// shell's `-c`, the script is every line that follows, as one argument again.
+type Items = Vec<(String, (usize, usize))>;
+
+fn shell_scripts_whole(command: &[(String, usize)], args: &[(String, usize)]) -> (Items, Items) {
+    let spans = |items: &[(String, usize)]| -> Items {
+        items.iter().map(|(item, at)| (item.clone(), (*at, *at))).collect()
+    };
+    let all: Vec<&(String, usize)> = command.iter().chain(args).collect();
+    let is_shell = |word: &str| {
+        let base = word.rsplit('/').next().unwrap_or(word);
+        matches!(base, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
+    };
+    let flag = (1..all.len()).find(|&i| {
+        let word = all[i].0.as_str();
+        is_shell(&all[i - 1].0)
+            && word.starts_with('-')
+            && !word.starts_with("--")
+            && word.ends_with('c')
+    });
+    let Some(flag) = flag.filter(|&f| f + 2 < all.len()) else {
+        return (spans(command), spans(args));
+    };
+    let script_at = (all[flag + 1].1, all[all.len() - 1].1);
+    let script =
+        all[flag + 1..].iter().map(|(line, _)| line.as_str()).collect::<Vec<_>>().join("\n");
+    let mut command = spans(command);
+    let mut args = spans(args);
+    if flag + 1 < command.len() {
+        command.truncate(flag + 1);
+        command.push((script, script_at));
+        args.clear();
+    } else {
+        let keep = flag + 1 - command.len();
+        args.truncate(keep);
+        args.push((script, script_at));
+    }
+    (command, args)
+}
+
+/// An `Environment:` value as describe prints it: `None` when the text does not hold it
+/// (`<set to the key 'k' in secret 's'>`, `<set to the key 'k' of config map 'c'>`, a field or
+/// resource reference `10.0.0.1 (v1:status.podIP)`, `(limits.memory)`).
+fn env_value(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.starts_with("<set to the key ") || value.starts_with("<set to ") {
+        return None;
+    }
+    if let Some(open) =
+        value.rfind(" (").map(|i| i + 1).or_else(|| value.starts_with('(').then_some(0))
+        && value.ends_with(')')
+    {
+        let inner = &value[open + 1..value.len() - 1];
+        let field_ref = inner.split_once(':').is_some_and(|(version, path)| {
+            !version.is_empty()
+                && version.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '/')
+                && !path.is_empty()
+                && !path.contains(' ')
+        });
+        let resource_ref =
+            ["limits.", "requests."].iter().any(|p| inner.starts_with(p)) && !inner.contains(' ');
+        if field_ref || resource_ref {
+            return None;
+        }
+    }
+    Some(value.to_owned())
+}
+
+/// `NAME:  value` of an `Environment:` block (the name ends at the first colon the padding
+/// follows).
+fn env_entry(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim();
+    if let Some(name) = line.strip_suffix(':') {
+        return (!name.is_empty() && !name.contains(char::is_whitespace)).then_some((name, ""));
+    }
+    let at = line
+        .match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| line[i + 1..].starts_with([' ', '\t']))?;
+    let name = &line[..at];
+    (!name.is_empty() && !name.contains(char::is_whitespace)).then(|| (name, line[at + 1..].trim()))
 }
 
 fn read_containers(
@@ -146,16 +385,19 @@ fn read_containers(
     at: usize,
     end: usize,
     init: bool,
-) -> Result<Vec<ContainerState>, Failure> {
+) -> Result<(Vec<ContainerState>, Vec<ContainerSpec>), Failure> {
     let origin = |i: usize| Origin::new(file, u32::try_from(i + 1).ok());
     let body: Vec<usize> = (at + 1..end).filter(|&i| !lines[i].trim().is_empty()).collect();
     let Some(name_indent) = body.first().map(|&i| indent(lines[i])) else {
         return Err((at, "a `Containers:` section without containers".into()));
     };
     let mut out: Vec<ContainerState> = Vec::new();
+    let mut specs: Vec<ContainerSpec> = Vec::new();
     let mut field_indent = usize::MAX;
     // The field the deeper lines belong to (`Last State`, `Limits`, ...).
     let mut current = String::new();
+    // The indentation of the entries of an `Environment:` block (deeper: a value's next line).
+    let mut entry_indent = usize::MAX;
     for &i in &body {
         let line = lines[i];
         let depth = indent(line);
@@ -174,18 +416,58 @@ fn read_containers(
                 role: if init { Role::Init } else { Role::App },
                 kills: Vec::new(),
                 restart_count: None,
+                restart_origin: None,
                 waiting_reason: None,
                 limit: None,
                 request: None,
                 image: None,
                 origin: origin(i),
             });
+            specs.push(ContainerSpec { name: (name.to_owned(), i), ..ContainerSpec::default() });
             field_indent = usize::MAX;
+            current.clear();
             continue;
         }
-        let Some(container) = out.last_mut() else { continue };
+        let (Some(container), Some(spec)) = (out.last_mut(), specs.last_mut()) else { continue };
         if field_indent == usize::MAX {
             field_indent = depth;
+        }
+        // Lines of a block that are no `key: value` fields.
+        if depth > field_indent {
+            let raw = line.trim();
+            match current.as_str() {
+                "Command" => {
+                    spec.command.push((raw.to_owned(), i));
+                    continue;
+                }
+                "Args" => {
+                    spec.args.push((raw.to_owned(), i));
+                    continue;
+                }
+                "Environment Variables from" => {
+                    spec.env_from.push(i);
+                    continue;
+                }
+                "Environment" => {
+                    if entry_indent == usize::MAX {
+                        entry_indent = depth;
+                    }
+                    if depth > entry_indent {
+                        // The next line of a multi-line value.
+                        if let Some((_, value, (_, last))) = spec.env.last_mut() {
+                            if let Some(value) = value {
+                                value.push('\n');
+                                value.push_str(raw);
+                            }
+                            *last = i;
+                        }
+                    } else if let Some((name, value)) = env_entry(raw) {
+                        spec.env.push((name.to_owned(), env_value(value), (i, i)));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
         }
         let Some((key, value)) = field(line) else { continue };
         if depth <= field_indent {
@@ -216,8 +498,23 @@ fn read_containers(
                         Some(value.parse().map_err(|_| {
                             (i, format!("`Restart Count: {value}` is not a number"))
                         })?);
+                    container.restart_origin = Some(origin(i));
                 }
-                "Image" => container.image = Some(value.to_owned()).filter(|v| !v.is_empty()),
+                "Image" => {
+                    container.image = Some(value.to_owned()).filter(|v| !v.is_empty());
+                    spec.image = container.image.clone().map(|image| (image, i));
+                }
+                "Environment" => {
+                    entry_indent = usize::MAX;
+                    // `Environment:  <none>`, or one variable on the same line (never printed
+                    // so by kubectl, but read as such).
+                    if !value.is_empty()
+                        && value != "<none>"
+                        && let Some((name, value)) = env_entry(value)
+                    {
+                        spec.env.push((name.to_owned(), env_value(value), (i, i)));
+                    }
+                }
                 _ => {}
             }
             continue;
@@ -244,10 +541,13 @@ fn read_containers(
                     text: value.to_owned(),
                     origin: origin(i),
                 });
+                let written = memory.as_ref().map(|m| (m.text.clone(), i));
                 if current == "Limits" {
                     container.limit = memory;
+                    spec.limit = written;
                 } else {
                     container.request = memory;
+                    spec.request = written;
                 }
             }
             _ => {}
@@ -258,7 +558,7 @@ fn read_containers(
     for container in &mut out {
         container.kills.retain(|k| !k.reason.is_empty() || k.exit_code.is_some());
     }
-    Ok(out)
+    Ok((out, specs))
 }
 
 /// The Events table, by its header's columns: `Type Reason Age From Message` (kubectl 1.14+),
@@ -438,5 +738,163 @@ mod tests {
         let pods = read_describe("d.txt", text, &mut errors);
         assert!(pods.is_empty());
         assert_eq!(errors[1].position.map(|p| p.line), Some(4));
+    }
+
+    #[test]
+    fn environment_values_the_text_does_not_hold_are_unknown() {
+        assert_eq!(env_value("-Xmx1g -Xms1g"), Some("-Xmx1g -Xms1g".into()));
+        assert_eq!(env_value("<set to the key 'jvm' in secret 'opts'>  Optional: false"), None);
+        assert_eq!(env_value("<set to the key 'jvm' of config map 'opts'>  Optional: false"), None);
+        assert_eq!(env_value(" (v1:status.podIP)"), None);
+        assert_eq!(env_value("10.0.0.1 (v1:status.podIP)"), None);
+        assert_eq!(env_value("1073741824 (limits.memory)"), None);
+        assert_eq!(env_value("a (note)"), Some("a (note)".into()));
+        assert_eq!(env_entry("JAVA_OPTS:  -Dx=a:b"), Some(("JAVA_OPTS", "-Dx=a:b")));
+        assert_eq!(env_entry("EMPTY:"), Some(("EMPTY", "")));
+        assert_eq!(env_entry("not an entry"), None);
+    }
+
+    /// The YAML written from a describe text parses, and maps back to the describe lines.
+    #[test]
+    fn spec_of_a_describe_text() {
+        let text = "Name: web-1\nNamespace: shop\nContainers:\n  web:\n    Image:  node:20\n    \
+                    Command:\n      sh\n      -c\n      set -e\n      exec node --max-old-space-size=900 s.js\n    \
+                    Restart Count:  2\n    Limits:\n      memory:  1Gi\n    Environment:\n      \
+                    NODE_OPTIONS:  --enable-source-maps\n                     --trace-gc\n      \
+                    TOKEN:  <set to the key 't' in secret 's'>  Optional: false\n    \
+                    Environment Variables from:\n      web  ConfigMap  Optional: false\n";
+        let mut errors = Vec::new();
+        let pods = read_describe("d.txt", text, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let spec = &pods[0].spec;
+        assert_eq!(
+            pods[0].pod.containers[0].restart_origin.as_ref().and_then(|o| o.line),
+            Some(11)
+        );
+        let mut yaml_errors = Vec::new();
+        let sources = [crate::engine::source::SourceFile::new("d.txt".into(), spec.yaml.clone())];
+        let documents = crate::engine::walk::read_documents(&sources, &mut yaml_errors);
+        assert!(yaml_errors.is_empty(), "{yaml_errors:?}\n{}", spec.yaml);
+        assert_eq!(documents[0].len(), 1);
+        assert_eq!(spec.lines.len(), spec.yaml.lines().count());
+        assert!(
+            spec.yaml.contains("\"set -e\\nexec node --max-old-space-size=900 s.js\""),
+            "{}",
+            spec.yaml
+        );
+        assert!(spec.yaml.contains("\"--enable-source-maps\\n--trace-gc\""), "{}", spec.yaml);
+        assert!(
+            spec.yaml.contains("secretKeyRef") && spec.yaml.contains("envFrom"),
+            "{}",
+            spec.yaml
+        );
+        let script = spec.yaml.lines().position(|l| l.contains("set -e")).map(|i| i as u32 + 1);
+        let script = script.unwrap_or(0);
+        assert_eq!(spec.describe_line(script, text, "--max-old-space-size=900"), Some(10));
+        assert_eq!(spec.describe_line(script, text, ""), Some(9));
+        assert_eq!(spec.describe_line(9999, text, ""), None);
+    }
+
+    mod hostile {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::incidents::read;
+        use crate::settings::Settings;
+
+        /// Lines as describe prints them, and near misses: each header at each indentation.
+        const LINES: &[&str] = &[
+            "Name: web-1",
+            "Name:",
+            "Namespace: shop",
+            "Controlled By: ReplicaSet/web-7d9f8c6b5",
+            "Containers:",
+            "Init Containers:",
+            "  app:",
+            "  istio-proxy:",
+            "    Image:  eclipse-temurin:21",
+            "    Command:",
+            "    Args:",
+            "      /bin/sh",
+            "      -c",
+            "      exec java -Xmx900m -jar a.jar",
+            "      --max-old-space-size=700",
+            "    Environment:",
+            "    Environment:  <none>",
+            "    Environment Variables from:",
+            "      cm  ConfigMap  Optional: false",
+            "      JAVA_TOOL_OPTIONS:  -Xmx2g -XX:MaxRAMPercentage=90",
+            "      GOMEMLIMIT:  900MiB",
+            "      NODE_OPTIONS:  --max-old-space-size=3000",
+            "      DOTNET_GCHeapHardLimit:  0x20000000",
+            "      TOKEN:  <set to the key 't' in secret 's'>  Optional: false",
+            "      IP:   (v1:status.podIP)",
+            "                   -Xms1g",
+            "    State:          Terminated",
+            "    Last State:     Terminated",
+            "    State:          Waiting",
+            "      Reason:       OOMKilled",
+            "      Reason:       CrashLoopBackOff",
+            "      Exit Code:    137",
+            "      Started:      Mon, 02 Mar 2020 10:00:03 +0000",
+            "      Finished:     Tue, 03 Mar 2020 08:12:40 +0000",
+            "    Restart Count:  3",
+            "    Restart Count:  x",
+            "    Limits:",
+            "    Requests:",
+            "      memory:  1Gi",
+            "      memory:  512m",
+            "Events:",
+            "Events:  <none>",
+            "  Type     Reason     Age   From     Message",
+            "  ----     ------     ----  ----     -------",
+            "  Warning  OOMKilling  5m   kubelet  Memory cgroup out of memory: Killed process 1",
+            "  Normal   Killing     1m   kubelet  Container app failed liveness probe",
+            "QoS Class:  Burstable",
+            "Status:  Failed",
+            "Reason:  Evicted",
+            "Message:  Container app was using 1521316Ki, request is 512Mi",
+            "",
+            "\t",
+            "日本: 😀",
+            "  :",
+            ":",
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+            /// No panic on any arrangement of describe-like lines; the spec written back always
+            /// parses and maps each of its lines to a describe line.
+            #[test]
+            fn any_describe_like_text_reads_without_panic(
+                picks in proptest::collection::vec((0..LINES.len(), 0usize..4), 0..40),
+                crlf in any::<bool>(),
+            ) {
+                let mut text = String::from("Name: fuzz\n");
+                for (line, extra) in picks {
+                    text.push_str(&" ".repeat(extra * 2));
+                    text.push_str(LINES[line]);
+                    text.push_str(if crlf { "\r\n" } else { "\n" });
+                }
+                let mut errors = Vec::new();
+                for pod in read_describe("p.txt", &text, &mut errors) {
+                    let spec = &pod.spec;
+                    prop_assert_eq!(spec.lines.len(), spec.yaml.lines().count());
+                    let lines = u32::try_from(text.lines().count()).unwrap_or(u32::MAX);
+                    prop_assert!(spec.lines.iter().all(|&(a, b)| 1 <= a && a <= b && b <= lines));
+                    let sources =
+                        [crate::engine::source::SourceFile::new("p.txt".into(), spec.yaml.clone())];
+                    let mut yaml_errors = Vec::new();
+                    let _ = crate::engine::walk::read_documents(&sources, &mut yaml_errors);
+                    prop_assert!(yaml_errors.is_empty(), "{:?}\n{}", yaml_errors, spec.yaml);
+                }
+                let files = vec![crate::engine::source::SourceFile::new("p.txt".into(), text)];
+                let collected = read::collect(files, &Settings::default(), Vec::new());
+                let incidents = crate::diagnose::diagnose(&collected, &Settings::default());
+                let _ = crate::report::diagnose::json::render(&incidents, &collected.errors);
+                let _ = crate::report::diagnose::human::render(&incidents, &collected.errors);
+            }
+        }
     }
 }

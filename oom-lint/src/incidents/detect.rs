@@ -46,7 +46,15 @@ pub fn detect(text: &str) -> InputKind {
         let line = line.trim_start_matches("- ").trim_start();
         line.starts_with("apiVersion:") || line.starts_with("kind:")
     });
-    if json_markers || yaml_markers { InputKind::Kubernetes } else { InputKind::Metrics }
+    if json_markers || yaml_markers {
+        InputKind::Kubernetes
+    } else if first.starts_with("Name:") {
+        // Only describe output starts so: one cut short, or of a layout oom-lint does not know,
+        // is a describe text whose reader names what is missing, never a metric dump.
+        InputKind::Describe
+    } else {
+        InputKind::Metrics
+    }
 }
 
 /// `Name:` first, and a field only describe output has.
@@ -80,5 +88,7 @@ mod tests {
         assert_eq!(detect("{\"status\":\"success\",\"data\":{}}"), InputKind::Metrics);
         assert_eq!(detect("timestamp,container,value\n1,a,2\n"), InputKind::Metrics);
         assert_eq!(detect(""), InputKind::Metrics);
+        assert_eq!(detect("Name: x\nthis is not describe\n"), InputKind::Describe);
+        assert_eq!(detect("Name: x\nkind: Pod\n"), InputKind::Kubernetes);
     }
 }

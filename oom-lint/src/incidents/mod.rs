@@ -163,6 +163,8 @@ pub struct ContainerState {
     pub role: Role,
     pub kills: Vec<Kill>,
     pub restart_count: Option<u64>,
+    /// Where the restart count was read (`restartCount`, `Restart Count:`).
+    pub restart_origin: Option<Origin>,
     /// `state.waiting.reason`, e.g. `CrashLoopBackOff`.
     pub waiting_reason: Option<String>,
     pub limit: Option<Memory>,
@@ -381,7 +383,10 @@ impl Collected {
                             known.kills.push(kill);
                         }
                     }
-                    known.restart_count = known.restart_count.max(container.restart_count);
+                    if container.restart_count > known.restart_count {
+                        known.restart_count = container.restart_count;
+                        known.restart_origin = container.restart_origin;
+                    }
                     known.waiting_reason = known.waiting_reason.take().or(container.waiting_reason);
                     known.limit = known.limit.take().or(container.limit);
                     known.request = known.request.take().or(container.request);

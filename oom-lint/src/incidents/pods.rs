@@ -108,6 +108,7 @@ fn container(file: &str, pod: &Node, spec: &Node, role: Role, statuses: &str) ->
         role,
         kills,
         restart_count: status.and_then(|s| text(s, &["restartCount"])).and_then(|t| t.parse().ok()),
+        restart_origin: status.and_then(|s| s.get("restartCount")).map(|n| at(file, n)),
         waiting_reason: status
             .and_then(|s| text(s, &["state", "waiting", "reason"]))
             .map(str::to_owned),

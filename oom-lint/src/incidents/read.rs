@@ -86,14 +86,26 @@ pub fn collect(
     let mut collected = Collected::default();
     let mut kubernetes = Vec::new();
     let mut deploys = Vec::new();
+    // The specs describe texts show, as YAML Pods named after their text.
+    let mut described = Vec::new();
     for file in files {
         let kind = detect(&file.text);
         *collected.files.entry(kind.as_str()).or_default() += 1;
         match kind {
             InputKind::Describe => {
-                for described in describe::read_describe(&file.name, &file.text, &mut errors) {
-                    collected.add_pod(described.pod);
-                    collected.events.extend(described.events);
+                let mut specs = describe::Spec::default();
+                for pod in describe::read_describe(&file.name, &file.text, &mut errors) {
+                    collected.add_pod(pod.pod);
+                    collected.events.extend(pod.events);
+                    if !specs.yaml.is_empty() {
+                        specs.yaml.push_str("---\n");
+                        specs.lines.push(specs.lines.last().copied().unwrap_or((1, 1)));
+                    }
+                    specs.yaml.push_str(&pod.spec.yaml);
+                    specs.lines.extend(pod.spec.lines);
+                }
+                if !specs.yaml.is_empty() {
+                    described.push((file.name.clone(), file.text.clone(), specs));
                 }
             }
             InputKind::EventsCsv => match oom_core::metrics::parse_events(file.text.as_bytes()) {
@@ -149,12 +161,50 @@ pub fn collect(
     let model =
         walk::build_model(&kubernetes, &documents, settings, &mut errors, &mut Counts::default());
     collected.manifests = manifests::containers(&kubernetes, &model.pods);
+    collected.manifests.extend(described_containers(&described, settings));
     errors.sort_by(|a, b| {
         (&a.file, a.position.map(|p| p.line)).cmp(&(&b.file, b.position.map(|p| p.line)))
     });
     errors.dedup();
     collected.errors = errors;
     collected
+}
+
+/// The containers of describe texts through the same runtime model as manifests: their
+/// heap settings, with every origin moved back to the describe line it was read from.
+fn described_containers(
+    described: &[(String, String, describe::Spec)],
+    settings: &Settings,
+) -> Vec<super::ManifestContainer> {
+    if described.is_empty() {
+        return Vec::new();
+    }
+    let sources: Vec<SourceFile> = described
+        .iter()
+        .map(|(name, _, spec)| SourceFile::new(name.clone(), spec.yaml.clone()))
+        .collect();
+    // The YAML is ours: an error in it is no error of the input (and is tested not to occur).
+    let mut ignored = Vec::new();
+    let documents = walk::read_documents(&sources, &mut ignored);
+    let model =
+        walk::build_model(&sources, &documents, settings, &mut ignored, &mut Counts::default());
+    let mut out = manifests::containers(&sources, &model.pods);
+    let back = |origin: &mut Origin, fact: &str| {
+        let found = described.iter().find(|(name, _, _)| *name == origin.file);
+        origin.line = match (found, origin.line) {
+            (Some((_, text, spec)), Some(line)) => spec.describe_line(line, text, fact),
+            _ => None,
+        };
+    };
+    for container in &mut out {
+        if let Some(limit) = &mut container.limit {
+            back(&mut limit.origin, "");
+        }
+        if let Some(heap) = &mut container.max_heap {
+            back(&mut heap.origin, &heap.flag);
+        }
+    }
+    out
 }
 
 fn read_metrics(file: &SourceFile, collected: &mut Collected, errors: &mut Vec<InputError>) {
