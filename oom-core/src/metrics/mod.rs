@@ -773,19 +773,23 @@ mod properties {
     const T0: u64 = 1_776_902_400;
 
     fn samples() -> impl Strategy<Value = Vec<(u64, u64)>> {
-        // Plausible container memory (2 MiB .. 64 GiB) every 15 s to 5 min.
-        proptest::collection::vec((15u64..300, (2u64 << 20)..(64u64 << 30)), 1..40).prop_map(
-            |steps| {
-                let mut time = T0;
-                steps
-                    .into_iter()
-                    .map(|(step, bytes)| {
-                        time += step;
-                        (time, bytes)
-                    })
-                    .collect()
-            },
-        )
+        // Plausible container memory: a level between 64 MiB and 16 GiB that wanders by up to
+        // 2 % a sample, every 15 s to 5 min. Independent random values would look like several
+        // containers interleaved, which the reader rightly refuses.
+        let steps = proptest::collection::vec((15u64..300, -20i64..=20), 1..40);
+        ((64u64 << 20)..(16u64 << 30), steps).prop_map(|(level, steps)| {
+            let mut time = T0;
+            let mut bytes = level;
+            steps
+                .into_iter()
+                .map(|(step, permille)| {
+                    time += step;
+                    let change = (bytes / 1000).saturating_mul(permille.unsigned_abs());
+                    bytes = if permille < 0 { bytes - change } else { bytes + change };
+                    (time, bytes)
+                })
+                .collect()
+        })
     }
 
     fn values(dump: &MetricsDump) -> Vec<(f64, f64)> {
