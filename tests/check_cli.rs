@@ -427,6 +427,7 @@ fn findings_inside_scalars_cover_exactly_the_flag_in_every_style() {
     let files = [
         "manifests/rules/jvm-heap-exceeds-limit/scalar-styles.yaml",
         "manifests/rules/jvm-heap-exceeds-limit/crlf-block.yaml",
+        "manifests/rules/jvm-heap-exceeds-limit/line-continuations.yaml",
         "manifests/rules/memory-quantity-suspicious/non-ascii-utf16.yaml",
     ];
     let mut args = vec!["--format", "json", "--fail-on", "never"];
@@ -436,7 +437,7 @@ fn findings_inside_scalars_cover_exactly_the_flag_in_every_style() {
         .as_array()
         .map(|f| f.iter().filter(|f| f["rule"] == "jvm-heap-exceeds-limit").collect())
         .unwrap_or_default();
-    assert_eq!(heap.len(), 8, "{report}");
+    assert_eq!(heap.len(), 11, "{report}");
     for finding in heap {
         assert_eq!(covered(finding), "-Xmx2g", "{finding}");
     }

@@ -72,7 +72,9 @@ pub enum RuntimeError {
 
 /// Splits text into words as a POSIX shell would: whitespace separates, `'…'` and `"…"` quote,
 /// a backslash escapes the next character (inside double quotes only before `"`, `\`, `$`, `` ` ``).
-/// An unterminated quote runs to the end of the text.
+/// A backslash-newline (a line continuation) is removed before words are split, outside single
+/// quotes: it neither separates nor starts a word. An unterminated quote runs to the end of the
+/// text.
 ///
 /// ```
 /// use oom_core::runtime::split_shell_words;
@@ -112,18 +114,21 @@ pub fn split_shell_words(text: &str) -> Vec<String> {
                         '\\' if matches!(chars.peek(), Some('"' | '\\' | '$' | '`')) => {
                             word.extend(chars.next());
                         }
+                        '\\' if chars.peek() == Some(&'\n') => {
+                            chars.next();
+                        }
                         _ => word.push(q),
                     }
                 }
             }
-            '\\' => {
-                in_word = true;
-                if let Some(next) = chars.next()
-                    && next != '\n'
-                {
-                    word.push(next);
+            '\\' => match chars.next() {
+                // A line continuation: removed, as if never written.
+                Some('\n') => {}
+                next => {
+                    in_word = true;
+                    word.extend(next);
                 }
-            }
+            },
             _ => {
                 in_word = true;
                 word.push(c);
@@ -998,6 +1003,15 @@ mod tests {
         assert_eq!(split_shell_words("''"), [""]);
         assert_eq!(split_shell_words("'unterminated"), ["unterminated"]);
         assert!(split_shell_words("   ").is_empty());
+        // Line continuations are removed before words are split.
+        assert_eq!(
+            split_shell_words("java \\\n  -Xmx2g -jar a.jar"),
+            ["java", "-Xmx2g", "-jar", "a.jar"]
+        );
+        assert_eq!(split_shell_words("-Xm\\\nx2g"), ["-Xmx2g"]);
+        assert_eq!(split_shell_words("\"-Xm\\\nx2g\""), ["-Xmx2g"]);
+        assert_eq!(split_shell_words("'a\\\nb'"), ["a\\\nb"]);
+        assert_eq!(split_shell_words("a \\\n"), ["a"]);
     }
 
     #[test]
