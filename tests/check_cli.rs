@@ -584,3 +584,14 @@ fn invalid_limit_range_values_are_input_errors_and_ignored() {
     let rules: Vec<String> = findings_of(&report).into_iter().map(|(_, _, r)| r).collect();
     assert!(rules.iter().any(|r| r == "memory-limit-missing"), "{rules:?}");
 }
+
+#[test]
+fn flags_built_by_expansion_cover_the_word_that_builds_them() {
+    let file = "manifests/rules/jvm-heap-exceeds-limit/expanded-variables.yaml";
+    let report = run_check(&["--format", "json", "--fail-on", "never", file]).json();
+    let covered: Vec<String> = report["findings"]
+        .as_array()
+        .map(|f| f.iter().filter(|f| f["rule"] == "jvm-heap-exceeds-limit").map(covered).collect())
+        .unwrap_or_default();
+    assert_eq!(covered, ["-Xmx$(HEAP)"; 3], "{report}");
+}
