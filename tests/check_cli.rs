@@ -595,3 +595,12 @@ fn flags_built_by_expansion_cover_the_word_that_builds_them() {
         .unwrap_or_default();
     assert_eq!(covered, ["-Xmx$(HEAP)"; 3], "{report}");
 }
+
+#[test]
+fn an_empty_quoted_quantity_is_covered_by_its_quotes() {
+    let file = "manifests/rules/memory-quantity-suspicious/empty-quantities.yaml";
+    let report = run_check(&["--format", "json", "--fail-on", "never", file]).json();
+    let covered: Vec<String> =
+        report["findings"].as_array().map(|f| f.iter().map(covered).collect()).unwrap_or_default();
+    assert_eq!(covered, ["\"\"", "''"], "{report}");
+}
