@@ -427,6 +427,7 @@ fn findings_inside_scalars_cover_exactly_the_flag_in_every_style() {
     let files = [
         "manifests/rules/jvm-heap-exceeds-limit/scalar-styles.yaml",
         "manifests/rules/jvm-heap-exceeds-limit/crlf-block.yaml",
+        "manifests/rules/jvm-heap-exceeds-limit/line-continuations.yaml",
         "manifests/rules/memory-quantity-suspicious/non-ascii-utf16.yaml",
     ];
     let mut args = vec!["--format", "json", "--fail-on", "never"];
@@ -436,7 +437,7 @@ fn findings_inside_scalars_cover_exactly_the_flag_in_every_style() {
         .as_array()
         .map(|f| f.iter().filter(|f| f["rule"] == "jvm-heap-exceeds-limit").collect())
         .unwrap_or_default();
-    assert_eq!(heap.len(), 8, "{report}");
+    assert_eq!(heap.len(), 11, "{report}");
     for finding in heap {
         assert_eq!(covered(finding), "-Xmx2g", "{finding}");
     }
@@ -612,4 +613,24 @@ fn a_json_file_cut_short_is_invalid_json() {
         assert!(yaml["message"].as_str().is_some_and(|m| m.starts_with("invalid YAML")), "{yaml}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn flags_built_by_expansion_cover_the_word_that_builds_them() {
+    let file = "manifests/rules/jvm-heap-exceeds-limit/expanded-variables.yaml";
+    let report = run_check(&["--format", "json", "--fail-on", "never", file]).json();
+    let covered: Vec<String> = report["findings"]
+        .as_array()
+        .map(|f| f.iter().filter(|f| f["rule"] == "jvm-heap-exceeds-limit").map(covered).collect())
+        .unwrap_or_default();
+    assert_eq!(covered, ["-Xmx$(HEAP)"; 3], "{report}");
+}
+
+#[test]
+fn an_empty_quoted_quantity_is_covered_by_its_quotes() {
+    let file = "manifests/rules/memory-quantity-suspicious/empty-quantities.yaml";
+    let report = run_check(&["--format", "json", "--fail-on", "never", file]).json();
+    let covered: Vec<String> =
+        report["findings"].as_array().map(|f| f.iter().map(covered).collect()).unwrap_or_default();
+    assert_eq!(covered, ["\"\"", "''"], "{report}");
 }

@@ -72,7 +72,9 @@ pub enum RuntimeError {
 
 /// Splits text into words as a POSIX shell would: whitespace separates, `'…'` and `"…"` quote,
 /// a backslash escapes the next character (inside double quotes only before `"`, `\`, `$`, `` ` ``).
-/// An unterminated quote runs to the end of the text.
+/// A backslash-newline (a line continuation) is removed before words are split, outside single
+/// quotes: it neither separates nor starts a word. An unterminated quote runs to the end of the
+/// text.
 ///
 /// ```
 /// use oom_core::runtime::split_shell_words;
@@ -112,18 +114,21 @@ pub fn split_shell_words(text: &str) -> Vec<String> {
                         '\\' if matches!(chars.peek(), Some('"' | '\\' | '$' | '`')) => {
                             word.extend(chars.next());
                         }
+                        '\\' if chars.peek() == Some(&'\n') => {
+                            chars.next();
+                        }
                         _ => word.push(q),
                     }
                 }
             }
-            '\\' => {
-                in_word = true;
-                if let Some(next) = chars.next()
-                    && next != '\n'
-                {
-                    word.push(next);
+            '\\' => match chars.next() {
+                // A line continuation: removed, as if never written.
+                Some('\n') => {}
+                next => {
+                    in_word = true;
+                    word.extend(next);
                 }
-            }
+            },
             _ => {
                 in_word = true;
                 word.push(c);
@@ -174,6 +179,9 @@ pub struct JvmOptions {
     pub max_heap: Option<Setting<u64>>,
     /// `-Xms` / `-XX:InitialHeapSize=`, bytes.
     pub initial_heap: Option<Setting<u64>>,
+    /// `-XX:MinHeapSize=`, bytes; `-Xms` sets it too (HotSpot stores `-Xms` in both
+    /// `MinHeapSize` and `InitialHeapSize`).
+    pub min_heap: Option<Setting<u64>>,
     /// `-Xss`, bytes per thread.
     pub thread_stack: Option<Setting<u64>>,
     /// `-XX:MaxRAM=`, bytes: the memory the JVM sizes itself against instead of the container's.
@@ -200,6 +208,12 @@ pub struct JvmOptions {
     /// `JAVA_TOOL_OPTIONS` or `_JAVA_OPTIONS` is not. It decides what an initial heap above the
     /// max heap does (see [`JvmOptions::start_failure`]).
     pub initial_heap_on_command_line: bool,
+    /// The same for [`max_heap`](Self::max_heap): `-Xmx` always counts as the command line,
+    /// `-XX:MaxHeapSize=` only when written there.
+    pub max_heap_on_command_line: bool,
+    /// The same for [`min_heap`](Self::min_heap): `-Xms` always counts as the command line,
+    /// `-XX:MinHeapSize=` only when written there.
+    pub min_heap_on_command_line: bool,
     /// HotSpot flag names (`MaxHeapSize`, `MaxRAMPercentage`, ...) whose value cannot be known
     /// offline: the option was built from a Secret, a field reference or a shell variable. The
     /// last occurrence wins, as for known values: a later known flag clears its name here.
@@ -217,9 +231,10 @@ pub enum OptionSource {
 }
 
 /// The memory flags whose values [`JvmOptions`] models, by HotSpot name.
-const MEMORY_FLAGS: [&str; 11] = [
+const MEMORY_FLAGS: [&str; 12] = [
     "MaxHeapSize",
     "InitialHeapSize",
+    "MinHeapSize",
     "ThreadStackSize",
     "MaxRAM",
     "MaxRAMPercentage",
@@ -252,7 +267,24 @@ pub enum StartFailure {
         /// The max heap setting.
         max: Setting<u64>,
     },
-    /// A max or initial heap under 1 MiB (`-Xmx1024` is 1024 bytes): HotSpot exits with "Too
+    /// A minimum heap (`-XX:MinHeapSize`, or `-Xms`) above the max heap, both set on the command
+    /// line: HotSpot exits with "Incompatible minimum and maximum heap sizes specified".
+    MinAboveMax {
+        /// The minimum heap setting.
+        min: Setting<u64>,
+        /// The max heap setting.
+        max: Setting<u64>,
+    },
+    /// An initial heap below the minimum heap, both set on the command line
+    /// (`-Xms512m -XX:MinHeapSize=1g`): HotSpot exits with "Incompatible minimum and initial heap
+    /// sizes specified".
+    InitialBelowMin {
+        /// The initial heap setting.
+        initial: Setting<u64>,
+        /// The minimum heap setting.
+        min: Setting<u64>,
+    },
+    /// A max, initial or minimum heap under 1 MiB (`-Xmx1024` is 1024 bytes): HotSpot exits with "Too
     /// small maximum heap" or "Too small initial heap".
     HeapTooSmall {
         /// The setting that is too small.
@@ -388,9 +420,20 @@ impl JvmOptions {
         if let Some(known) = MEMORY_FLAGS.iter().find(|flag| **flag == name) {
             self.forget_unknown(known);
         }
+        // `-Xms` sets `MinHeapSize` as well as `InitialHeapSize` (`Arguments::
+        // parse_each_vm_init_arg`), always as the command line.
+        if option.starts_with("-Xms") {
+            self.forget_unknown("MinHeapSize");
+            match parse_jvm_size(value) {
+                Ok(bytes) => self.min_heap = Some(setting(bytes)),
+                Err(_) => self.min_heap = None,
+            }
+            self.min_heap_on_command_line = true;
+        }
         let size_slot = match name {
             "MaxHeapSize" => Some(&mut self.max_heap),
             "InitialHeapSize" => Some(&mut self.initial_heap),
+            "MinHeapSize" => Some(&mut self.min_heap),
             // `-Xss` is bytes; the -XX:ThreadStackSize spelling is KiB and rarely used.
             "ThreadStackSize" if option.starts_with("-Xss") => Some(&mut self.thread_stack),
             "MaxRAM" => Some(&mut self.max_ram),
@@ -403,9 +446,16 @@ impl JvmOptions {
                 Ok(bytes) => *slot = Some(setting(bytes)),
                 Err(error) => self.invalid.push(text_setting(error.to_string())),
             }
-            if name == "InitialHeapSize" {
-                self.initial_heap_on_command_line =
-                    option.starts_with("-Xms") || source == OptionSource::CommandLine;
+            // HotSpot's `FLAG_IS_CMDLINE`: `-X` options are stored with `FLAG_SET_CMDLINE`
+            // wherever they are written; `-XX:` ones from `JAVA_TOOL_OPTIONS` or `_JAVA_OPTIONS`
+            // get the environment variable's origin.
+            let on_command_line = option.starts_with("-X") && !option.starts_with("-XX:")
+                || source == OptionSource::CommandLine;
+            match name {
+                "InitialHeapSize" => self.initial_heap_on_command_line = on_command_line,
+                "MaxHeapSize" => self.max_heap_on_command_line = on_command_line,
+                "MinHeapSize" => self.min_heap_on_command_line = on_command_line,
+                _ => {}
             }
             return;
         }
@@ -465,7 +515,7 @@ impl JvmOptions {
         } else if known_prefix.starts_with("-Xmx") {
             vec!["MaxHeapSize"]
         } else if known_prefix.starts_with("-Xms") {
-            vec!["InitialHeapSize"]
+            vec!["InitialHeapSize", "MinHeapSize"]
         } else if known_prefix.starts_with("-Xss") {
             vec!["ThreadStackSize"]
         } else if ["-Xmx", "-Xms", "-Xss", "-XX:"].iter().any(|s| s.starts_with(known_prefix)) {
@@ -518,11 +568,18 @@ impl JvmOptions {
     /// initialize_heap_flags_and_sizes` in HotSpot's `gcArguments.cpp`), if it would:
     ///
     /// - an initial heap above an explicit max heap, when both count as set on the command
-    ///   line (`-Xmx512m -Xms1g`): "Initial heap size set to a larger value than the maximum
-    ///   heap size". `-XX:InitialHeapSize=` from `JAVA_TOOL_OPTIONS` instead raises the max heap
-    ///   (see [`effective_max_heap`](Self::effective_max_heap));
-    /// - a max or initial heap under 1 MiB (`-Xmx1024` means 1024 bytes): "Too small maximum
-    ///   heap" / "Too small initial heap". `-Xms0` means "choose for me" and is fine.
+    ///   line (`-Xmx512m -Xms1g`, `-XX:MaxHeapSize=512m -XX:InitialHeapSize=1g`): "Initial heap
+    ///   size set to a larger value than the maximum heap size". When either comes from
+    ///   `-XX:` in `JAVA_TOOL_OPTIONS` the max heap is raised instead (see
+    ///   [`effective_max_heap`](Self::effective_max_heap));
+    /// - a minimum heap (`-XX:MinHeapSize=`) above the max heap, both on the command line:
+    ///   "Incompatible minimum and maximum heap sizes specified";
+    /// - a max, initial or minimum heap under 1 MiB (`-Xmx1024` means 1024 bytes): "Too small
+    ///   maximum heap" / "Too small initial heap". `-Xms0` means "choose for me" and is fine;
+    /// - an initial heap below the minimum heap, both on the command line: "Incompatible minimum
+    ///   and initial heap sizes specified".
+    ///
+    /// A comparison with a flag whose value cannot be known offline is never made.
     ///
     /// ```
     /// use oom_core::runtime::{JvmOptions, StartFailure};
@@ -533,17 +590,47 @@ impl JvmOptions {
     /// ```
     pub fn start_failure(&self) -> Option<StartFailure> {
         const MIB: u64 = 1 << 20;
-        if let Some(max) = self.max_heap.as_ref().filter(|m| m.value < MIB) {
+        fn known<'s>(
+            jvm: &JvmOptions,
+            setting: &'s Option<Setting<u64>>,
+            flag: &str,
+        ) -> Option<&'s Setting<u64>> {
+            setting.as_ref().filter(|_| !jvm.is_unknown(flag))
+        }
+        let max = known(self, &self.max_heap, "MaxHeapSize");
+        let initial = known(self, &self.initial_heap, "InitialHeapSize");
+        let min = known(self, &self.min_heap, "MinHeapSize");
+        // In HotSpot's order (`GCArguments::initialize_heap_flags_and_sizes`).
+        if let Some(max) = max.filter(|_| self.max_heap_on_command_line) {
+            if let Some(initial) =
+                initial.filter(|i| self.initial_heap_on_command_line && i.value > max.value)
+            {
+                return Some(StartFailure::InitialAboveMax {
+                    initial: initial.clone(),
+                    max: max.clone(),
+                });
+            }
+            if let Some(min) = min.filter(|m| self.min_heap_on_command_line && m.value > max.value)
+            {
+                return Some(StartFailure::MinAboveMax { min: min.clone(), max: max.clone() });
+            }
+        }
+        if let Some(max) = max.filter(|m| m.value < MIB) {
             return Some(StartFailure::HeapTooSmall { setting: max.clone() });
         }
-        if let Some(initial) = self.initial_heap.as_ref().filter(|i| i.value > 0 && i.value < MIB) {
-            return Some(StartFailure::HeapTooSmall { setting: initial.clone() });
+        for setting in [initial, min].into_iter().flatten() {
+            if setting.value > 0 && setting.value < MIB {
+                return Some(StartFailure::HeapTooSmall { setting: setting.clone() });
+            }
         }
-        match (&self.initial_heap, &self.max_heap) {
-            (Some(initial), Some(max))
-                if self.initial_heap_on_command_line && initial.value > max.value =>
+        match (initial, min) {
+            (Some(initial), Some(min))
+                if self.initial_heap_on_command_line
+                    && self.min_heap_on_command_line
+                    && initial.value > 0
+                    && initial.value < min.value =>
             {
-                Some(StartFailure::InitialAboveMax { initial: initial.clone(), max: max.clone() })
+                Some(StartFailure::InitialBelowMin { initial: initial.clone(), min: min.clone() })
             }
             _ => None,
         }
@@ -998,6 +1085,15 @@ mod tests {
         assert_eq!(split_shell_words("''"), [""]);
         assert_eq!(split_shell_words("'unterminated"), ["unterminated"]);
         assert!(split_shell_words("   ").is_empty());
+        // Line continuations are removed before words are split.
+        assert_eq!(
+            split_shell_words("java \\\n  -Xmx2g -jar a.jar"),
+            ["java", "-Xmx2g", "-jar", "a.jar"]
+        );
+        assert_eq!(split_shell_words("-Xm\\\nx2g"), ["-Xmx2g"]);
+        assert_eq!(split_shell_words("\"-Xm\\\nx2g\""), ["-Xmx2g"]);
+        assert_eq!(split_shell_words("'a\\\nb'"), ["a\\\nb"]);
+        assert_eq!(split_shell_words("a \\\n"), ["a"]);
     }
 
     #[test]
@@ -1043,6 +1139,48 @@ mod tests {
         assert_eq!(jvm.start_failure(), None);
         let heap = jvm.effective_max_heap(2 * gib).map(|h| (h.bytes, h.basis, h.origin));
         assert_eq!(heap, Some((gib, HeapBasis::RaisedToInitial, Some(0))));
+        // -XX:MaxHeapSize from JAVA_TOOL_OPTIONS is not the command line: -Xms raises it.
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text_from("-XX:MaxHeapSize=512m", 0, OptionSource::EnvironmentVariable);
+        jvm.apply("-Xms1g", 1);
+        assert_eq!(jvm.start_failure(), None);
+        assert_eq!(jvm.effective_max_heap(2 * gib).map(|h| h.bytes), Some(gib));
+        // The -XX spellings on the command line.
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text("-XX:MaxHeapSize=512m -XX:InitialHeapSize=1g", 0);
+        assert!(matches!(jvm.start_failure(), Some(StartFailure::InitialAboveMax { .. })));
+        for text in ["-XX:MinHeapSize=1g -Xmx512m", "-Xmx512m -XX:MinHeapSize=1g"] {
+            let mut jvm = JvmOptions::default();
+            jvm.apply_text(text, 0);
+            assert!(
+                matches!(jvm.start_failure(), Some(StartFailure::MinAboveMax { .. })),
+                "{text}"
+            );
+            assert_eq!(jvm.effective_max_heap(gib), None, "{text}");
+        }
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text("-Xms512m -XX:MinHeapSize=1g -Xmx2g", 0);
+        assert!(matches!(jvm.start_failure(), Some(StartFailure::InitialBelowMin { .. })));
+        // -Xms sets MinHeapSize too: the later one wins, and -Xms0 is "choose for me".
+        for text in [
+            "-XX:MinHeapSize=1g -Xms512m -Xmx2g",
+            "-Xms0 -Xmx512m",
+            "-Xms1g -Xmx512m -Xmx1g",
+            "-XX:InitialRAMPercentage=80 -XX:MaxRAMPercentage=50",
+        ] {
+            let mut jvm = JvmOptions::default();
+            jvm.apply_text(text, 0);
+            assert_eq!(jvm.start_failure(), None, "{text}");
+        }
+        // From JAVA_TOOL_OPTIONS, -XX:MinHeapSize is not the command line: no refusal claimed.
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text_from("-XX:MinHeapSize=1g -Xmx512m", 0, OptionSource::EnvironmentVariable);
+        assert_eq!(jvm.start_failure(), None);
+        // A later value that cannot be known decides: nothing is claimed.
+        let mut jvm = JvmOptions::default();
+        jvm.apply_text("-Xms2g -Xmx1g", 0);
+        jvm.apply_unknown("-Xms");
+        assert_eq!(jvm.start_failure(), None);
         // Equal sizes are fine; -Xms below the ergonomic max changes nothing.
         let mut jvm = JvmOptions::default();
         jvm.apply_text("-Xms512m -Xmx512m", 0);

@@ -154,11 +154,25 @@ fn locate(source: &SourceFile, hit: &Hit<'_>) -> (Position, Position) {
         Some(Part::Within(range)) => range.clone(),
         None => match hit.node.as_str() {
             Some(text) if !text.is_empty() => 0..text.len(),
-            _ => return whole,
+            _ => return empty_quoted_scalar(source, hit.node).unwrap_or(whole),
         },
     };
     yaml::scalar_source_range(source, hit.node, range)
         .map_or(whole, |bytes| (source.position_of(bytes.start), source.position_of(bytes.end)))
+}
+
+/// An empty quoted scalar (`""`, `''`) covers its two quotes: there is no text inside to point at.
+fn empty_quoted_scalar(source: &SourceFile, node: &yaml::Node) -> Option<(Position, Position)> {
+    let yaml::Value::Scalar { text, style } = &node.value else { return None };
+    let quotes = match style {
+        yaml::Style::DoubleQuoted => "\"\"",
+        yaml::Style::SingleQuoted => "''",
+        _ => return None,
+    };
+    let at = source.byte_offset(node.start);
+    let written = source.text.get(at..at + quotes.len())?;
+    (text.is_empty() && written == quotes)
+        .then(|| (node.start, source.position_of(at + quotes.len())))
 }
 
 /// Records which `--metrics` series belong to the pod's containers, and the containers that

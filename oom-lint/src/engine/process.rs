@@ -40,14 +40,78 @@ pub struct Located<'a> {
 impl Located<'_> {
     /// Where `flag` (a word such as `-Xmx2g`) was written in `node`'s value, within `span`:
     /// its last occurrence as a whole word, as the last occurrence of a flag is the one that
-    /// counts. `None` when it is not written there as such (it came from a `$(VAR)` reference).
+    /// counts. Failing that, the last written word whose `$(VAR)` expansion can give `flag`
+    /// (`-Xmx$(HEAP)` for `-Xmx4g`; `$$(HEAP)` is a literal `$(HEAP)`). `None` when neither is
+    /// written there.
     pub fn flag_span(&self, flag: &str) -> Option<std::ops::Range<usize>> {
         let value = self.node.as_str()?;
         let within = self.span.clone().unwrap_or(0..value.len());
         let region = value.get(within.clone())?;
-        let found = word_offsets(region, flag).last()?;
-        Some(within.start + found..within.start + found + flag.len())
+        if let Some(found) = word_offsets(region, flag).last() {
+            return Some(within.start + found..within.start + found + flag.len());
+        }
+        let (start, word) = whitespace_words(region)
+            .filter(|(_, word)| word.contains("$(") && expansion_can_give(word, flag))
+            .last()?;
+        Some(within.start + start..within.start + start + word.len())
     }
+}
+
+/// The whitespace-separated words of `text`, with their byte offsets.
+fn whitespace_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split(char::is_whitespace)
+        .scan(0, |offset, word| {
+            let start = *offset;
+            *offset += word.len() + 1;
+            Some((start, word))
+        })
+        .filter(|(_, word)| !word.is_empty())
+}
+
+/// Whether Kubernetes' `$(VAR)` expansion of `written` can give `text`: each `$(VAR)` may stand
+/// for anything, `$$` is a `$`, everything else must match as written.
+fn expansion_can_give(written: &str, text: &str) -> bool {
+    // The literal pieces between references, in order.
+    let mut pieces = vec![String::new()];
+    let mut rest = written;
+    while let Some(index) = rest.find('$') {
+        let last = pieces.len() - 1;
+        pieces[last].push_str(&rest[..index]);
+        let after = &rest[index + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            pieces[last].push('$');
+            rest = stripped;
+        } else if let Some(end) = after.strip_prefix('(').and_then(|r| r.find(')')) {
+            pieces.push(String::new());
+            rest = &after[end + 2..];
+        } else {
+            pieces[last].push('$');
+            rest = after;
+        }
+    }
+    let last = pieces.len() - 1;
+    pieces[last].push_str(rest);
+    // A glob match with the references as wildcards.
+    let (Some(first), Some(final_piece)) = (pieces.first(), pieces.last()) else { return false };
+    if pieces.len() == 1 {
+        return first == text;
+    }
+    if !text.starts_with(first.as_str()) || text.len() < first.len() + final_piece.len() {
+        return false;
+    }
+    let Some(mut middle) = text.get(first.len()..text.len() - final_piece.len()) else {
+        return false;
+    };
+    if !text.ends_with(final_piece.as_str()) {
+        return false;
+    }
+    for piece in &pieces[1..last] {
+        match middle.find(piece.as_str()) {
+            Some(index) => middle = &middle[index + piece.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Offsets of `word` in `text` where it stands as a whole shell word: not part of a longer one.
@@ -465,4 +529,23 @@ fn resource_field<'a>(
 /// The program a command word runs: `/usr/bin/java` → `java`.
 pub fn program_name(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expansion_can_give;
+
+    #[test]
+    fn expansions_match_with_references_as_wildcards() {
+        assert!(expansion_can_give("-Xmx$(HEAP)", "-Xmx4g"));
+        assert!(expansion_can_give("-Xmx$(A)m", "-Xmx512m"));
+        assert!(expansion_can_give("$(A)$(B)", "-Xmx4g"));
+        assert!(expansion_can_give("-Xm$(A)x$(B)g", "-Xmx4g"));
+        // `$$(HEAP)` is the literal text `$(HEAP)`.
+        assert!(!expansion_can_give("-Dx=$$(HEAP)", "-Xmx4g"));
+        assert!(expansion_can_give("-Dx=$$(HEAP)", "-Dx=$(HEAP)"));
+        assert!(!expansion_can_give("-Xmx$(A)m", "-Xmx4g"));
+        assert!(!expansion_can_give("-Xms$(HEAP)", "-Xmx4g"));
+        assert!(!expansion_can_give("ab$(A)ba", "aba"));
+    }
 }

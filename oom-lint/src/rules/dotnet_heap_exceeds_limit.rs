@@ -2,7 +2,7 @@ use oom_core::quantity::{Quantity, format_bytes, format_human};
 use oom_core::runtime::{DotnetHex, DotnetPercent, dotnet_hard_limit_percent};
 
 use super::CheckContext;
-use super::runtime_support::{hit_at, limit};
+use super::runtime_support::{hit_at, limit, over_limit_or_threshold, percent};
 use super::{Hit, Rule};
 use crate::engine::heaps::Found;
 use crate::engine::model::{Container, Pod};
@@ -11,13 +11,15 @@ use crate::finding::Severity;
 pub const RULE: Rule = Rule {
     id: "dotnet-heap-exceeds-limit",
     default_severity: Severity::Error,
-    summary: "The .NET GC heap hard limit is at or above the container limit, or not what was written",
+    summary: "The .NET GC heap hard limit is near or above the container limit, or not what was written",
     doc: "\
 `DOTNET_GCHeapHardLimit` (bytes) and `DOTNET_GCHeapHardLimitPercent` (percent of the limit) set
 the managed heap's hard limit. A hard limit at or above the container limit lets the managed
-heap alone fill the container, so it is OOMKilled rather than throwing `OutOfMemoryException`.
-In a container with a memory limit .NET already defaults to 75 % of it; set these only to go
-lower.
+heap alone fill the container, so it is OOMKilled rather than throwing `OutOfMemoryException`
+(error). Above 75 % of the limit (warning; `settings.heap-ratio`, as for the JVM and Node.js)
+the runtime's own memory, native allocations and thread stacks beside the managed heap can still
+push it over. In a container with a memory limit .NET already defaults to 75 % of it; set these
+only to go lower.
 
 The runtime reads these variables its own way, and this rule models it (`GetIntConfigValue` in
 .NET's `gcenv.ee.cpp`, `gc_heap::compute_hard_limit` in `gc.cpp`):
@@ -29,7 +31,11 @@ The runtime reads these variables its own way, and this rule models it (`GetIntC
   reads); a value with no hexadecimal digit at all is ignored (warning);
 - `GCHeapHardLimitPercent` applies only from 0x1 to 0x63 (1–99 %) and only when
   `GCHeapHardLimit` is not set; otherwise the runtime ignores it (warning) and keeps its
-  default: `75` is 0x75 = 117 % and `64` is 0x64 = 100 %, both ignored.
+  default: `75` is 0x75 = 117 % and `64` is 0x64 = 100 %, both ignored;
+- a percent written with decimal digits only, whose hexadecimal reading differs from its decimal
+  one, applies but not as written (warning): `50` is 0x50 = 80 %; for 50 % write `0x32`. A
+  byte count written without `0x` is taken as meant in hexadecimal unless it reaches the
+  limit, as `536870912` does.
 
 `DOTNET_` names win over `COMPlus_` ones. Only environment variables are read: the
 `System.GC.HeapHardLimit` settings of `runtimeconfig.json` (decimal there) are not in a
@@ -91,11 +97,13 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
             .as_ref()
             .and_then(|found| found.value.as_ref())
             .is_some_and(|read| read.value > 0);
+        let heap_ratio = context.model.settings.heap_ratio;
         if let Some(found) = &runtime.dotnet_hard_limit {
-            hard_limit(found, limit_bytes, container, hits);
+            hard_limit(found, limit_bytes, heap_ratio, container, hits);
         }
         if let Some(found) = &runtime.dotnet_hard_limit_percent {
-            hard_limit_percent(found, hard_limit_set, limit_bytes.is_some(), container, hits);
+            let has_limit = limit_bytes.is_some();
+            hard_limit_percent(found, hard_limit_set, has_limit, heap_ratio, container, hits);
         }
     }
 }
@@ -103,6 +111,7 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
 fn hard_limit<'a>(
     found: &'a Found<'a, Option<DotnetHex>>,
     limit_bytes: Option<u64>,
+    heap_ratio: f64,
     container: &'a Container<'a>,
     hits: &mut Vec<Hit<'a>>,
 ) {
@@ -147,7 +156,34 @@ fn hard_limit<'a>(
         return;
     }
     let Some(limit_bytes) = limit_bytes else { return };
-    if read.value < limit_bytes {
+    let ratio = read.value as f64 / limit_bytes as f64;
+    let Some(severity) = over_limit_or_threshold(ratio, heap_ratio) else { return };
+    let suggested = (limit_bytes as f64 * heap_ratio) as u64;
+    if severity.is_some() {
+        hits.push(hit_at(
+            &found.at,
+            container,
+            severity,
+            format!(
+                "`{}`{} is hexadecimal {} = {} ({}), {} of the {} memory limit of container `{}`: \
+                 above {}, the runtime's own memory, native allocations and thread stacks beside \
+                 the managed heap can push the container over its limit",
+                found.flag,
+                via(found),
+                reading(read),
+                byte_count(read.value),
+                format_human(read.value),
+                percent(ratio),
+                format_bytes(limit_bytes),
+                container.name,
+                percent(heap_ratio)
+            ),
+            format!(
+                "set it to {suggested:#X} for {} ({}), or raise the limit",
+                percent(heap_ratio),
+                format_bytes(suggested)
+            ),
+        ));
         return;
     }
     let decimal_hint = match text.parse::<u64>() {
@@ -184,6 +220,7 @@ fn hard_limit_percent<'a>(
     found: &'a Found<'a, Option<DotnetHex>>,
     hard_limit_set: bool,
     has_limit: bool,
+    heap_ratio: f64,
     container: &'a Container<'a>,
     hits: &mut Vec<Hit<'a>>,
 ) {
@@ -248,7 +285,44 @@ fn hard_limit_percent<'a>(
             ),
             "write the percent in hexadecimal only: 0x4B is 75%".to_owned(),
         ),
-        DotnetPercent::Applied(_) => return,
+        DotnetPercent::Applied(percent) => {
+            // `50` means 50 % to whoever wrote it; the runtime reads 0x50 = 80 %.
+            let decimal = text.parse::<u64>().ok().filter(|_| read.looks_decimal());
+            if let Some(decimal) = decimal.filter(|&d| d != u64::from(percent)) {
+                let hint = if (1..100).contains(&decimal) {
+                    format!("for {decimal}% write {decimal:#X}")
+                } else {
+                    "write the percent in hexadecimal: 0x4B is 75%".to_owned()
+                };
+                (
+                    format!(
+                        "the .NET runtime reads `{}` as hexadecimal {} = {percent}%, not \
+                         {decimal}%: the GC heap hard limit of container `{}` is {percent}% of its \
+                         memory limit",
+                        found.flag,
+                        reading(read),
+                        container.name
+                    ),
+                    hint,
+                )
+            } else if has_limit && f64::from(percent) > heap_ratio * 100.0 + 1e-9 {
+                let suggested = (heap_ratio * 100.0).floor() as u32;
+                (
+                    format!(
+                        "`{}` sets the GC heap hard limit of container `{}` to {percent}% of its \
+                         memory limit: above {}, the runtime's own memory, native allocations \
+                         and thread stacks beside the managed heap can push the container over \
+                         its limit",
+                        found.flag,
+                        container.name,
+                        super::runtime_support::percent(heap_ratio)
+                    ),
+                    format!("set it to {suggested:#X} ({suggested}%) or lower"),
+                )
+            } else {
+                return;
+            }
+        }
     };
     hits.push(hit_at(&found.at, container, Some(Severity::Warning), message, help));
 }

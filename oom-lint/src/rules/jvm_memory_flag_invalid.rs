@@ -13,17 +13,22 @@ pub const RULE: Rule = Rule {
     summary: "A JVM memory flag makes the JVM refuse to start",
     doc: "\
 The JVM refuses to start, so the container crash-loops, when a memory flag cannot be read, sets
-an initial heap above the max heap, or sets a heap under 1 MiB.
+an initial or minimum heap above the max heap, or sets a heap under 1 MiB.
 
 - **Unreadable** (`Invalid maximum heap size`): sizes take digits and one of k, m, g, t —
   `-Xmx2GB` and `-Xmx1.5g` are invalid; percentages (`-XX:MaxRAMPercentage`) take a number from
   0 to 100;
-- **An initial heap above the max heap** (`-Xmx512m -Xms1g`): HotSpot exits with \"Initial heap
-  size set to a larger value than the maximum heap size\" (`GCArguments::
-  initialize_heap_flags_and_sizes` in HotSpot's `gcArguments.cpp`). `-Xms` counts as set on the
-  command line wherever it is written; `-XX:InitialHeapSize=` in `JAVA_TOOL_OPTIONS` or
-  `_JAVA_OPTIONS` does not, and then raises the max heap instead (`jvm-heap-exceeds-limit`
-  judges the result), as `-Xms` alone does when no `-Xmx` is set;
+- **An initial heap above the max heap** (`-Xmx512m -Xms1g`, `-XX:MaxHeapSize=512m
+  -XX:InitialHeapSize=1g`): HotSpot exits with \"Initial heap size set to a larger value than the
+  maximum heap size\" (`GCArguments::initialize_heap_flags_and_sizes` in HotSpot's
+  `gcArguments.cpp`) when both count as set on the command line. `-Xmx` and `-Xms` count as set
+  on the command line wherever they are written; the `-XX:` spellings in `JAVA_TOOL_OPTIONS` or
+  `_JAVA_OPTIONS` do not, and then the max heap is raised to the initial heap instead
+  (`jvm-heap-exceeds-limit` judges the result), as `-Xms` alone does when no `-Xmx` is set;
+- **A minimum heap above the max heap** (`-XX:MinHeapSize=1g -Xmx512m`, both on the command
+  line): \"Incompatible minimum and maximum heap sizes specified\"; an initial heap below the
+  minimum heap (`-Xms512m -XX:MinHeapSize=1g`): \"Incompatible minimum and initial heap sizes
+  specified\". `-Xms` sets the minimum heap too, so the later of the two decides;
 - **A heap under 1 MiB** (`-Xmx1024` is 1024 bytes, as when a downward API value in MiB is
   spliced in without its `m`): \"Too small maximum heap\" or \"Too small initial heap\".
 
@@ -84,6 +89,36 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
                 );
                 (initial, message, "set -Xms no higher than -Xmx (or remove it)".to_owned())
             }
+            StartFailure::MinAboveMax { min, max } => {
+                let message = format!(
+                    "`{}` sets the minimum heap to {}, above the {} max heap of `{}` in container \
+                     `{}`: the JVM refuses to start (\"Incompatible minimum and maximum heap \
+                     sizes specified\")",
+                    min.flag,
+                    format_bytes(min.value),
+                    format_bytes(max.value),
+                    max.flag,
+                    container.name
+                );
+                (min, message, "set the minimum heap no higher than -Xmx (or remove it)".to_owned())
+            }
+            StartFailure::InitialBelowMin { initial, min } => {
+                let message = format!(
+                    "`{}` sets the initial heap to {}, below the {} minimum heap of `{}` in \
+                     container `{}`: the JVM refuses to start (\"Incompatible minimum and \
+                     initial heap sizes specified\")",
+                    initial.flag,
+                    format_bytes(initial.value),
+                    format_bytes(min.value),
+                    min.flag,
+                    container.name
+                );
+                (
+                    initial,
+                    message,
+                    "set -Xms no lower than the minimum heap (or remove one)".to_owned(),
+                )
+            }
             StartFailure::HeapTooSmall { setting } => {
                 let message = format!(
                     "`{}` in container `{}` is {} bytes: a number without k, m or g is bytes, \
@@ -94,6 +129,6 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
             }
         };
         let Some(at) = jvm.origin(Some(setting.origin)) else { continue };
-        hits.push(hit_at(at, container, None, message, help));
+        hits.push(hit_at(at, container, None, message, help).on_flag(at, &setting.flag));
     }
 }

@@ -26,6 +26,10 @@ bytes (`1.2Gi` becomes `1288490188800m`): it is valid, and only a note suggests 
 form. A value above 32 TiB (more than the largest machines have) is a typo too. `0` is valid:
 for a limit it means no limit at all (see `memory-limit-missing`).
 
+A typo's suggestion is always an ordinary container size (1 MiB to 64 GiB): the number read as
+MiB (`512m` → `512Mi`), else, for a whole number of thousands, the thousands read as MiB
+(`512000m` → `512Mi`, as `512000Mi` would be 500 GiB); else no guess is made.
+
 Bad:
 
 ```yaml
@@ -56,6 +60,12 @@ pub const MIN_PLAUSIBLE_MEMORY: u64 = 1 << 20;
 /// The most memory one container (or volume) can plausibly be given: the largest machines sold
 /// have 24–32 TiB. A value above it is a typo, and a suggestion above it is never made.
 pub const MAX_PLAUSIBLE_MEMORY: u64 = 32 << 40;
+
+/// The largest size a unit-typo suggestion may name. A suggestion is a guess at what the author
+/// meant, and a guess should be an ordinary container size: `512000m` is more likely 512 MiB
+/// written in thousandths than 500 GiB with a letter missing. Far below
+/// [`MAX_PLAUSIBLE_MEMORY`], which bounds what a value can be, not what it probably is.
+pub const MAX_SUGGESTED_MEMORY: u64 = 64 << 30;
 
 fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     let pod_values =
@@ -219,8 +229,14 @@ fn judge(value: &MemoryValue<'_>) -> Option<Judgement> {
         return Some(Judgement {
             severity: None,
             message: format!(
-                "`{text}` uses `{}` ({unit}): that is {exact_bytes} bytes, not {number} mebibytes",
+                "`{text}` uses `{}` ({unit}): that is {exact_bytes} bytes, {}",
                 quantity.suffix(),
+                // Name the likely intent only when it is an ordinary size.
+                if ordinary(&format!("{number}Mi")) {
+                    format!("not {number} mebibytes")
+                } else {
+                    "less than 1Mi".to_owned()
+                }
             ),
             help: typo_help(number),
         });
@@ -237,15 +253,43 @@ fn judge(value: &MemoryValue<'_>) -> Option<Judgement> {
 
 const GENERIC_HELP: &str = "write a quantity such as 512Mi or 1Gi";
 
-/// `did you mean 512Mi?` when the number read as MiB is a plausible size.
+/// Whether a quantity is an ordinary container size, one a suggestion may name.
+fn ordinary(candidate: &str) -> bool {
+    Quantity::parse(candidate)
+        .ok()
+        .and_then(|q| q.bytes())
+        .is_some_and(|bytes| (MIN_PLAUSIBLE_MEMORY..=MAX_SUGGESTED_MEMORY).contains(&bytes))
+}
+
+/// `did you mean 512Mi?`: the number read as MiB when that is an ordinary container size (1 MiB
+/// to [`MAX_SUGGESTED_MEMORY`]); else, for a whole number of thousands, the thousands read as MiB
+/// (`512000m` → `512Mi`, not `512000Mi` = 500 GiB); else no guess.
 fn typo_help(number: &str) -> Cow<'static, str> {
     let as_mebibytes = format!("{number}Mi");
-    match Quantity::parse(&as_mebibytes).ok().and_then(|q| q.bytes()) {
-        Some(bytes) if (MIN_PLAUSIBLE_MEMORY..=MAX_PLAUSIBLE_MEMORY).contains(&bytes) => format!(
+    if ordinary(&as_mebibytes) {
+        return format!(
             "did you mean `{as_mebibytes}`? Memory uses Ki, Mi, Gi (powers of 1024) or k, M, G"
         )
-        .into(),
-        _ => GENERIC_HELP.into(),
+        .into();
+    }
+    let thousands = number
+        .parse::<u64>()
+        .ok()
+        .filter(|n| n % 1000 == 0)
+        .map(|n| format!("{}Mi", n / 1000))
+        .filter(|candidate| ordinary(candidate));
+    match thousands {
+        Some(candidate) => {
+            let literal = Quantity::parse(&as_mebibytes).ok().and_then(|q| q.bytes());
+            let literal =
+                literal.map(|b| format!(" (`{as_mebibytes}` would be {})", format_human(b)));
+            format!(
+                "did you mean `{candidate}`{}? Memory uses Ki, Mi, Gi (powers of 1024) or k, M, G",
+                literal.unwrap_or_default()
+            )
+            .into()
+        }
+        None => GENERIC_HELP.into(),
     }
 }
 
@@ -296,4 +340,27 @@ fn friendly(quantity: &Quantity, exact_bytes: f64) -> String {
         })
         .find(|candidate| same(candidate))
         .unwrap_or_else(|| quantity.bytes().map_or_else(String::new, format_bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typo_help;
+
+    #[test]
+    fn suggestions_are_ordinary_container_sizes() {
+        let suggested = |number: &str| {
+            let help = typo_help(number);
+            help.split('`').nth(1).map(str::to_owned).filter(|_| help.starts_with("did you mean"))
+        };
+        assert_eq!(suggested("512").as_deref(), Some("512Mi"));
+        assert_eq!(suggested("65536").as_deref(), Some("65536Mi")); // 64Gi: still ordinary
+        // 500 GiB with a letter missing is less likely than 512 MiB written in thousandths.
+        assert_eq!(suggested("512000").as_deref(), Some("512Mi"));
+        assert!(typo_help("512000").contains("`512000Mi` would be 500 GiB"));
+        assert_eq!(suggested("100000").as_deref(), Some("100Mi"));
+        // No ordinary reading: no guess.
+        assert_eq!(suggested("999999"), None);
+        assert_eq!(suggested("512000000000"), None);
+        assert_eq!(suggested("0.5"), None);
+    }
 }
