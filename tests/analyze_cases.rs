@@ -167,3 +167,38 @@ fn human_report_says_what_would_decide_and_when_nothing_is_sized() {
     assert!(run.stdout.contains("INSUFFICIENT DATA"), "{}", run.stdout);
     assert!(run.stdout.contains("1 sawtooth, 1 insufficient data"), "{}", run.stdout);
 }
+
+#[test]
+fn drops_near_a_limit_but_short_of_it_are_a_sawtooth_whatever_the_period() {
+    // An OOM kill happens at the limit: the sample before it is within about a sample's growth
+    // of it. Drops from 91–97 % of the limit with no known restart cannot be told from a
+    // collector, and are never a leak.
+    for args in [
+        &["own/qa-saw6h-7d.csv", "--limit", "316Mi"][..],
+        &["own/qa-saw6h-7d-limitcol.csv"],
+        &["gc-sawtooth-6h-no-limit.csv", "--limit", "310Mi"],
+        &["own/qa-saw2h.csv", "--limit", "330Mi"],
+        &["own/qa-saw2h.csv"],
+    ] {
+        let s = one(args);
+        assert_eq!(s["classification"], "sawtooth", "{args:?}: {s:#?}");
+        assert_eq!(s["oom_restarts"], 0, "{args:?}");
+        assert!(s["message"].as_str().is_some_and(|m| m.contains("would decide")), "{s:#?}");
+        sized_at_or_above_peak(&s);
+    }
+    // 91 % of the limit is not the limit reached (the threshold is 95 %).
+    let s = one(&["own/qa-saw2h.csv", "--limit", "330Mi"]);
+    assert_eq!(s["limit_reached"], false, "{s:#?}");
+    assert!(s["message"].as_str().is_some_and(|m| m.contains("container_oom_events_total")));
+}
+
+#[test]
+fn noise_near_a_limit_is_no_oom_kill() {
+    for limit in ["500Mi", "512Mi"] {
+        let s = one(&["own/qa-noise30.csv", "--limit", limit]);
+        assert_eq!(s["classification"], "steady", "{limit}: {s:#?}");
+        assert_eq!(s["restarts"], 0, "{limit}");
+        assert_eq!(s["oom_restarts"], 0, "{limit}");
+        sized_at_or_above_peak(&s);
+    }
+}

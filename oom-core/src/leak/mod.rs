@@ -13,7 +13,9 @@
 //! 2. Restarts split the series: a drop from near the limit in force at that time (an OOM kill,
 //!    however short the cycle), a new pod name, the drop at a limit change, and — only when no
 //!    limit is known — a floor that drops back towards its start after an hour of growth
-//!    (*inferred*). Every drop is judged against the level, never the noise band.
+//!    (*inferred*). Every drop is judged against the level and the noise band. An OOM kill
+//!    happens at the limit: a drop from further below it than a sample's growth (or 2 %) is
+//!    ambiguous, and repeated ambiguous drops are a `sawtooth`, never a leak.
 //!    Without restarts, a daily (and, over two weeks, weekly) cycle is fitted jointly with a
 //!    line by harmonic regression ([`crate::trend::seasonal_fit`]) and removed from the floors
 //!    when it explains enough of their variance: it neither hides a leak nor fakes one, and
@@ -294,6 +296,14 @@ fn duration_text(hours: f64) -> String {
 const WHAT_DECIDES: &str = "a limit (container_spec_memory_limit_bytes), restart counts \
      (kube_pod_container_status_restarts_total) or pod status (last state OOMKilled) would decide";
 
+/// What to export so that drops near a limit can be told apart from OOM kills.
+const WHAT_DECIDES_KILLS: &str = "restart counts (kube_pod_container_status_restarts_total) or \
+     OOM events (container_oom_events_total, last state OOMKilled) would decide";
+
+/// Drops from near the limit but short of it (neither surely OOM kills nor surely not) that make
+/// a pattern: 2, more than once.
+const AMBIGUOUS_MIN_DROPS: usize = 2;
+
 /// Analyses one series. `events` may be empty; they need not be sorted.
 ///
 /// ```
@@ -478,7 +488,10 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     let covered = growing_hours >= t.leak_min_covered_share * fit_window
         || (growing.len() == 1 && starts.len() == 1);
     let bucket_width = (buckets[buckets.len() - 1].time - origin) / buckets.len() as f64;
-    if !growing.is_empty() && covered && found.inferred == 0 {
+    // Repeated drops from near the limit but not at it are a collector or kills: the series
+    // alone cannot tell, and a leak must not be read into them.
+    let ambiguous = found.oom == 0 && found.ambiguous >= AMBIGUOUS_MIN_DROPS;
+    if !growing.is_empty() && covered && found.inferred == 0 && !ambiguous {
         let pooled = pooled_slope(&hours, &floors, &growing, t);
         analysis.classification = Classification::Leak;
         analysis.slope_bytes_per_hour = pooled.slope;
@@ -555,6 +568,16 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                     found.inferred
                 )
             };
+        } else if ambiguous {
+            analysis.classification = Classification::Sawtooth;
+            let every =
+                drop_period.map(|p| format!(" every ≈ {}", duration_text(p))).unwrap_or_default();
+            analysis.message = format!(
+                "rises and drops back{every} ({} drops) from {:.0} % of the limit, short of it: \
+                 garbage collection near the limit or OOM kills, not a leak — {WHAT_DECIDES_KILLS}",
+                found.ambiguous.max(drops.len()),
+                peak_share.unwrap_or(0.0) * 100.0
+            );
         } else if let Some((at, size)) = material_shift {
             analysis.classification = Classification::Step;
             analysis.event = event_before(events, at, bucket_width, options);
@@ -580,8 +603,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 ),
                 Some(_) => format!(
                     "rises and drops back{every} ({} drops) near the limit with no growth of the \
-                     floor: restart counts or pod status (last state OOMKilled) would tell OOM \
-                     kills from garbage collection",
+                     floor: garbage collection or OOM kills — {WHAT_DECIDES_KILLS}",
                     drops.len()
                 ),
                 None => format!(
@@ -597,11 +619,15 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         analysis.recommendation = recommend(peak_bytes, average_bytes, &options.policy).ok();
     }
     if analysis.peak_clipped && analysis.classification != Classification::Leak {
-        analysis.notes.push(
+        analysis.notes.push(if found.oom > 0 {
             "peaks reached the limit: OOM kills clipped them, so the true peak is unknown and the \
              recommended limit is a lower bound"
-                .to_owned(),
-        );
+                .to_owned()
+        } else {
+            "peaks came within a few percent of the limit: if memory was killed or held back \
+             there, the true peak is unknown and the recommended limit is a lower bound"
+                .to_owned()
+        });
     }
     if window_hours + interval < t.full_day_hours {
         analysis.notes.push(format!(
