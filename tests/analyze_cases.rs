@@ -202,3 +202,28 @@ fn noise_near_a_limit_is_no_oom_kill() {
         sized_at_or_above_peak(&s);
     }
 }
+
+#[test]
+fn restarts_the_cluster_counted_win_over_the_shape() {
+    // A flat restart counter: the drops are the runtime freeing memory, never restarts.
+    let s = one(&["own/qa-prom-saw-no-restarts.json"]);
+    assert_eq!(s["classification"], "sawtooth", "{s:#?}");
+    assert_eq!(s["restarts"], 0);
+    assert_eq!(s["inferred_restarts"], 0);
+    assert!(s["message"].as_str().is_some_and(|m| m.contains("restart count stays flat")));
+    sized_at_or_above_peak(&s);
+    // A counter stepping at each drop: counted restarts, not inferred ones; OOM kills when OOM
+    // events or the last terminated reason say so.
+    for (file, oom) in [
+        ("own/qa-prom-saw-with-restarts.json", 0),
+        ("own/qa-prom-saw-oom-events.json", 11),
+        ("own/qa-prom-saw-ksm.json", 11),
+    ] {
+        let s = one(&[file]);
+        assert_eq!(s["restarts"], 11, "{file}: {s:#?}");
+        assert_eq!(s["inferred_restarts"], 0, "{file}");
+        assert_eq!(s["oom_restarts"], oom, "{file}");
+        assert_eq!(s["limit_reached"], Value::Null, "{file}: no limit known");
+        assert!(s["notes"].to_string().contains("as the cluster counted them"), "{file}");
+    }
+}

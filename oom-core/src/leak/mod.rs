@@ -89,7 +89,7 @@ use segments::{Verdict, fit_segment};
 use slope::pooled_slope;
 use spike::find_spike;
 
-use crate::metrics::{Event, Series};
+use crate::metrics::{Event, KnownRestart, Series};
 use crate::sizing::{Recommendation, SizingPolicy, recommend};
 use crate::trend::{mann_kendall_hamed_rao, ols, seasonal_fit, theil_sen_with_variance};
 
@@ -160,6 +160,10 @@ pub struct AnalysisOptions {
     pub event_window_seconds: f64,
     /// The cut-offs of the classifier and the restart detector.
     pub thresholds: Thresholds,
+    /// Restarts the cluster counted for this series ([`crate::metrics::known_restarts`]):
+    /// `None` when unknown (restarts are then found in the samples), `Some(empty)` when a
+    /// restart counter covers the window and stays flat — drops are then never restarts.
+    pub known_restarts: Option<Vec<KnownRestart>>,
 }
 
 impl Default for AnalysisOptions {
@@ -169,6 +173,7 @@ impl Default for AnalysisOptions {
             policy: SizingPolicy::default(),
             event_window_seconds: 2.0 * HOUR,
             thresholds: Thresholds::default(),
+            known_restarts: None,
         }
     }
 }
@@ -408,7 +413,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     let hours: Vec<f64> = buckets.iter().map(|b| (b.time - origin) / HOUR).collect();
     let raw_floors: Vec<f64> = buckets.iter().map(|b| b.floor).collect();
     let found =
-        find_restarts(samples, &buckets, &hours, &series.pod_changes, &limits, &limit_at, t);
+        find_restarts(samples, &buckets, &hours, &series.pod_changes, &limits, &limit_at, options);
     let boundaries = found.boundaries.clone();
     analysis.restarts = found.times.len();
     analysis.oom_restarts = found.oom;
@@ -418,8 +423,19 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         let span = found.times[found.times.len() - 1] - found.times[0];
         analysis.restart_period_hours = Some(span / HOUR / (found.times.len() - 1) as f64);
     }
-    if found.oom > 0 {
+    if found.oom > 0 && !limits.is_empty() {
         analysis.limit_reached = Some(true);
+    }
+    if let Some(counted) = found.known {
+        analysis.notes.push(if counted == 0 {
+            "the restart count stayed flat over the window: no drop is a restart".to_owned()
+        } else {
+            format!(
+                "restarts as the cluster counted them (restart count, OOM events, last state): \
+                 {counted}, of which {} OOM kills; drops it did not count are not restarts",
+                found.oom
+            )
+        });
     }
     // A day of samples a minute apart spans a minute less than a day: count the last interval.
     let interval = window_hours / (samples.len() - 1).max(1) as f64;
@@ -516,11 +532,19 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 slope_bytes_per_hour: pooled.slope,
             });
         }
+        let counted = found.known.unwrap_or(0);
         analysis.message = if found.oom > 0 {
             format!(
-                "grows between restarts and was OOM-killed at the limit {} time{}",
+                "grows between restarts and was OOM-killed{} {} time{}",
+                if found.known.is_some() { "" } else { " at the limit" },
                 found.oom,
                 if found.oom == 1 { "" } else { "s" }
+            )
+        } else if counted > 0 {
+            format!(
+                "grows between restarts; restarted {counted} time{} (counted by the cluster, no \
+                 OOM kill reported)",
+                if counted == 1 { "" } else { "s" }
             )
         } else {
             "sustained growth that does not level off".to_owned()
@@ -542,7 +566,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
             t,
         );
         analysis.sawtooth_drops = drops.len();
-        let cycle_restarts = found.oom + found.inferred;
+        let cycle_restarts = found.oom + found.inferred + found.known.unwrap_or(0);
         let material_shift = first_shift.filter(|(_, size)| {
             size.abs() >= t.growth_min_relative * level.abs().max(f64::EPSILON)
         });
@@ -556,9 +580,17 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 .unwrap_or_default();
             analysis.message = if found.oom > 0 {
                 format!(
-                    "OOM-killed at the limit {} times{every} with no growth between starts: the \
-                     limit is too low for what the container needs, not a leak",
+                    "OOM-killed{} {} times{every} with no growth between starts: the limit is \
+                     too low for what the container needs, not a leak",
+                    if found.known.is_some() { "" } else { " at the limit" },
                     found.oom
+                )
+            } else if found.known.is_some() {
+                format!(
+                    "restarted {} times{every} (counted by the cluster, no OOM kill reported) with \
+                     no growth between starts: not a leak; the container's logs and last state \
+                     tell why",
+                    cycle_restarts
                 )
             } else {
                 format!(
@@ -568,6 +600,15 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                     found.inferred
                 )
             };
+        } else if found.known == Some(0) && drops.len() >= t.sawtooth_min_drops {
+            analysis.classification = Classification::Sawtooth;
+            let every =
+                drop_period.map(|p| format!(" every ≈ {}", duration_text(p))).unwrap_or_default();
+            analysis.message = format!(
+                "rises and drops back{every} ({} drops) while the restart count stays flat: \
+                 garbage collection or a cache freeing memory, not restarts or OOM kills",
+                drops.len()
+            );
         } else if ambiguous {
             analysis.classification = Classification::Sawtooth;
             let every =

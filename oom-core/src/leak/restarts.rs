@@ -5,7 +5,7 @@
 //! towards the start after growth, reported as inferred.
 
 use crate::leak::quantile::{median, quantile, robust_sigma};
-use crate::leak::{Bucket, Thresholds};
+use crate::leak::{AnalysisOptions, Bucket, Thresholds};
 use crate::metrics::Sample;
 
 /// Where new processes start, and how each was recognised.
@@ -22,6 +22,9 @@ pub(super) struct Restarts {
     /// Drops from near the limit in force (at least [`Thresholds::restart_near_limit_share`])
     /// but further below it than an OOM kill leaves: a collection or a kill, not counted.
     pub(super) ambiguous: usize,
+    /// How many restarts the cluster counted: `None` when no restart counter or OOM event
+    /// series covers the window.
+    pub(super) known: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +33,8 @@ enum Kind {
     PodChange,
     LimitChange,
     Inferred,
+    /// Counted by the cluster (a restart counter's step), not known to be an OOM kill.
+    Known,
 }
 
 /// All restarts of a series. `limit_at` gives the limit in force at a time.
@@ -40,9 +45,10 @@ pub(super) fn find_restarts(
     pod_changes: &[f64],
     limits: &[(f64, u64)],
     limit_at: &dyn Fn(f64) -> Option<u64>,
-    thresholds: &Thresholds,
+    options: &AnalysisOptions,
 ) -> Restarts {
-    let t = thresholds;
+    let t = &options.thresholds;
+    let known = options.known_restarts.as_deref();
     let mut events: Vec<(f64, Kind)> = Vec::new();
     // Drops are judged against the level and against the noise band: the usual step between
     // samples (a robust σ of the first differences, leaving out steps of a restart's size, which
@@ -63,7 +69,12 @@ pub(super) fn find_restarts(
     // OOM kills: a drop of a good share of the level from the limit in force. A kill happens AT
     // the limit, so the last sample before it is within about one sample's growth of it; a drop
     // from further below (yet near) is a collection as much as a kill: ambiguous.
-    for (i, pair) in samples.windows(2).enumerate() {
+    // Restarts the cluster counted win: each is one (an OOM kill when its signals say so), and
+    // drops it did not count are not restarts, however near the limit.
+    if let Some(known) = known {
+        events.extend(known.iter().map(|k| (k.time, if k.oom { Kind::Oom } else { Kind::Known })));
+    }
+    for (i, pair) in samples.windows(2).enumerate().filter(|_| known.is_none()) {
         let (before, after) = (pair[0], pair[1]);
         let Some(limit) = limit_at(before.time) else { continue };
         let dropped = before.bytes - after.bytes;
@@ -106,7 +117,7 @@ pub(super) fn find_restarts(
         }
     }
     events.extend(pod_changes.iter().map(|&time| (time, Kind::PodChange)));
-    if limits.is_empty() {
+    if limits.is_empty() && known.is_none() {
         let known: Vec<f64> = events.iter().map(|e| e.0).collect();
         for i in inferred(buckets, hours, &known, t) {
             events.push((buckets[i].time, Kind::Inferred));
@@ -146,6 +157,7 @@ pub(super) fn find_restarts(
         times: merged.iter().map(|e| e.0).collect(),
         oom: merged.iter().filter(|e| e.1 == Kind::Oom).count(),
         inferred: merged.iter().filter(|e| e.1 == Kind::Inferred).count(),
+        known: known.map(|k| k.len()),
         ambiguous,
     }
 }
