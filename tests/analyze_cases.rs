@@ -227,3 +227,29 @@ fn restarts_the_cluster_counted_win_over_the_shape() {
         assert!(s["notes"].to_string().contains("as the cluster counted them"), "{file}");
     }
 }
+
+#[test]
+fn limits_are_never_averaged_and_unlimited_is_no_limit() {
+    // cAdvisor says 1Gi, kube-state-metrics (the spec) 768Mi: the spec's, with a note.
+    let report = oom_lint(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "own/qa-prom-limit-two-sources.json",
+        ],
+        &testdata("metrics/cases"),
+        None,
+    );
+    let json = report.json();
+    let s = &json["series"][0];
+    assert_eq!(s["limit_bytes"], 768u64 << 20, "{s:#?}");
+    assert!(json.to_string().contains("the limits disagree"), "{json:#?}");
+    // An unlimited cgroup's page-rounded i64::MAX is no limit, like 0.
+    let s = one(&["own/qa-prom-limit-maxint.json"]);
+    assert_eq!(s["limit_bytes"], Value::Null, "{s:#?}");
+    assert_eq!(s["time_to_oom_hours"], Value::Null);
+    assert_eq!(s["classification"], "leak", "a 4 MiB/h leak all the same");
+}

@@ -515,10 +515,12 @@ pub fn parse_with(bytes: &[u8], options: &ParseOptions) -> Result<MetricsDump, M
     let checked = integrity::check(&mut collect.builder, options.metric.as_deref())?;
     let mut notes = collect.notes;
     notes.extend(checked.notes);
+    let (series, limit_notes) = collect.builder.finish();
+    notes.extend(limit_notes);
     Ok(MetricsDump {
         format,
         metric: checked.metric,
-        series: collect.builder.finish(),
+        series,
         refused: checked.refused,
         left_out: checked.left_out,
         signals: checked.signals,
