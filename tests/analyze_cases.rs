@@ -167,3 +167,89 @@ fn human_report_says_what_would_decide_and_when_nothing_is_sized() {
     assert!(run.stdout.contains("INSUFFICIENT DATA"), "{}", run.stdout);
     assert!(run.stdout.contains("1 sawtooth, 1 insufficient data"), "{}", run.stdout);
 }
+
+#[test]
+fn drops_near_a_limit_but_short_of_it_are_a_sawtooth_whatever_the_period() {
+    // An OOM kill happens at the limit: the sample before it is within about a sample's growth
+    // of it. Drops from 91–97 % of the limit with no known restart cannot be told from a
+    // collector, and are never a leak.
+    for args in [
+        &["own/qa-saw6h-7d.csv", "--limit", "316Mi"][..],
+        &["own/qa-saw6h-7d-limitcol.csv"],
+        &["gc-sawtooth-6h-no-limit.csv", "--limit", "310Mi"],
+        &["own/qa-saw2h.csv", "--limit", "330Mi"],
+        &["own/qa-saw2h.csv"],
+    ] {
+        let s = one(args);
+        assert_eq!(s["classification"], "sawtooth", "{args:?}: {s:#?}");
+        assert_eq!(s["oom_restarts"], 0, "{args:?}");
+        assert!(s["message"].as_str().is_some_and(|m| m.contains("would decide")), "{s:#?}");
+        sized_at_or_above_peak(&s);
+    }
+    // 91 % of the limit is not the limit reached (the threshold is 95 %).
+    let s = one(&["own/qa-saw2h.csv", "--limit", "330Mi"]);
+    assert_eq!(s["limit_reached"], false, "{s:#?}");
+    assert!(s["message"].as_str().is_some_and(|m| m.contains("container_oom_events_total")));
+}
+
+#[test]
+fn noise_near_a_limit_is_no_oom_kill() {
+    for limit in ["500Mi", "512Mi"] {
+        let s = one(&["own/qa-noise30.csv", "--limit", limit]);
+        assert_eq!(s["classification"], "steady", "{limit}: {s:#?}");
+        assert_eq!(s["restarts"], 0, "{limit}");
+        assert_eq!(s["oom_restarts"], 0, "{limit}");
+        sized_at_or_above_peak(&s);
+    }
+}
+
+#[test]
+fn restarts_the_cluster_counted_win_over_the_shape() {
+    // A flat restart counter: the drops are the runtime freeing memory, never restarts.
+    let s = one(&["own/qa-prom-saw-no-restarts.json"]);
+    assert_eq!(s["classification"], "sawtooth", "{s:#?}");
+    assert_eq!(s["restarts"], 0);
+    assert_eq!(s["inferred_restarts"], 0);
+    assert!(s["message"].as_str().is_some_and(|m| m.contains("restart count stays flat")));
+    sized_at_or_above_peak(&s);
+    // A counter stepping at each drop: counted restarts, not inferred ones; OOM kills when OOM
+    // events or the last terminated reason say so.
+    for (file, oom) in [
+        ("own/qa-prom-saw-with-restarts.json", 0),
+        ("own/qa-prom-saw-oom-events.json", 11),
+        ("own/qa-prom-saw-ksm.json", 11),
+    ] {
+        let s = one(&[file]);
+        assert_eq!(s["restarts"], 11, "{file}: {s:#?}");
+        assert_eq!(s["inferred_restarts"], 0, "{file}");
+        assert_eq!(s["oom_restarts"], oom, "{file}");
+        assert_eq!(s["limit_reached"], Value::Null, "{file}: no limit known");
+        assert!(s["notes"].to_string().contains("as the cluster counted them"), "{file}");
+    }
+}
+
+#[test]
+fn limits_are_never_averaged_and_unlimited_is_no_limit() {
+    // cAdvisor says 1Gi, kube-state-metrics (the spec) 768Mi: the spec's, with a note.
+    let report = oom_lint(
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "own/qa-prom-limit-two-sources.json",
+        ],
+        &testdata("metrics/cases"),
+        None,
+    );
+    let json = report.json();
+    let s = &json["series"][0];
+    assert_eq!(s["limit_bytes"], 768u64 << 20, "{s:#?}");
+    assert!(json.to_string().contains("the limits disagree"), "{json:#?}");
+    // An unlimited cgroup's page-rounded i64::MAX is no limit, like 0.
+    let s = one(&["own/qa-prom-limit-maxint.json"]);
+    assert_eq!(s["limit_bytes"], Value::Null, "{s:#?}");
+    assert_eq!(s["time_to_oom_hours"], Value::Null);
+    assert_eq!(s["classification"], "leak", "a 4 MiB/h leak all the same");
+}

@@ -13,7 +13,9 @@
 //! 2. Restarts split the series: a drop from near the limit in force at that time (an OOM kill,
 //!    however short the cycle), a new pod name, the drop at a limit change, and — only when no
 //!    limit is known — a floor that drops back towards its start after an hour of growth
-//!    (*inferred*). Every drop is judged against the level, never the noise band.
+//!    (*inferred*). Every drop is judged against the level and the noise band. An OOM kill
+//!    happens at the limit: a drop from further below it than a sample's growth (or 2 %) is
+//!    ambiguous, and repeated ambiguous drops are a `sawtooth`, never a leak.
 //!    Without restarts, a daily (and, over two weeks, weekly) cycle is fitted jointly with a
 //!    line by harmonic regression ([`crate::trend::seasonal_fit`]) and removed from the floors
 //!    when it explains enough of their variance: it neither hides a leak nor fakes one, and
@@ -87,7 +89,7 @@ use segments::{Verdict, fit_segment};
 use slope::pooled_slope;
 use spike::find_spike;
 
-use crate::metrics::{Event, Series};
+use crate::metrics::{Event, KnownRestart, Series};
 use crate::sizing::{Recommendation, SizingPolicy, recommend};
 use crate::trend::{mann_kendall_hamed_rao, ols, seasonal_fit, theil_sen_with_variance};
 
@@ -158,6 +160,10 @@ pub struct AnalysisOptions {
     pub event_window_seconds: f64,
     /// The cut-offs of the classifier and the restart detector.
     pub thresholds: Thresholds,
+    /// Restarts the cluster counted for this series ([`crate::metrics::known_restarts`]):
+    /// `None` when unknown (restarts are then found in the samples), `Some(empty)` when a
+    /// restart counter covers the window and stays flat — drops are then never restarts.
+    pub known_restarts: Option<Vec<KnownRestart>>,
 }
 
 impl Default for AnalysisOptions {
@@ -167,6 +173,7 @@ impl Default for AnalysisOptions {
             policy: SizingPolicy::default(),
             event_window_seconds: 2.0 * HOUR,
             thresholds: Thresholds::default(),
+            known_restarts: None,
         }
     }
 }
@@ -294,6 +301,14 @@ fn duration_text(hours: f64) -> String {
 const WHAT_DECIDES: &str = "a limit (container_spec_memory_limit_bytes), restart counts \
      (kube_pod_container_status_restarts_total) or pod status (last state OOMKilled) would decide";
 
+/// What to export so that drops near a limit can be told apart from OOM kills.
+const WHAT_DECIDES_KILLS: &str = "restart counts (kube_pod_container_status_restarts_total) or \
+     OOM events (container_oom_events_total, last state OOMKilled) would decide";
+
+/// Drops from near the limit but short of it (neither surely OOM kills nor surely not) that make
+/// a pattern: 2, more than once.
+const AMBIGUOUS_MIN_DROPS: usize = 2;
+
 /// Analyses one series. `events` may be empty; they need not be sorted.
 ///
 /// ```
@@ -398,7 +413,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     let hours: Vec<f64> = buckets.iter().map(|b| (b.time - origin) / HOUR).collect();
     let raw_floors: Vec<f64> = buckets.iter().map(|b| b.floor).collect();
     let found =
-        find_restarts(samples, &buckets, &hours, &series.pod_changes, &limits, &limit_at, t);
+        find_restarts(samples, &buckets, &hours, &series.pod_changes, &limits, &limit_at, options);
     let boundaries = found.boundaries.clone();
     analysis.restarts = found.times.len();
     analysis.oom_restarts = found.oom;
@@ -408,8 +423,19 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         let span = found.times[found.times.len() - 1] - found.times[0];
         analysis.restart_period_hours = Some(span / HOUR / (found.times.len() - 1) as f64);
     }
-    if found.oom > 0 {
+    if found.oom > 0 && !limits.is_empty() {
         analysis.limit_reached = Some(true);
+    }
+    if let Some(counted) = found.known {
+        analysis.notes.push(if counted == 0 {
+            "the restart count stayed flat over the window: no drop is a restart".to_owned()
+        } else {
+            format!(
+                "restarts as the cluster counted them (restart count, OOM events, last state): \
+                 {counted}, of which {} OOM kills; drops it did not count are not restarts",
+                found.oom
+            )
+        });
     }
     // A day of samples a minute apart spans a minute less than a day: count the last interval.
     let interval = window_hours / (samples.len() - 1).max(1) as f64;
@@ -478,7 +504,10 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     let covered = growing_hours >= t.leak_min_covered_share * fit_window
         || (growing.len() == 1 && starts.len() == 1);
     let bucket_width = (buckets[buckets.len() - 1].time - origin) / buckets.len() as f64;
-    if !growing.is_empty() && covered && found.inferred == 0 {
+    // Repeated drops from near the limit but not at it are a collector or kills: the series
+    // alone cannot tell, and a leak must not be read into them.
+    let ambiguous = found.oom == 0 && found.ambiguous >= AMBIGUOUS_MIN_DROPS;
+    if !growing.is_empty() && covered && found.inferred == 0 && !ambiguous {
         let pooled = pooled_slope(&hours, &floors, &growing, t);
         analysis.classification = Classification::Leak;
         analysis.slope_bytes_per_hour = pooled.slope;
@@ -503,11 +532,19 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 slope_bytes_per_hour: pooled.slope,
             });
         }
+        let counted = found.known.unwrap_or(0);
         analysis.message = if found.oom > 0 {
             format!(
-                "grows between restarts and was OOM-killed at the limit {} time{}",
+                "grows between restarts and was OOM-killed{} {} time{}",
+                if found.known.is_some() { "" } else { " at the limit" },
                 found.oom,
                 if found.oom == 1 { "" } else { "s" }
+            )
+        } else if counted > 0 {
+            format!(
+                "grows between restarts; restarted {counted} time{} (counted by the cluster, no \
+                 OOM kill reported)",
+                if counted == 1 { "" } else { "s" }
             )
         } else {
             "sustained growth that does not level off".to_owned()
@@ -529,7 +566,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
             t,
         );
         analysis.sawtooth_drops = drops.len();
-        let cycle_restarts = found.oom + found.inferred;
+        let cycle_restarts = found.oom + found.inferred + found.known.unwrap_or(0);
         let material_shift = first_shift.filter(|(_, size)| {
             size.abs() >= t.growth_min_relative * level.abs().max(f64::EPSILON)
         });
@@ -543,9 +580,17 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 .unwrap_or_default();
             analysis.message = if found.oom > 0 {
                 format!(
-                    "OOM-killed at the limit {} times{every} with no growth between starts: the \
-                     limit is too low for what the container needs, not a leak",
+                    "OOM-killed{} {} times{every} with no growth between starts: the limit is \
+                     too low for what the container needs, not a leak",
+                    if found.known.is_some() { "" } else { " at the limit" },
                     found.oom
+                )
+            } else if found.known.is_some() {
+                format!(
+                    "restarted {} times{every} (counted by the cluster, no OOM kill reported) with \
+                     no growth between starts: not a leak; the container's logs and last state \
+                     tell why",
+                    cycle_restarts
                 )
             } else {
                 format!(
@@ -555,6 +600,25 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                     found.inferred
                 )
             };
+        } else if found.known == Some(0) && drops.len() >= t.sawtooth_min_drops {
+            analysis.classification = Classification::Sawtooth;
+            let every =
+                drop_period.map(|p| format!(" every ≈ {}", duration_text(p))).unwrap_or_default();
+            analysis.message = format!(
+                "rises and drops back{every} ({} drops) while the restart count stays flat: \
+                 garbage collection or a cache freeing memory, not restarts or OOM kills",
+                drops.len()
+            );
+        } else if ambiguous {
+            analysis.classification = Classification::Sawtooth;
+            let every =
+                drop_period.map(|p| format!(" every ≈ {}", duration_text(p))).unwrap_or_default();
+            analysis.message = format!(
+                "rises and drops back{every} ({} drops) from {:.0} % of the limit, short of it: \
+                 garbage collection near the limit or OOM kills, not a leak — {WHAT_DECIDES_KILLS}",
+                found.ambiguous.max(drops.len()),
+                peak_share.unwrap_or(0.0) * 100.0
+            );
         } else if let Some((at, size)) = material_shift {
             analysis.classification = Classification::Step;
             analysis.event = event_before(events, at, bucket_width, options);
@@ -580,8 +644,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 ),
                 Some(_) => format!(
                     "rises and drops back{every} ({} drops) near the limit with no growth of the \
-                     floor: restart counts or pod status (last state OOMKilled) would tell OOM \
-                     kills from garbage collection",
+                     floor: garbage collection or OOM kills — {WHAT_DECIDES_KILLS}",
                     drops.len()
                 ),
                 None => format!(
@@ -597,11 +660,15 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         analysis.recommendation = recommend(peak_bytes, average_bytes, &options.policy).ok();
     }
     if analysis.peak_clipped && analysis.classification != Classification::Leak {
-        analysis.notes.push(
+        analysis.notes.push(if found.oom > 0 {
             "peaks reached the limit: OOM kills clipped them, so the true peak is unknown and the \
              recommended limit is a lower bound"
-                .to_owned(),
-        );
+                .to_owned()
+        } else {
+            "peaks came within a few percent of the limit: if memory was killed or held back \
+             there, the true peak is unknown and the recommended limit is a lower bound"
+                .to_owned()
+        });
     }
     if window_hours + interval < t.full_day_hours {
         analysis.notes.push(format!(

@@ -1,9 +1,11 @@
-//! Restarts: OOM kills at the limit in force (seen in the samples, however short the cycle),
+//! Restarts: OOM kills at the limit in force (seen in the samples, however short the cycle;
+//! the sample before the drop within about a sample's growth of the limit, the drop above the
+//! noise band),
 //! new pod names, drops at a limit change, and — only when no limit is known — drops back
 //! towards the start after growth, reported as inferred.
 
-use crate::leak::quantile::quantile;
-use crate::leak::{Bucket, Thresholds};
+use crate::leak::quantile::{median, quantile, robust_sigma};
+use crate::leak::{AnalysisOptions, Bucket, Thresholds};
 use crate::metrics::Sample;
 
 /// Where new processes start, and how each was recognised.
@@ -17,6 +19,12 @@ pub(super) struct Restarts {
     pub(super) oom: usize,
     /// How many were inferred from the shape alone (no limit known, no pod change).
     pub(super) inferred: usize,
+    /// Drops from near the limit in force (at least [`Thresholds::restart_near_limit_share`])
+    /// but further below it than an OOM kill leaves: a collection or a kill, not counted.
+    pub(super) ambiguous: usize,
+    /// How many restarts the cluster counted: `None` when no restart counter or OOM event
+    /// series covers the window.
+    pub(super) known: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +33,8 @@ enum Kind {
     PodChange,
     LimitChange,
     Inferred,
+    /// Counted by the cluster (a restart counter's step), not known to be an OOM kill.
+    Known,
 }
 
 /// All restarts of a series. `limit_at` gives the limit in force at a time.
@@ -35,23 +45,61 @@ pub(super) fn find_restarts(
     pod_changes: &[f64],
     limits: &[(f64, u64)],
     limit_at: &dyn Fn(f64) -> Option<u64>,
-    thresholds: &Thresholds,
+    options: &AnalysisOptions,
 ) -> Restarts {
-    let t = thresholds;
+    let t = &options.thresholds;
+    let known = options.known_restarts.as_deref();
     let mut events: Vec<(f64, Kind)> = Vec::new();
-    // OOM kills: a drop of a good share of the level from near the limit in force.
-    for pair in samples.windows(2) {
+    // Drops are judged against the level and against the noise band: the usual step between
+    // samples (a robust σ of the first differences, leaving out steps of a restart's size, which
+    // a crash loop of a few samples per start is made of), so that noise near the limit makes
+    // none.
+    let steps: Vec<f64> = samples
+        .windows(2)
+        .filter(|w| {
+            (w[1].bytes - w[0].bytes).abs()
+                < t.restart_min_level_drop_share * w[0].bytes.max(w[1].bytes)
+        })
+        .map(|w| w[1].bytes - w[0].bytes)
+        .collect();
+    let step_sigma = robust_sigma(&steps, median(&steps));
+    // One sample's spread around the trend: the steps' σ over √2.
+    let sample_sigma = step_sigma / std::f64::consts::SQRT_2;
+    let mut ambiguous = 0;
+    // OOM kills: a drop of a good share of the level from the limit in force. A kill happens AT
+    // the limit, so the last sample before it is within about one sample's growth of it; a drop
+    // from further below (yet near) is a collection as much as a kill: ambiguous.
+    // Restarts the cluster counted win: each is one (an OOM kill when its signals say so), and
+    // drops it did not count are not restarts, however near the limit.
+    if let Some(known) = known {
+        events.extend(known.iter().map(|k| (k.time, if k.oom { Kind::Oom } else { Kind::Known })));
+    }
+    for (i, pair) in samples.windows(2).enumerate().filter(|_| known.is_none()) {
         let (before, after) = (pair[0], pair[1]);
         let Some(limit) = limit_at(before.time) else { continue };
         let dropped = before.bytes - after.bytes;
+        if dropped < t.restart_min_level_drop_share * before.bytes
+            || dropped < t.restart_min_noise_multiple * step_sigma
+        {
+            continue;
+        }
+        let limit = limit as f64;
         // A drop as the limit changes is the rollout of the new limit, unless the limit was
         // clearly reached first.
         let changed = limits.iter().skip(1).any(|&(c, _)| c > before.time && c <= after.time);
-        let near = if changed { t.limit_reached_share } else { t.restart_near_limit_share };
-        if before.bytes >= near * limit as f64
-            && dropped >= t.restart_min_level_drop_share * before.bytes
-        {
+        let margin = (t.restart_limit_margin_share * limit).max(
+            t.restart_limit_margin_steps * growth_per_sample(samples, i, dropped)
+                + t.restart_limit_margin_sigmas * sample_sigma,
+        );
+        let at_limit = if changed {
+            before.bytes >= t.limit_reached_share * limit
+        } else {
+            before.bytes >= limit - margin
+        };
+        if at_limit {
             events.push((after.time, Kind::Oom));
+        } else if before.bytes >= t.restart_near_limit_share * limit {
+            ambiguous += 1;
         }
     }
     // A changed limit means a new container: its drop, if any, within a few samples.
@@ -69,7 +117,7 @@ pub(super) fn find_restarts(
         }
     }
     events.extend(pod_changes.iter().map(|&time| (time, Kind::PodChange)));
-    if limits.is_empty() {
+    if limits.is_empty() && known.is_none() {
         let known: Vec<f64> = events.iter().map(|e| e.0).collect();
         for i in inferred(buckets, hours, &known, t) {
             events.push((buckets[i].time, Kind::Inferred));
@@ -109,7 +157,31 @@ pub(super) fn find_restarts(
         times: merged.iter().map(|e| e.0).collect(),
         oom: merged.iter().filter(|e| e.1 == Kind::Oom).count(),
         inferred: merged.iter().filter(|e| e.1 == Kind::Inferred).count(),
+        known: known.map(|k| k.len()),
+        ambiguous,
     }
+}
+
+/// Samples before a drop over which the growth per sample is measured: 12 (an hour of
+/// five-minute samples), stopping at an earlier drop.
+const GROWTH_LOOKBACK: usize = 12;
+
+/// Growth per sample (bytes, ≥ 0) over the rise that ends at `samples[end]`, the sample before
+/// a drop of `dropped`: measured back to [`GROWTH_LOOKBACK`] samples or the previous drop of half
+/// that size, whichever is nearer, so that a crash loop of a few samples per start is measured
+/// on its own climb.
+fn growth_per_sample(samples: &[Sample], end: usize, dropped: f64) -> f64 {
+    let mut start = end;
+    while start > 0
+        && end - start < GROWTH_LOOKBACK
+        && samples[start - 1].bytes - samples[start].bytes < dropped / 2.0
+    {
+        start -= 1;
+    }
+    if start == end {
+        return 0.0;
+    }
+    ((samples[end].bytes - samples[start].bytes) / (end - start) as f64).max(0.0)
 }
 
 /// Samples either side of a limit change searched for the drop of the new container's start.

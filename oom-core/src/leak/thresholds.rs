@@ -66,15 +66,33 @@ pub struct Thresholds {
     /// After a restart the floor is back within this share of the drop above the segment's
     /// start: 0.5, so a process that starts over counts and a partial release does not.
     pub restart_return_share: f64,
-    /// A drop from a sample at least this share of the limit in force is an OOM restart, however
-    /// short the cycle (a crash loop of minutes counts): 0.9, as an OOM kill happens at the
-    /// limit and scrapes miss only the last seconds before it.
+    /// A drop from a sample at least this share of the limit in force, but further below the
+    /// limit than an OOM kill leaves (see `restart_limit_margin_share`), is *ambiguous*: a
+    /// garbage collector working near the limit or a kill; restart counts or OOM events decide.
+    /// 0.9.
     pub restart_near_limit_share: f64,
+    /// A drop is an OOM kill, however short the cycle (a crash loop of minutes counts), when
+    /// the sample before it is within the larger of this share of the limit in force and
+    /// `restart_limit_margin_steps` samples' growth of the limit: 0.02. An OOM kill happens AT
+    /// the limit, so the last sample before it is at most about one sampling interval's growth
+    /// below it; 2 % covers rounding and the working set's small lag behind the cgroup's usage.
+    pub restart_limit_margin_share: f64,
+    /// ... or within this many samples' growth (the rise per sample just before the drop) of the
+    /// limit: 3, one interval's growth with room for irregular scrapes.
+    pub restart_limit_margin_steps: f64,
+    /// ... plus this many standard deviations of one sample around the trend (the steps' robust
+    /// σ over √2): 3, as the last sample before a kill is as noisy as any, and an unsampled
+    /// excursion may be what reached the limit.
+    pub restart_limit_margin_sigmas: f64,
+    /// An OOM kill's drop is at least this many robust standard deviations (1.4826 × MAD) of the
+    /// steps between samples (leaving out steps of a restart's size): 6, so that wide noise near
+    /// the limit makes no kills.
+    pub restart_min_noise_multiple: f64,
     /// The floor's growth over the second half of the segment before the drop is at least this
     /// share of the drop: 0.3, so that the end of a spike's plateau is not a restart.
     pub restart_min_late_growth_share: f64,
     /// A restart's drop is at least this share of the value before it: 0.25, so a restart is
-    /// judged against the level (a process starting over frees most of its memory), never
+    /// judged against the level (a process starting over frees most of its memory) as well as
     /// against the noise band.
     pub restart_min_level_drop_share: f64,
     /// Peaks at or above this share of the limit in force mean the limit is reached (and that
@@ -191,6 +209,10 @@ impl Default for Thresholds {
             restart_min_growth_hours: 1.0,
             restart_return_share: 0.5,
             restart_near_limit_share: 0.9,
+            restart_limit_margin_share: 0.02,
+            restart_limit_margin_steps: 3.0,
+            restart_limit_margin_sigmas: 3.0,
+            restart_min_noise_multiple: 6.0,
             restart_min_late_growth_share: 0.3,
             restart_min_level_drop_share: 0.25,
             limit_reached_share: 0.95,

@@ -8,6 +8,23 @@ use crate::metrics::{Labels, Sample, Series, push_limit};
 /// The metric whose series are limits, attached to the memory series they match.
 pub(super) const LIMIT_METRIC: &str = "container_spec_memory_limit_bytes";
 
+/// A label that integrity checking puts on kube-state-metrics' limits (the pod spec), so that
+/// they stay apart from cAdvisor's and win over them.
+pub(super) const SPEC_LIMIT_LABEL: &str = "__limit_source__";
+
+/// Limits at or above this many bytes (2^62, 4 EiB) mean "no limit": cAdvisor reports an
+/// unlimited cgroup as the page-rounded largest i64 (9223372036854771712), like 0.
+pub(super) const NO_LIMIT_BYTES: f64 = 4_611_686_018_427_387_904.0;
+
+/// Whether a limit value is a real limit: above 0 and below [`NO_LIMIT_BYTES`].
+fn is_limit(bytes: f64) -> bool {
+    bytes > 0.0 && bytes < NO_LIMIT_BYTES
+}
+
+/// A limit series: its labels, its steps (time, bytes), and whether it is the pod spec's
+/// (kube-state-metrics) rather than cAdvisor's.
+type LimitSeries = (Labels, Vec<(f64, u64)>, bool);
+
 /// A label set's samples and the limits seen beside them (time, bytes), unsorted.
 type Collected = (Vec<Sample>, Vec<(f64, u64)>);
 
@@ -27,7 +44,7 @@ impl SeriesBuilder {
         }
         let entry = self.series.entry(labels).or_default();
         entry.0.push(Sample { time, bytes });
-        if let Some(limit) = limit.filter(|l| *l > 0.0) {
+        if let Some(limit) = limit.filter(|l| is_limit(*l)) {
             entry.1.push((time, limit as u64));
         }
     }
@@ -38,27 +55,30 @@ impl SeriesBuilder {
             return;
         };
         entry.0.push(Sample { time, bytes });
-        if let Some(limit) = limit.filter(|l| *l > 0.0) {
+        if let Some(limit) = limit.filter(|l| is_limit(*l)) {
             entry.1.push((time, limit as u64));
         }
     }
 
-    pub(super) fn finish(self) -> Vec<Series> {
+    /// The series, and notes on what was decided (limits that disagree).
+    pub(super) fn finish(self) -> (Vec<Series>, Vec<String>) {
         let mut memory = Vec::new();
-        let mut limit_series: Vec<(Labels, Vec<(f64, u64)>)> = Vec::new();
+        let mut notes = Vec::new();
+        let mut limit_series: Vec<LimitSeries> = Vec::new();
         for (mut labels, (mut samples, observed)) in self.series {
             samples.sort_by(|a, b| a.time.total_cmp(&b.time));
             let samples = merge_duplicates(samples);
             if labels.get("__name__").is_some_and(|n| n == LIMIT_METRIC) {
                 labels.remove("__name__");
+                let spec = labels.remove(SPEC_LIMIT_LABEL).is_some();
                 let observed: Vec<(f64, u64)> = samples
                     .iter()
-                    .filter(|s| s.bytes > 0.0)
+                    .filter(|s| is_limit(s.bytes))
                     .map(|s| (s.time, s.bytes as u64))
                     .collect();
                 let steps = step_series(observed);
                 if !steps.is_empty() {
-                    limit_series.push((labels, steps));
+                    limit_series.push((labels, steps, spec));
                 }
                 continue;
             }
@@ -68,16 +88,36 @@ impl SeriesBuilder {
         }
         for series in &mut memory {
             if series.limits.is_empty() {
-                series.limits = limit_series
+                let matching: Vec<&LimitSeries> = limit_series
                     .iter()
-                    .find(|(labels, _)| {
+                    .filter(|(labels, _, _)| {
                         labels.iter().all(|(k, v)| series.labels.get(k).is_none_or(|own| own == v))
                     })
-                    .map(|(_, limits)| limits.clone())
-                    .unwrap_or_default();
+                    .collect();
+                // The spec (kube-state-metrics) wins over cAdvisor's view of it; never a mean.
+                let spec = matching.iter().find(|m| m.2);
+                let cadvisor = matching.iter().find(|m| !m.2);
+                if let (Some(spec), Some(cadvisor)) = (spec, cadvisor)
+                    && spec.1.last().map(|l| l.1) != cadvisor.1.last().map(|l| l.1)
+                {
+                    let last = |steps: &[(f64, u64)]| {
+                        steps
+                            .last()
+                            .map_or_else(String::new, |l| crate::quantity::format_human(l.1))
+                    };
+                    notes.push(format!(
+                        "{}: the limits disagree: kube-state-metrics (the pod spec) says {}, \
+                         cAdvisor ({LIMIT_METRIC}) {}; the spec's is used",
+                        series.name(),
+                        last(&spec.1),
+                        last(&cadvisor.1)
+                    ));
+                }
+                series.limits =
+                    spec.or(cadvisor).map(|(_, limits, _)| limits.clone()).unwrap_or_default();
             }
         }
-        join_pod_generations(memory)
+        (join_pod_generations(memory), notes)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::metrics::assemble::{LIMIT_METRIC, SeriesBuilder};
+use crate::metrics::assemble::{LIMIT_METRIC, SPEC_LIMIT_LABEL, SeriesBuilder};
 use crate::metrics::{
     Labels, LeftOut, MetricsError, RefusedSeries, Sample, Signal, SignalSample, name_of,
 };
@@ -147,6 +147,8 @@ pub(super) fn check(
                     .filter(|(k, _)| matches!(k.as_str(), "namespace" | "pod" | "container"))
                     .collect();
                 key.insert("__name__".to_owned(), LIMIT_METRIC.to_owned());
+                // Kept apart from cAdvisor's limit of the same container: the spec wins.
+                key.insert(SPEC_LIMIT_LABEL.to_owned(), "kube-state-metrics".to_owned());
                 let entry = builder.series.entry(key).or_default();
                 entry.0.extend(samples);
                 entry.1.extend(limit);

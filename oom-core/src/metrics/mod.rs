@@ -54,6 +54,7 @@ mod events;
 mod integrity;
 mod labels;
 mod prometheus;
+mod signals;
 mod text;
 mod values;
 mod victoria;
@@ -61,6 +62,10 @@ mod victoria;
 pub use events::parse_events;
 pub use integrity::{
     INTERLEAVED_LAG_RATIO, MAX_CONFLICTING_INSTANT_SHARE, MEMORY_METRIC, MIN_PLAUSIBLE_PEAK_BYTES,
+};
+pub use signals::{
+    KnownRestart, LAST_TERMINATED_METRIC, OOM_EVENTS_METRIC, RESTARTS_METRIC,
+    SIGNAL_COVERAGE_SLACK_SHARE, known_restarts,
 };
 pub use values::{
     EPOCH_MICROS_BELOW, EPOCH_MILLIS_BELOW, EPOCH_SECONDS_BELOW, format_time, parse_bytes,
@@ -510,10 +515,12 @@ pub fn parse_with(bytes: &[u8], options: &ParseOptions) -> Result<MetricsDump, M
     let checked = integrity::check(&mut collect.builder, options.metric.as_deref())?;
     let mut notes = collect.notes;
     notes.extend(checked.notes);
+    let (series, limit_notes) = collect.builder.finish();
+    notes.extend(limit_notes);
     Ok(MetricsDump {
         format,
         metric: checked.metric,
-        series: collect.builder.finish(),
+        series,
         refused: checked.refused,
         left_out: checked.left_out,
         signals: checked.signals,

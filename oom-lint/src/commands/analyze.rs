@@ -135,6 +135,9 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
             notes: dump.notes.clone(),
         });
         for series in dump.series {
+            // Restart counters and OOM events in the dump decide what its drops are.
+            let known_restarts = metrics::known_restarts(&dump.signals, &series);
+            let options = AnalysisOptions { known_restarts, ..options.clone() };
             let result = analyze(&series, &events, &options);
             results.push(SeriesResult { file: name.clone(), series, analysis: result });
         }

@@ -272,11 +272,17 @@ fn usage(
     // been OOMKilled more often than its restart count says. Then the drops near the limit are
     // the runtime freeing memory, and the series is judged as if no limit explained them.
     let mut drops_not_kills = None;
+    // Drops from near the limit but short of it are not counted as kills by the analysis (they
+    // may be either); they count here, against the restart count.
+    let near_limit = analysis.limit_bytes.is_some_and(|l| {
+        analysis.peak_bytes >= options.thresholds.restart_near_limit_share * l as f64
+    });
+    let drops = analysis.oom_restarts.max(if near_limit { analysis.sawtooth_drops } else { 0 });
     if let Some(known) = known_restarts
         && current.pod_changes.is_empty()
-        && analysis.oom_restarts as u64 > known
+        && drops as u64 > known
     {
-        drops_not_kills = Some((analysis.oom_restarts, known));
+        drops_not_kills = Some((drops, known));
         current.limits.clear();
         let without_limit = AnalysisOptions { limit_bytes: None, ..options.clone() };
         analysis = analyze(&current, &events, &without_limit);

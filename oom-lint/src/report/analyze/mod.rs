@@ -209,7 +209,9 @@ pub fn human(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputE
                 a.restarts,
                 if a.restarts == 1 { "" } else { "s" }
             ));
-            if a.oom_restarts > 0 {
+            if a.oom_restarts > 0 && a.limit_bytes.is_none() {
+                out.push_str(&format!(" ({} OOM kills)", a.oom_restarts));
+            } else if a.oom_restarts > 0 {
                 out.push_str(&format!(" ({} at the limit)", a.oom_restarts));
             } else if a.inferred_restarts == a.restarts {
                 out.push_str(" (inferred from the shape)");
