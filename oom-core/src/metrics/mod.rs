@@ -10,7 +10,8 @@
 //! values are gaps, skipped and counted the same way in every layout. Rows are sorted by time;
 //! a series whose values cannot be one container (two values at one instant, interleaved
 //! levels) is refused ([`RefusedSeries`]), and so is one whose values are implausible as
-//! bytes ([`MIN_PLAUSIBLE_PEAK_BYTES`]).
+//! bytes ([`MIN_PLAUSIBLE_PEAK_BYTES`]); one whose peak is merely small is kept with a note
+//! naming the unit to check ([`SUSPICIOUS_PEAK_BYTES`]).
 //!
 //! ```
 //! use oom_core::metrics::{InputFormat, parse};
@@ -61,6 +62,7 @@ mod victoria;
 pub use events::parse_events;
 pub use integrity::{
     INTERLEAVED_LAG_RATIO, MAX_CONFLICTING_INSTANT_SHARE, MEMORY_METRIC, MIN_PLAUSIBLE_PEAK_BYTES,
+    SUSPICIOUS_PEAK_BYTES,
 };
 pub use values::{
     EPOCH_MICROS_BELOW, EPOCH_MILLIS_BELOW, EPOCH_SECONDS_BELOW, format_time, parse_bytes,
