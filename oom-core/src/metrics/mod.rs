@@ -7,7 +7,9 @@
 //! Every input is read right or refused with a message naming its layout and column: a silent
 //! misread would size a container from numbers that are not its memory. Broken rows are
 //! reported with their line and skipped; the rest is kept. `NaN`, `±Inf`, `null` and empty
-//! values are gaps, skipped and counted the same way in every layout. Rows are sorted by time;
+//! values are gaps, skipped and counted the same way in every layout. Values above
+//! [`MAX_PLAUSIBLE_BYTES`] and times outside [`EARLIEST_PLAUSIBLE_TIME`] ..
+//! [`LATEST_PLAUSIBLE_TIME`] are broken rows too. Rows are sorted by time;
 //! a series whose values cannot be one container (two values at one instant, interleaved
 //! levels) is refused ([`RefusedSeries`]), and so is one whose values are implausible as
 //! bytes ([`MIN_PLAUSIBLE_PEAK_BYTES`]); one whose peak is merely small is kept with a note
@@ -65,8 +67,9 @@ pub use integrity::{
     SUSPICIOUS_PEAK_BYTES,
 };
 pub use values::{
-    EPOCH_MICROS_BELOW, EPOCH_MILLIS_BELOW, EPOCH_SECONDS_BELOW, format_time, parse_bytes,
-    parse_time, parse_time_in,
+    EARLIEST_PLAUSIBLE_TIME, EPOCH_MICROS_BELOW, EPOCH_MILLIS_BELOW, EPOCH_SECONDS_BELOW,
+    LATEST_PLAUSIBLE_TIME, MAX_PLAUSIBLE_BYTES, format_time, parse_bytes, parse_time,
+    parse_time_in,
 };
 
 use assemble::SeriesBuilder;
@@ -165,6 +168,12 @@ pub(crate) fn push_limit(limits: &mut Vec<(f64, u64)>, time: f64, bytes: u64) {
     if limits.last().is_none_or(|&(_, last)| last != bytes) {
         limits.push((time, bytes));
     }
+}
+
+/// Whether a label set names a limit metric (cAdvisor's or kube-state-metrics'), whose values
+/// may be "unlimited" sentinels far above any memory.
+pub(crate) fn is_limit_metric(labels: &Labels) -> bool {
+    labels.get("__name__").is_some_and(|name| name.contains("limit"))
 }
 
 /// [`Series::name`] of a label set.
@@ -393,6 +402,42 @@ impl Collector<'_> {
     fn error(&mut self, line: Option<u64>, message: String) {
         self.errors.push(RowError { line, message });
     }
+
+    /// Whether a sample's time is plausible ([`EARLIEST_PLAUSIBLE_TIME`] ..
+    /// [`LATEST_PLAUSIBLE_TIME`]); if not, the row is a broken row (`context` prefixes the
+    /// message: the layout or the JSON path).
+    fn time_ok(&mut self, line: Option<u64>, context: &str, time: f64) -> bool {
+        self.check(line, context, values::check_time(time))
+    }
+
+    /// Whether a sample is plausible: its time, and bytes at most [`MAX_PLAUSIBLE_BYTES`] —
+    /// unless it is a `limit` metric's ([`is_limit_metric`]), whose "unlimited" sentinels are
+    /// judged where limits are assembled.
+    fn sample_ok(
+        &mut self,
+        line: Option<u64>,
+        context: &str,
+        limit: bool,
+        time: f64,
+        bytes: f64,
+    ) -> bool {
+        self.time_ok(line, context, time)
+            && (limit || self.check(line, context, values::check_bytes(bytes)))
+    }
+
+    fn check(&mut self, line: Option<u64>, context: &str, checked: Result<(), String>) -> bool {
+        match checked {
+            Ok(()) => true,
+            Err(message) if context.is_empty() => {
+                self.error(line, message);
+                false
+            }
+            Err(message) => {
+                self.error(line, format!("{context}: {message}"));
+                false
+            }
+        }
+    }
 }
 
 /// Reads a dump, detecting its layout unless `format` forces one.
@@ -619,15 +664,15 @@ mod tests {
     fn rows_of_interleaved_and_short_series_land_in_their_own_series() {
         let dump = parse_text(
             "time,value,pod,container,limit\n\
-             1,100Mi,a,app,1000Mi\n\
-             2,110Mi,a,app,\n\
-             3,200Mi,b,app,2000Mi\n\
-             4,120Mi,a,app,1000Mi\n\
-             5,,a,app,1000Mi\n\
-             6,130Mi,a,app,1000Mi\n\
-             7,300Mi,c\n\
-             8,310Mi,c,\n\
-             9,320Mi,c,\n",
+             1777040581,100Mi,a,app,1000Mi\n\
+             1777040582,110Mi,a,app,\n\
+             1777040583,200Mi,b,app,2000Mi\n\
+             1777040584,120Mi,a,app,1000Mi\n\
+             1777040585,,a,app,1000Mi\n\
+             1777040586,130Mi,a,app,1000Mi\n\
+             1777040587,300Mi,c\n\
+             1777040588,310Mi,c,\n\
+             1777040589,320Mi,c,\n",
         );
         let mut found: Vec<(String, Vec<f64>, Option<u64>)> = dump
             .series
@@ -686,6 +731,52 @@ mod tests {
     }
 
     #[test]
+    fn absurd_values_and_times_are_broken_rows_in_every_layout() {
+        let csv = parse_text(
+            "timestamp,container,value\n\
+             1777040580,app,300Mi\n\
+             1777040640,app,1e308\n\
+             1777040700,app,2Pi\n\
+             1777040760,app,1Pi\n\
+             0,app,300Mi\n\
+             99999999999,app,300Mi\n\
+             1777040820,app,310Mi\n",
+        );
+        let lines: Vec<_> = csv.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(3), Some(4), Some(6), Some(7)], "{:?}", csv.errors);
+        assert!(csv.errors[0].message.contains("above 1 PiB"), "{:?}", csv.errors);
+        assert!(csv.errors[2].message.contains("1970-01-01T00:00:00Z is outside 1990..2200"));
+        // Exactly 1 PiB is still read.
+        assert_eq!(csv.series[0].samples.len(), 3);
+
+        let json = parse_text(
+            r#"{"status":"success","data":{"resultType":"matrix","result":[
+              {"metric":{"container":"app"},"values":[[1e300,"3e8"],[1777040580,"3e8"],[-1e20,"3e8"],[1777040640,"1e20"]]},
+              {"metric":{"__name__":"container_spec_memory_limit_bytes","container":"app"},"values":[[1777040580,"9223372036854771712"]]}]}}"#,
+        );
+        let messages: Vec<&str> = json.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].starts_with("result[0]: time 1e300 is outside"), "{messages:?}");
+        assert!(messages[1].starts_with("result[0]: time -1e20 is outside"), "{messages:?}");
+        assert!(messages[2].contains("1e20 bytes is above 1 PiB"), "{messages:?}");
+        assert_eq!(json.series[0].samples.len(), 1);
+
+        let promtool = parse_text(
+            "{__name__=\"container_memory_working_set_bytes\", container=\"app\"} 3e8 1777040580000\n\
+             {__name__=\"container_memory_working_set_bytes\", container=\"app\"} 3e18 1777040640000\n\
+             {__name__=\"container_memory_working_set_bytes\", container=\"app\"} 3e8 1\n",
+        );
+        let lines: Vec<_> = promtool.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(2), Some(3)], "{:?}", promtool.errors);
+
+        let victoria = parse_text(
+            "{\"metric\":{\"container\":\"app\"},\"values\":[3e8,5e300,3e8],\"timestamps\":[1777040580000,1777040640000,-5]}\n",
+        );
+        assert_eq!(victoria.errors.len(), 2, "{:?}", victoria.errors);
+        assert_eq!(victoria.series[0].samples.len(), 1);
+    }
+
+    #[test]
     fn truncated_json_is_an_error_with_a_line() {
         let error = parse("{\"status\":\"success\",\n\"data\":{\"result\":[".as_bytes(), None);
         assert!(matches!(error, Err(MetricsError::Json { line: 2, .. })), "{error:?}");
@@ -695,11 +786,11 @@ mod tests {
     fn new_pod_names_are_restarts_of_one_container() {
         let dump = parse_text(
             "timestamp,namespace,pod,container,value\n\
-             100,shop,api-abc,app,1Gi\n200,shop,api-abc,app,2Gi\n\
-             300,shop,api-def,app,1Gi\n400,shop,api-def,app,2Gi\n",
+             1777040100,shop,api-abc,app,1Gi\n1777040200,shop,api-abc,app,2Gi\n\
+             1777040300,shop,api-def,app,1Gi\n1777040400,shop,api-def,app,2Gi\n",
         );
         assert_eq!(dump.series.len(), 1);
-        assert_eq!(dump.series[0].pod_changes, [300.0]);
+        assert_eq!(dump.series[0].pod_changes, [1_777_040_300.0]);
         assert_eq!(dump.series[0].samples.len(), 4);
     }
 
