@@ -330,3 +330,19 @@ fn a_dump_in_kib_without_a_unit_is_noted_not_silently_sized_as_bytes() {
     assert!(run.stdout.contains("a peak of 2.1 MiB is small for a container"), "{}", run.stdout);
     assert!(run.stdout.contains("KiB (or kB)"), "{}", run.stdout);
 }
+
+#[test]
+fn binary_files_are_refused_without_echoing_them() {
+    for file in ["binary.bin", "binary-zip.csv", "nul-in-csv.csv"] {
+        let path = format!("own/hostile/{file}");
+        let run = analyze(&[&path]);
+        assert_eq!(run.code, Some(2), "{file}: {}", run.stdout);
+        assert!(
+            run.stdout.contains(&format!("{file}: binary file (not a metrics dump)")),
+            "{file}: {}",
+            run.stdout
+        );
+        assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\0'), "{file}");
+        assert!(run.stdout.len() < 400, "{file}: {}", run.stdout);
+    }
+}

@@ -253,6 +253,9 @@ pub enum MetricsError {
     /// The input is empty.
     #[error("the input is empty")]
     Empty,
+    /// The input is not text (NUL bytes, invalid UTF-8 or UTF-16): nothing of it is echoed.
+    #[error("binary file (not a metrics dump): it holds NUL bytes or is not UTF-8 or UTF-16 text")]
+    Binary,
     /// JSON that does not parse, or is not a Prometheus response.
     #[error("line {line}: {message}")]
     Json {
@@ -477,9 +480,11 @@ pub fn parse_slice(bytes: &[u8], format: Option<InputFormat>) -> Result<MetricsD
 }
 
 /// Text of a dump in UTF-8 (with or without a byte-order mark) or UTF-16 (LE or BE, with a
-/// byte-order mark, or without one when every other byte of ASCII text is zero).
-fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    let utf16 = |bytes: &[u8], little: bool| -> Cow<'_, str> {
+/// byte-order mark, or without one when every other byte of ASCII text is zero). Bytes that
+/// are not text in the encoding found — invalid UTF-8 or UTF-16, or a NUL after decoding — are
+/// a binary file, refused before any of it is echoed ([`MetricsError::Binary`]).
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, MetricsError> {
+    let utf16 = |bytes: &[u8], little: bool| -> Result<Cow<'_, str>, MetricsError> {
         let units = bytes.chunks_exact(2).map(|pair| {
             if little {
                 u16::from_le_bytes([pair[0], pair[1]])
@@ -487,18 +492,23 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
                 u16::from_be_bytes([pair[0], pair[1]])
             }
         });
-        Cow::Owned(
-            char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect(),
-        )
+        let text: Result<String, _> = char::decode_utf16(units).collect();
+        text.map(Cow::Owned).map_err(|_| MetricsError::Binary)
     };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest),
+    let utf8 =
+        |bytes| std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| MetricsError::Binary);
+    let text = match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
         [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
         [a, 0, b, 0, ..] if *a != 0 && *b != 0 => utf16(bytes, true),
         [0, a, 0, b, ..] if *a != 0 && *b != 0 => utf16(bytes, false),
-        _ => String::from_utf8_lossy(bytes),
+        _ => utf8(bytes),
+    }?;
+    if text.contains('\0') {
+        return Err(MetricsError::Binary);
     }
+    Ok(text)
 }
 
 /// [`parse_slice`] with options: a forced layout, the memory metric, the zone of local times.
@@ -522,7 +532,7 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
 /// # Ok::<(), oom_core::metrics::MetricsError>(())
 /// ```
 pub fn parse_with(bytes: &[u8], options: &ParseOptions) -> Result<MetricsDump, MetricsError> {
-    let text = decode(bytes);
+    let text = decode(bytes)?;
     let text: &str = &text;
     if text.trim().is_empty() {
         return Err(MetricsError::Empty);
@@ -774,6 +784,20 @@ mod tests {
         );
         assert_eq!(victoria.errors.len(), 2, "{:?}", victoria.errors);
         assert_eq!(victoria.series[0].samples.len(), 1);
+    }
+
+    #[test]
+    fn binary_input_is_refused_before_anything_is_read() {
+        for bytes in [
+            &b"\x08\x7d\xf1\xa6\x90\xbe\xc2\x00\x1b[31m"[..],
+            b"PK\x03\x04\x47\xe7",
+            b"timestamp,namespace,pod,container,value\n1777000000,ns,p\x00,app,314572800\n",
+            b"timestamp,container,value\n1777000000,\xe9t\xe9,314572800\n",
+            &[0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00],
+        ] {
+            let error = parse_slice(bytes, None).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(error.starts_with("binary file (not a metrics dump)"), "{bytes:?}: {error}");
+        }
     }
 
     #[test]
