@@ -283,3 +283,66 @@ fn check_metrics_reports_refused_series_instead_of_dropping_them() {
     assert_eq!(run.code, Some(2), "{}", run.stdout);
     assert!(run.stdout.contains("interleaved"), "{}", run.stdout);
 }
+
+// --- absurd numbers and times (own/hostile/) ---
+
+#[test]
+fn values_above_a_pebibyte_are_broken_rows_not_spikes() {
+    // A row of 1e308 (and 1e30) among 300 MiB: read as bytes it was a "SPIKE to 16 EiB".
+    let run = analyze(&["own/hostile/huge-neg.csv", "--format", "json"]);
+    let report = run.json();
+    let series = &report["series"][0];
+    assert_eq!(series["classification"], "steady", "{}", run.stdout);
+    assert_eq!(series["peak_bytes"], 314_572_800.0, "{}", run.stdout);
+    let run = analyze(&["own/hostile/huge-neg.csv"]);
+    assert!(!run.stdout.contains("EiB"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "own/hostile/huge-neg.csv:51: memory value 1e308 bytes is above 1 PiB, more than any \
+             machine's memory"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("huge-neg.csv:61: memory value 1e30 bytes"), "{}", run.stdout);
+}
+
+#[test]
+fn times_outside_1990_to_2200_are_broken_rows() {
+    // Timestamps 1e300 and -1e20 printed a 300-digit duration.
+    let run = analyze(&["own/hostile/prom-huge-ts.json"]);
+    assert!(run.stdout.contains("result[0]: time 1e300 is outside 1990..2200"), "{}", run.stdout);
+    assert!(run.stdout.contains("result[0]: time -1e20 is outside 1990..2200"), "{}", run.stdout);
+    assert!(run.stdout.lines().all(|l| l.chars().count() < 400), "{}", run.stdout);
+    // Relative seconds from 0 are not dates of 1970: every row is a broken row, nothing sized.
+    let run = analyze(&["own/hostile/epoch-1970.csv"]);
+    assert!(
+        run.stdout.contains("epoch-1970.csv:2: time 1970-01-01T00:00:00Z is outside 1990..2200"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("recommendation"), "{}", run.stdout);
+}
+
+#[test]
+fn a_dump_in_kib_without_a_unit_is_noted_not_silently_sized_as_bytes() {
+    let run = analyze(&["own/long-kib-bare-deploy.csv"]);
+    assert!(run.stdout.contains("a peak of 2.1 MiB is small for a container"), "{}", run.stdout);
+    assert!(run.stdout.contains("KiB (or kB)"), "{}", run.stdout);
+}
+
+#[test]
+fn binary_files_are_refused_without_echoing_them() {
+    for file in ["binary.bin", "binary-zip.csv", "nul-in-csv.csv"] {
+        let path = format!("own/hostile/{file}");
+        let run = analyze(&[&path]);
+        assert_eq!(run.code, Some(2), "{file}: {}", run.stdout);
+        assert!(
+            run.stdout.contains(&format!("{file}: binary file (not a metrics dump)")),
+            "{file}: {}",
+            run.stdout
+        );
+        assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\0'), "{file}");
+        assert!(run.stdout.len() < 400, "{file}: {}", run.stdout);
+    }
+}

@@ -93,3 +93,61 @@ fn fix_says_why_it_leaves_a_heap_flag_alone() {
     assert!(run.stdout.contains("+            limits: {memory: 768Mi}"), "{}", run.stdout);
     assert!(run.stdout.contains("               value: -Xmx$(HEAP)\n"), "{}", run.stdout);
 }
+
+#[test]
+fn fix_never_shrinks_a_limit_a_thousandfold_without_asking_about_the_unit() {
+    // usage.csv is a 3 GiB JVM's working set in KiB without a unit: read as bytes, 2.1 "MiB".
+    let dir = testdata("usage/kib-read-as-bytes");
+    let run = oom_lint(&["fix", "--dry-run", "big.yaml", "--metrics", "usage.csv"], &dir, None);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "skipped big.yaml:10: Deployment/big (namespace ns) container app: the observed peak \
+             (2.1 MiB) is 1493× below the current 3Gi limit: are the dump's values in KiB"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("+++"), "nothing is written: {}", run.stdout);
+    assert!(!run.stdout.contains("-Xmx2m"), "{}", run.stdout);
+
+    // check says the same instead of recommending 2816Ki.
+    let check =
+        oom_lint(&["check", "--format", "json", "big.yaml", "--metrics", "usage.csv"], &dir, None);
+    let report = check.json();
+    let message = report["findings"][0]["message"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(report["findings"][0]["rule"], "memory-limit-oversized", "{}", check.stdout);
+    assert!(message.contains("are the dump's values in KiB"), "{message}");
+    assert!(!message.contains("2816Ki"), "{message}");
+
+    // analyze keeps the series but notes the small peak.
+    let analyze = oom_lint(&["analyze", "usage.csv"], &dir, None);
+    assert!(
+        analyze.stdout.contains("a peak of 2.1 MiB is small for a container")
+            && analyze.stdout.contains("KiB"),
+        "{}",
+        analyze.stdout
+    );
+}
+
+#[test]
+fn a_tiny_sidecar_well_under_the_unit_factor_is_still_resized() {
+    // 3 MiB under a 64Mi limit is 21×: oversized, not a unit problem.
+    let dir = testdata("usage/kib-read-as-bytes");
+    let run = oom_lint(
+        &["fix", "--dry-run", "sidecar.yaml", "--metrics", "sidecar-usage.csv"],
+        &dir,
+        None,
+    );
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("skipped"), "{}", run.stdout);
+    assert!(run.stdout.contains("limits: {memory: 4Mi}"), "{}", run.stdout);
+    let check = oom_lint(
+        &["check", "--format", "json", "sidecar.yaml", "--metrics", "sidecar-usage.csv"],
+        &dir,
+        None,
+    );
+    let message = check.json()["findings"][0]["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.contains("16.0× the recommended 4Mi"), "{message}");
+    assert!(!message.contains("KiB"), "{message}");
+}

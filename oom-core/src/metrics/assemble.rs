@@ -49,6 +49,11 @@ impl SeriesBuilder {
         }
     }
 
+    /// Whether the series the last sample went to is a limit metric's.
+    pub(super) fn last_is_limit(&self) -> bool {
+        self.last.as_ref().is_some_and(super::is_limit_metric)
+    }
+
     /// Adds a sample to the series the last one went to.
     pub(super) fn push_to_last(&mut self, time: f64, bytes: f64, limit: Option<f64>) {
         let Some(entry) = self.last.as_ref().and_then(|labels| self.series.get_mut(labels)) else {

@@ -3,6 +3,7 @@
 //! row into the series builder with each broken row's line.
 
 use crate::metrics::detect::{Column, FramePlan, SAMPLE_ROWS, delimiter_of, plan_frame};
+use crate::metrics::is_limit_metric;
 use crate::metrics::labels::parse_label_set;
 use crate::metrics::values::{Value, parse_time_in, parse_value};
 use crate::metrics::{Collector, InputFormat, Labels, MetricsError};
@@ -203,13 +204,26 @@ impl<'p> Rows<'p> {
                 return;
             }
         };
+        if !collect.time_ok(Some(line), "", time) {
+            return;
+        }
         let same_series = self.previous_cells.as_ref().is_some_and(|previous| {
             self.label_columns.iter().zip(previous).all(|(&i, cell)| record.get(i) == Some(cell))
         }) && record.len() >= columns.len();
         if same_series && let Some((value_index, scale)) = self.value_index {
             let limit = self.limit(&record);
             match record.get(value_index).map(|cell| parse_value(cell, style, scale)) {
-                Some(Ok(Value::Bytes(bytes))) => collect.builder.push_to_last(time, bytes, limit),
+                Some(Ok(Value::Bytes(bytes))) => {
+                    if collect.sample_ok(
+                        Some(line),
+                        "",
+                        collect.builder.last_is_limit(),
+                        time,
+                        bytes,
+                    ) {
+                        collect.builder.push_to_last(time, bytes, limit)
+                    }
+                }
                 Some(Err(message)) => collect.error(Some(line), message),
                 Some(Ok(Value::Gap)) | None => collect.gaps += 1,
             }
@@ -236,7 +250,15 @@ impl<'p> Rows<'p> {
                 Column::Series { labels: series_labels, scale } => {
                     match parse_value(cell, style, *scale) {
                         Ok(Value::Bytes(bytes)) => {
-                            collect.builder.push(series_labels.clone(), time, bytes, limit)
+                            if collect.sample_ok(
+                                Some(line),
+                                "",
+                                is_limit_metric(series_labels),
+                                time,
+                                bytes,
+                            ) {
+                                collect.builder.push(series_labels.clone(), time, bytes, limit)
+                            }
                         }
                         Ok(Value::Gap) => collect.gaps += 1,
                         Err(message) => collect.error(Some(line), message),
@@ -246,6 +268,14 @@ impl<'p> Rows<'p> {
         }
         if let Some((cell, scale)) = value {
             match parse_value(cell, style, scale) {
+                Ok(Value::Bytes(bytes))
+                    if !collect.sample_ok(
+                        Some(line),
+                        "",
+                        is_limit_metric(&labels),
+                        time,
+                        bytes,
+                    ) => {}
                 Ok(Value::Bytes(bytes)) => {
                     collect.builder.push(labels, time, bytes, limit);
                     // A short row has fewer labels than its cells suggest: no shortcut from it.

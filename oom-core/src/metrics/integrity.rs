@@ -34,6 +34,11 @@ const SIGNAL_METRICS: [&str; 5] = [
 /// and sizing from it would recommend nonsense (`-Xmx1m`).
 pub const MIN_PLAUSIBLE_PEAK_BYTES: f64 = 1_048_576.0;
 
+/// A peak below this (4 MiB) is kept but noted as a possible unit problem: a JVM of 3 GiB whose
+/// dump is in KiB reads as 3 "MiB" of bytes. Tiny sidecars (a pause container, a static proxy)
+/// do peak at a few MiB, so such a series is analysed, with a note that names the unit to check.
+pub const SUSPICIOUS_PEAK_BYTES: f64 = 4.0 * 1_048_576.0;
+
 /// At most this share of a series' instants may carry two different values (merged by their
 /// mean, with a note): a time written twice in a daylight-saving change, an export overlap.
 /// Beyond it, several containers share the series' labels.
@@ -202,8 +207,8 @@ pub(super) fn check(
                 let reason = format!("{}: {reason}", name_of(&labels));
                 checked.refused.push(RefusedSeries { labels, reason });
             }
-            Judgement::Keep(note) => {
-                if let Some(note) = note {
+            Judgement::Keep(notes) => {
+                for note in notes {
                     checked.notes.push(format!("{}: {note}", name_of(&labels)));
                 }
                 builder.series.insert(labels, (samples, limit));
@@ -214,7 +219,7 @@ pub(super) fn check(
 }
 
 enum Judgement {
-    Keep(Option<String>),
+    Keep(Vec<String>),
     Refuse(String),
 }
 
@@ -277,10 +282,21 @@ fn judge(samples: &[Sample]) -> Judgement {
              (`value_mib`, `memory (MiB)`) or export bytes — not sized"
         ));
     }
-    let note = (conflicts > 0).then(|| {
-        format!("{conflicts} of {instants} instants carry two different values; their mean is kept")
-    });
-    Judgement::Keep(note)
+    let mut notes = Vec::new();
+    if conflicts > 0 {
+        notes.push(format!(
+            "{conflicts} of {instants} instants carry two different values; their mean is kept"
+        ));
+    }
+    if peak < SUSPICIOUS_PEAK_BYTES {
+        notes.push(format!(
+            "a peak of {} is small for a container: if this is not a tiny sidecar, the values \
+             may be in KiB (or kB) rather than bytes; name the unit in the column header \
+             (`value_kib`, `memory (KiB)`) or export bytes",
+            crate::quantity::format_human(peak as u64)
+        ));
+    }
+    Judgement::Keep(notes)
 }
 
 #[cfg(test)]
@@ -301,7 +317,7 @@ mod tests {
         assert!(matches!(judge(&series(&rows)), Judgement::Refuse(r) if r.contains("alternate")));
         let one: Vec<(f64, f64)> =
             (0..100).map(|i| (i as f64 * 30.0, 300e6 + ((i * 37) % 11) as f64 * 1e6)).collect();
-        assert!(matches!(judge(&series(&one)), Judgement::Keep(None)));
+        assert!(matches!(judge(&series(&one)), Judgement::Keep(notes) if notes.is_empty()));
     }
 
     #[test]
@@ -311,12 +327,23 @@ mod tests {
         assert!(matches!(judge(&series(&rows)), Judgement::Refuse(r) if r.contains("instants")));
         let mut once: Vec<(f64, f64)> = (0..200).map(|i| (i as f64, 300e6)).collect();
         once.push((5.0, 302e6));
-        assert!(matches!(judge(&series(&once)), Judgement::Keep(Some(_))));
+        assert!(matches!(judge(&series(&once)), Judgement::Keep(notes) if notes.len() == 1));
     }
 
     #[test]
     fn implausible_bytes() {
         let rows: Vec<(f64, f64)> = (0..30).map(|i| (i as f64, 700.0 + i as f64)).collect();
         assert!(matches!(judge(&series(&rows)), Judgement::Refuse(r) if r.contains("1 MiB")));
+    }
+
+    #[test]
+    fn small_peaks_are_kept_with_a_unit_note() {
+        // A 2.1 GiB JVM exported in KiB: 2.1 "MiB" of bytes.
+        let kib: Vec<(f64, f64)> = (0..30).map(|i| (i as f64, 2_123_350.0 + i as f64)).collect();
+        assert!(
+            matches!(judge(&series(&kib)), Judgement::Keep(n) if n.len() == 1 && n[0].contains("KiB"))
+        );
+        let sidecar: Vec<(f64, f64)> = (0..30).map(|i| (i as f64, 5e6 + i as f64)).collect();
+        assert!(matches!(judge(&series(&sidecar)), Judgement::Keep(n) if n.is_empty()));
     }
 }

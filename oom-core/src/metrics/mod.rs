@@ -7,10 +7,13 @@
 //! Every input is read right or refused with a message naming its layout and column: a silent
 //! misread would size a container from numbers that are not its memory. Broken rows are
 //! reported with their line and skipped; the rest is kept. `NaN`, `±Inf`, `null` and empty
-//! values are gaps, skipped and counted the same way in every layout. Rows are sorted by time;
+//! values are gaps, skipped and counted the same way in every layout. Values above
+//! [`MAX_PLAUSIBLE_BYTES`] and times outside [`EARLIEST_PLAUSIBLE_TIME`] ..
+//! [`LATEST_PLAUSIBLE_TIME`] are broken rows too. Rows are sorted by time;
 //! a series whose values cannot be one container (two values at one instant, interleaved
 //! levels) is refused ([`RefusedSeries`]), and so is one whose values are implausible as
-//! bytes ([`MIN_PLAUSIBLE_PEAK_BYTES`]).
+//! bytes ([`MIN_PLAUSIBLE_PEAK_BYTES`]); one whose peak is merely small is kept with a note
+//! naming the unit to check ([`SUSPICIOUS_PEAK_BYTES`]).
 //!
 //! ```
 //! use oom_core::metrics::{InputFormat, parse};
@@ -62,14 +65,16 @@ mod victoria;
 pub use events::parse_events;
 pub use integrity::{
     INTERLEAVED_LAG_RATIO, MAX_CONFLICTING_INSTANT_SHARE, MEMORY_METRIC, MIN_PLAUSIBLE_PEAK_BYTES,
+    SUSPICIOUS_PEAK_BYTES,
 };
 pub use signals::{
     KnownRestart, LAST_TERMINATED_METRIC, OOM_EVENTS_METRIC, RESTARTS_METRIC,
     SIGNAL_COVERAGE_SLACK_SHARE, known_restarts,
 };
 pub use values::{
-    EPOCH_MICROS_BELOW, EPOCH_MILLIS_BELOW, EPOCH_SECONDS_BELOW, format_time, parse_bytes,
-    parse_time, parse_time_in,
+    EARLIEST_PLAUSIBLE_TIME, EPOCH_MICROS_BELOW, EPOCH_MILLIS_BELOW, EPOCH_SECONDS_BELOW,
+    LATEST_PLAUSIBLE_TIME, MAX_PLAUSIBLE_BYTES, format_time, parse_bytes, parse_time,
+    parse_time_in,
 };
 
 use assemble::SeriesBuilder;
@@ -170,6 +175,12 @@ pub(crate) fn push_limit(limits: &mut Vec<(f64, u64)>, time: f64, bytes: u64) {
     }
 }
 
+/// Whether a label set names a limit metric (cAdvisor's or kube-state-metrics'), whose values
+/// may be "unlimited" sentinels far above any memory.
+pub(crate) fn is_limit_metric(labels: &Labels) -> bool {
+    labels.get("__name__").is_some_and(|name| name.contains("limit"))
+}
+
 /// [`Series::name`] of a label set.
 pub(crate) fn name_of(labels: &Labels) -> String {
     let known: Vec<&str> = ["namespace", "pod", "container"]
@@ -247,6 +258,9 @@ pub enum MetricsError {
     /// The input is empty.
     #[error("the input is empty")]
     Empty,
+    /// The input is not text (NUL bytes, invalid UTF-8 or UTF-16): nothing of it is echoed.
+    #[error("binary file (not a metrics dump): it holds NUL bytes or is not UTF-8 or UTF-16 text")]
+    Binary,
     /// JSON that does not parse, or is not a Prometheus response.
     #[error("line {line}: {message}")]
     Json {
@@ -396,6 +410,42 @@ impl Collector<'_> {
     fn error(&mut self, line: Option<u64>, message: String) {
         self.errors.push(RowError { line, message });
     }
+
+    /// Whether a sample's time is plausible ([`EARLIEST_PLAUSIBLE_TIME`] ..
+    /// [`LATEST_PLAUSIBLE_TIME`]); if not, the row is a broken row (`context` prefixes the
+    /// message: the layout or the JSON path).
+    fn time_ok(&mut self, line: Option<u64>, context: &str, time: f64) -> bool {
+        self.check(line, context, values::check_time(time))
+    }
+
+    /// Whether a sample is plausible: its time, and bytes at most [`MAX_PLAUSIBLE_BYTES`] —
+    /// unless it is a `limit` metric's ([`is_limit_metric`]), whose "unlimited" sentinels are
+    /// judged where limits are assembled.
+    fn sample_ok(
+        &mut self,
+        line: Option<u64>,
+        context: &str,
+        limit: bool,
+        time: f64,
+        bytes: f64,
+    ) -> bool {
+        self.time_ok(line, context, time)
+            && (limit || self.check(line, context, values::check_bytes(bytes)))
+    }
+
+    fn check(&mut self, line: Option<u64>, context: &str, checked: Result<(), String>) -> bool {
+        match checked {
+            Ok(()) => true,
+            Err(message) if context.is_empty() => {
+                self.error(line, message);
+                false
+            }
+            Err(message) => {
+                self.error(line, format!("{context}: {message}"));
+                false
+            }
+        }
+    }
 }
 
 /// Reads a dump, detecting its layout unless `format` forces one.
@@ -435,9 +485,11 @@ pub fn parse_slice(bytes: &[u8], format: Option<InputFormat>) -> Result<MetricsD
 }
 
 /// Text of a dump in UTF-8 (with or without a byte-order mark) or UTF-16 (LE or BE, with a
-/// byte-order mark, or without one when every other byte of ASCII text is zero).
-fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    let utf16 = |bytes: &[u8], little: bool| -> Cow<'_, str> {
+/// byte-order mark, or without one when every other byte of ASCII text is zero). Bytes that
+/// are not text in the encoding found — invalid UTF-8 or UTF-16, or a NUL after decoding — are
+/// a binary file, refused before any of it is echoed ([`MetricsError::Binary`]).
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, MetricsError> {
+    let utf16 = |bytes: &[u8], little: bool| -> Result<Cow<'_, str>, MetricsError> {
         let units = bytes.chunks_exact(2).map(|pair| {
             if little {
                 u16::from_le_bytes([pair[0], pair[1]])
@@ -445,18 +497,23 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
                 u16::from_be_bytes([pair[0], pair[1]])
             }
         });
-        Cow::Owned(
-            char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect(),
-        )
+        let text: Result<String, _> = char::decode_utf16(units).collect();
+        text.map(Cow::Owned).map_err(|_| MetricsError::Binary)
     };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest),
+    let utf8 =
+        |bytes| std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| MetricsError::Binary);
+    let text = match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
         [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
         [a, 0, b, 0, ..] if *a != 0 && *b != 0 => utf16(bytes, true),
         [0, a, 0, b, ..] if *a != 0 && *b != 0 => utf16(bytes, false),
-        _ => String::from_utf8_lossy(bytes),
+        _ => utf8(bytes),
+    }?;
+    if text.contains('\0') {
+        return Err(MetricsError::Binary);
     }
+    Ok(text)
 }
 
 /// [`parse_slice`] with options: a forced layout, the memory metric, the zone of local times.
@@ -480,7 +537,7 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
 /// # Ok::<(), oom_core::metrics::MetricsError>(())
 /// ```
 pub fn parse_with(bytes: &[u8], options: &ParseOptions) -> Result<MetricsDump, MetricsError> {
-    let text = decode(bytes);
+    let text = decode(bytes)?;
     let text: &str = &text;
     if text.trim().is_empty() {
         return Err(MetricsError::Empty);
@@ -624,15 +681,15 @@ mod tests {
     fn rows_of_interleaved_and_short_series_land_in_their_own_series() {
         let dump = parse_text(
             "time,value,pod,container,limit\n\
-             1,100Mi,a,app,1000Mi\n\
-             2,110Mi,a,app,\n\
-             3,200Mi,b,app,2000Mi\n\
-             4,120Mi,a,app,1000Mi\n\
-             5,,a,app,1000Mi\n\
-             6,130Mi,a,app,1000Mi\n\
-             7,300Mi,c\n\
-             8,310Mi,c,\n\
-             9,320Mi,c,\n",
+             1777040581,100Mi,a,app,1000Mi\n\
+             1777040582,110Mi,a,app,\n\
+             1777040583,200Mi,b,app,2000Mi\n\
+             1777040584,120Mi,a,app,1000Mi\n\
+             1777040585,,a,app,1000Mi\n\
+             1777040586,130Mi,a,app,1000Mi\n\
+             1777040587,300Mi,c\n\
+             1777040588,310Mi,c,\n\
+             1777040589,320Mi,c,\n",
         );
         let mut found: Vec<(String, Vec<f64>, Option<u64>)> = dump
             .series
@@ -691,6 +748,66 @@ mod tests {
     }
 
     #[test]
+    fn absurd_values_and_times_are_broken_rows_in_every_layout() {
+        let csv = parse_text(
+            "timestamp,container,value\n\
+             1777040580,app,300Mi\n\
+             1777040640,app,1e308\n\
+             1777040700,app,2Pi\n\
+             1777040760,app,1Pi\n\
+             0,app,300Mi\n\
+             99999999999,app,300Mi\n\
+             1777040820,app,310Mi\n",
+        );
+        let lines: Vec<_> = csv.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(3), Some(4), Some(6), Some(7)], "{:?}", csv.errors);
+        assert!(csv.errors[0].message.contains("above 1 PiB"), "{:?}", csv.errors);
+        assert!(csv.errors[2].message.contains("1970-01-01T00:00:00Z is outside 1990..2200"));
+        // Exactly 1 PiB is still read.
+        assert_eq!(csv.series[0].samples.len(), 3);
+
+        let json = parse_text(
+            r#"{"status":"success","data":{"resultType":"matrix","result":[
+              {"metric":{"container":"app"},"values":[[1e300,"3e8"],[1777040580,"3e8"],[-1e20,"3e8"],[1777040640,"1e20"]]},
+              {"metric":{"__name__":"container_spec_memory_limit_bytes","container":"app"},"values":[[1777040580,"9223372036854771712"]]}]}}"#,
+        );
+        let messages: Vec<&str> = json.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].starts_with("result[0]: time 1e300 is outside"), "{messages:?}");
+        assert!(messages[1].starts_with("result[0]: time -1e20 is outside"), "{messages:?}");
+        assert!(messages[2].contains("1e20 bytes is above 1 PiB"), "{messages:?}");
+        assert_eq!(json.series[0].samples.len(), 1);
+
+        let promtool = parse_text(
+            "{__name__=\"container_memory_working_set_bytes\", container=\"app\"} 3e8 1777040580000\n\
+             {__name__=\"container_memory_working_set_bytes\", container=\"app\"} 3e18 1777040640000\n\
+             {__name__=\"container_memory_working_set_bytes\", container=\"app\"} 3e8 1\n",
+        );
+        let lines: Vec<_> = promtool.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(2), Some(3)], "{:?}", promtool.errors);
+
+        let victoria = parse_text(
+            "{\"metric\":{\"container\":\"app\"},\"values\":[3e8,5e300,3e8],\"timestamps\":[1777040580000,1777040640000,-5]}\n",
+        );
+        assert_eq!(victoria.errors.len(), 2, "{:?}", victoria.errors);
+        assert_eq!(victoria.series[0].samples.len(), 1);
+    }
+
+    #[test]
+    fn binary_input_is_refused_before_anything_is_read() {
+        for bytes in [
+            &b"\x08\x7d\xf1\xa6\x90\xbe\xc2\x00\x1b[31m"[..],
+            b"PK\x03\x04\x47\xe7",
+            b"timestamp,namespace,pod,container,value\n1777000000,ns,p\x00,app,314572800\n",
+            b"timestamp,container,value\n1777000000,\xe9t\xe9,314572800\n",
+            &[0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00],
+        ] {
+            let error = parse_slice(bytes, None).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(error.starts_with("binary file (not a metrics dump)"), "{bytes:?}: {error}");
+        }
+    }
+
+    #[test]
     fn truncated_json_is_an_error_with_a_line() {
         let error = parse("{\"status\":\"success\",\n\"data\":{\"result\":[".as_bytes(), None);
         assert!(matches!(error, Err(MetricsError::Json { line: 2, .. })), "{error:?}");
@@ -700,11 +817,11 @@ mod tests {
     fn new_pod_names_are_restarts_of_one_container() {
         let dump = parse_text(
             "timestamp,namespace,pod,container,value\n\
-             100,shop,api-abc,app,1Gi\n200,shop,api-abc,app,2Gi\n\
-             300,shop,api-def,app,1Gi\n400,shop,api-def,app,2Gi\n",
+             1777040100,shop,api-abc,app,1Gi\n1777040200,shop,api-abc,app,2Gi\n\
+             1777040300,shop,api-def,app,1Gi\n1777040400,shop,api-def,app,2Gi\n",
         );
         assert_eq!(dump.series.len(), 1);
-        assert_eq!(dump.series[0].pod_changes, [300.0]);
+        assert_eq!(dump.series[0].pod_changes, [1_777_040_300.0]);
         assert_eq!(dump.series[0].samples.len(), 4);
     }
 

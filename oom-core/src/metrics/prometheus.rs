@@ -1,5 +1,6 @@
 //! The Prometheus HTTP API's `query_range` (matrix) and `query` (vector) JSON responses.
 
+use crate::metrics::is_limit_metric;
 use crate::metrics::values::{NumberStyle, Value, parse_time_in, parse_value};
 use crate::metrics::{Collector, Labels, MetricsError};
 
@@ -66,7 +67,15 @@ pub(super) fn prometheus(text: &str, collect: &mut Collector<'_>) -> Result<(), 
             let value = json_value(value);
             match (time, value) {
                 (Some(time), Ok(Value::Bytes(bytes))) => {
-                    collect.builder.push(labels.clone(), time, bytes, None)
+                    if collect.sample_ok(
+                        None,
+                        &format!("result[{index}]"),
+                        is_limit_metric(&labels),
+                        time,
+                        bytes,
+                    ) {
+                        collect.builder.push(labels.clone(), time, bytes, None)
+                    }
                 }
                 (Some(_), Ok(Value::Gap)) => collect.gaps += 1,
                 (_, Err(message)) => collect.error(None, format!("result[{index}]: {message}")),

@@ -9,6 +9,7 @@
 //! Timestamps are told apart by magnitude like everywhere else; a sample without one cannot be
 //! placed in time and is a row error.
 
+use crate::metrics::is_limit_metric;
 use crate::metrics::labels::parse_braced;
 use crate::metrics::values::{NumberStyle, Value, parse_time, parse_value};
 use crate::metrics::{Collector, InputFormat, Labels, MetricsError};
@@ -71,7 +72,11 @@ pub(super) fn exposition(
         };
         read_any = true;
         match parse_value(value, NumberStyle::DecimalPoint, 1.0) {
-            Ok(Value::Bytes(bytes)) => collect.builder.push(labels, time, bytes, None),
+            Ok(Value::Bytes(bytes)) => {
+                if collect.sample_ok(number, name, is_limit_metric(&labels), time, bytes) {
+                    collect.builder.push(labels, time, bytes, None)
+                }
+            }
             Ok(Value::Gap) => collect.gaps += 1,
             Err(message) => collect.error(number, format!("{name}: {message}")),
         }

@@ -16,6 +16,42 @@ pub const EPOCH_MILLIS_BELOW: f64 = 1e14;
 /// See [`EPOCH_SECONDS_BELOW`].
 pub const EPOCH_MICROS_BELOW: f64 = 1e17;
 
+/// The largest believable memory value of one container: 1 PiB (2⁵⁰ bytes). The largest
+/// machines sold hold tens of TiB; a value beyond this (`1e308`, a sentinel, a counter read as
+/// bytes) is a broken row, never a spike.
+pub const MAX_PLAUSIBLE_BYTES: f64 = 1_125_899_906_842_624.0;
+
+/// The earliest believable sample time, after the unit of an epoch is decided:
+/// 1990-01-01T00:00:00Z. Earlier times are relative seconds, a wrong unit or garbage (`-1e20`).
+pub const EARLIEST_PLAUSIBLE_TIME: f64 = 631_152_000.0;
+
+/// The latest believable sample time: 2200-01-01T00:00:00Z (`1e300` is not a time).
+pub const LATEST_PLAUSIBLE_TIME: f64 = 7_258_118_400.0;
+
+/// Whether a sample time (Unix seconds) lies between [`EARLIEST_PLAUSIBLE_TIME`] and
+/// [`LATEST_PLAUSIBLE_TIME`]; the error says why not.
+pub(super) fn check_time(time: f64) -> Result<(), String> {
+    if (EARLIEST_PLAUSIBLE_TIME..=LATEST_PLAUSIBLE_TIME).contains(&time) {
+        return Ok(());
+    }
+    Err(format!(
+        "time {} is outside 1990..2200: not a date this dump can hold (relative seconds? a \
+         wrong unit?); the row is skipped",
+        format_time(time)
+    ))
+}
+
+/// Whether a memory value in bytes is at most [`MAX_PLAUSIBLE_BYTES`].
+pub(super) fn check_bytes(bytes: f64) -> Result<(), String> {
+    if bytes <= MAX_PLAUSIBLE_BYTES {
+        return Ok(());
+    }
+    Err(format!(
+        "memory value {bytes:e} bytes is above 1 PiB, more than any machine's memory: not a byte \
+         count; the row is skipped"
+    ))
+}
+
 /// Parses a time: RFC 3339 / ISO 8601 with or without a zone (no zone = UTC), or a Unix
 /// timestamp in seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude
 /// (see [`EPOCH_SECONDS_BELOW`]), fractions allowed.
@@ -96,15 +132,19 @@ fn epoch_seconds(text: &str) -> Option<Result<f64, String>> {
     }))
 }
 
-/// Formats Unix seconds as RFC 3339 in UTC, to the second.
+/// Formats Unix seconds as RFC 3339 in UTC, to the second; a time no calendar holds as a
+/// short number (`1e300`), never hundreds of digits.
 ///
 /// ```
 /// assert_eq!(oom_core::metrics::format_time(1_777_040_580.0), "2026-04-24T14:23:00Z");
+/// assert_eq!(oom_core::metrics::format_time(1e300), "1e300");
 /// ```
 pub fn format_time(seconds: f64) -> String {
-    jiff::Timestamp::from_second(seconds.round() as i64)
+    let fits = seconds.is_finite() && seconds.abs() < 1e15;
+    fits.then(|| jiff::Timestamp::from_second(seconds.round() as i64).ok())
+        .flatten()
         .map(|t| t.to_string())
-        .unwrap_or_else(|_| format!("{seconds}"))
+        .unwrap_or_else(|| format!("{seconds:e}"))
 }
 
 /// How a column writes its numbers, decided from a sample of its cells

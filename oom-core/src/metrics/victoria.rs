@@ -2,6 +2,7 @@
 //! `{"metric":{"__name__":"m","a":"b"},"values":[1,2],"timestamps":[1700000000000,…]}`, with
 //! timestamps in milliseconds. A broken line is a row error; the other lines are still read.
 
+use crate::metrics::is_limit_metric;
 use crate::metrics::prometheus::json_value;
 use crate::metrics::values::{Value, parse_time};
 use crate::metrics::{Collector, Labels, MetricsError};
@@ -63,7 +64,15 @@ pub(super) fn export_lines(text: &str, collect: &mut Collector<'_>) -> Result<()
             };
             match (time, json_value(value)) {
                 (Ok(time), Ok(Value::Bytes(bytes))) => {
-                    collect.builder.push(labels.clone(), time, bytes, None)
+                    if collect.sample_ok(
+                        number,
+                        "victoriametrics-jsonl",
+                        is_limit_metric(&labels),
+                        time,
+                        bytes,
+                    ) {
+                        collect.builder.push(labels.clone(), time, bytes, None)
+                    }
                 }
                 (Ok(_), Ok(Value::Gap)) => collect.gaps += 1,
                 (Err(message), _) | (_, Err(message)) => {

@@ -73,6 +73,15 @@ pub fn plan(
                 ));
                 continue;
             }
+            // A limit written far below the current one is a dump in another unit far more
+            // often than a limit that much too large: never shrink it without a word.
+            if let Some(why) = observed
+                .limit_bytes
+                .and_then(|limit| observed::suspected_unit(analysis.peak_bytes, limit))
+            {
+                plan.skipped.push(skip(&why));
+                continue;
+            }
             let Ok(recommendation) =
                 recommend(analysis.peak_bytes, analysis.average_bytes, &policy)
             else {

@@ -30,6 +30,28 @@ pub struct ContainerUsage<'u> {
     pub limit_bytes: Option<u64>,
 }
 
+/// A current limit this many times the observed peak or more is read as a unit problem, not an
+/// oversized limit: a dump in KiB read as bytes puts the peak 1024× below a limit that fits it,
+/// while even a generously oversized limit (a 4 GiB limit on a 20 MiB sidecar) is 200×. `fix`
+/// leaves such a container alone and `memory-limit-oversized` asks about the unit.
+pub const SUSPECT_UNIT_FACTOR: f64 = 500.0;
+
+/// Why a limit `limit_bytes` and an observed peak `peak_bytes` suggest the dump's values are in
+/// another unit, when the limit is [`SUSPECT_UNIT_FACTOR`] times the peak or more.
+pub fn suspected_unit(peak_bytes: f64, limit_bytes: u64) -> Option<String> {
+    let factor = limit_bytes as f64 / peak_bytes.max(1.0);
+    (factor >= SUSPECT_UNIT_FACTOR).then(|| {
+        format!(
+            "the observed peak ({}) is {factor:.0}× below the current {} limit: are the dump's \
+             values in KiB (or kB) rather than bytes? A unit problem is likelier than a limit \
+             {factor:.0}× too large; name the unit in the column header (`value_kib`) or export \
+             bytes",
+            oom_core::quantity::format_human(peak_bytes as u64),
+            oom_core::quantity::format_bytes(limit_bytes),
+        )
+    })
+}
+
 /// The analysis options for a container: its limit, and the sizing policy of the settings.
 pub fn options_for(limit_bytes: Option<u64>, settings: &Settings) -> AnalysisOptions {
     AnalysisOptions { limit_bytes, policy: settings.sizing_policy(), ..AnalysisOptions::default() }
@@ -268,5 +290,23 @@ mod tests {
         for (kind, suffix, expected) in cases {
             assert_eq!(pod_suffix(kind, suffix), expected, "{kind} {suffix}");
         }
+    }
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    #[test]
+    fn the_unit_is_suspected_only_a_few_hundredfold_below_the_limit() {
+        // KiB read as bytes: a 2 GiB peak under a 3 GiB limit reads as 2 MiB.
+        let kib = suspected_unit(2.0 * 1_048_576.0, 3 << 30).unwrap_or_default();
+        assert!(kib.contains("1536× below the current 3Gi limit"), "{kib}");
+        assert!(kib.contains("KiB (or kB)"), "{kib}");
+        // kB read as bytes under a tight limit: 1000×, still above the threshold.
+        assert!(suspected_unit(1e6, 1_000_000_000).is_some());
+        // A generously oversized limit on a small sidecar is not a unit problem.
+        assert!(suspected_unit(20.0 * 1_048_576.0, 4 << 30).is_none());
+        assert!(suspected_unit(0.0, 1 << 20).is_some(), "no division by zero");
     }
 }

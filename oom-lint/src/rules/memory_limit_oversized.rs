@@ -15,6 +15,11 @@ Active only with `oom-lint check --metrics FILE`. The limit is more than three t
 recommended limit (observed peak × 1.25, rounded up). An oversized limit hides leaks until they
 hurt the node, and an oversized request wastes node capacity; the message gives the saving.
 
+When the limit is 500× the observed peak or more (`SUSPECT_UNIT_FACTOR`), a unit problem is
+likelier than a limit that much too large (a dump in KiB read as bytes puts the peak 1024× low):
+the message asks about the dump's unit instead of recommending a limit, and `fix` leaves the
+container alone.
+
 Bad (peak observed: 300 MiB):
 
 ```yaml
@@ -43,6 +48,23 @@ fn check<'a>(pod: &'a Pod<'a>, context: &'a CheckContext<'a>, hits: &mut Vec<Hit
         }
         let Some(recommended) = &seen.analysis.recommendation else { continue };
         if seen.limit_bytes <= recommended.limit_bytes.saturating_mul(3) {
+            continue;
+        }
+        if let Some(why) =
+            crate::observed::suspected_unit(seen.analysis.peak_bytes, seen.limit_bytes)
+        {
+            hits.push(Hit {
+                node: seen.anchor,
+                source: None,
+                part: None,
+                severity: None,
+                container: Some(container),
+                message: format!("{}: {why}", describe(container)),
+                help: Some(
+                    "check the dump's unit before resizing: `oom-lint analyze` shows its peak"
+                        .into(),
+                ),
+            });
             continue;
         }
         let request = container.resources.requests_memory.as_ref().and_then(|r| r.bytes());
