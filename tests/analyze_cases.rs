@@ -253,3 +253,19 @@ fn limits_are_never_averaged_and_unlimited_is_no_limit() {
     assert_eq!(s["time_to_oom_hours"], Value::Null);
     assert_eq!(s["classification"], "leak", "a 4 MiB/h leak all the same");
 }
+
+#[test]
+fn replicas_of_an_instant_vector_stay_apart() {
+    // api-0, api-1 and api-2 at one instant coexist: not one container restarted twice.
+    let all = analyze(&["own/qa-prom-vector-replicas.json"]);
+    assert_eq!(all.len(), 3, "{all:#?}");
+    let mut pods: Vec<String> =
+        all.iter().map(|s| s["labels"]["pod"].as_str().unwrap_or_default().to_owned()).collect();
+    pods.sort();
+    assert_eq!(pods, ["api-0", "api-1", "api-2"], "{all:#?}");
+    for s in &all {
+        assert_eq!(s["classification"], "insufficient-data", "{s:#?}");
+        assert_eq!(s["recommendation"], Value::Null);
+        assert_eq!(s["restarts"], 0, "{s:#?}");
+    }
+}

@@ -174,7 +174,9 @@ fn join_pod_generations(series: Vec<Series>) -> Vec<Series> {
         let all_have_pods =
             members.len() > 1 && members.iter().all(|s| s.labels.contains_key("pod"));
         members.sort_by(|a, b| first_time(a).total_cmp(&first_time(b)));
-        let sequential = members.windows(2).all(|w| last_time(&w[0]) <= first_time(&w[1]));
+        // Strictly after: pods with samples at the same instant coexist (replicas of an
+        // instant vector), so they cannot be one container's successive generations.
+        let sequential = members.windows(2).all(|w| last_time(&w[0]) < first_time(&w[1]));
         if !all_have_pods || !sequential {
             out.extend(members);
             continue;
