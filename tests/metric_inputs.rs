@@ -346,3 +346,19 @@ fn binary_files_are_refused_without_echoing_them() {
         assert!(run.stdout.len() < 400, "{file}: {}", run.stdout);
     }
 }
+
+#[test]
+fn ragged_csv_rows_are_broken_rows_with_their_lines() {
+    // A row short of the header's fields was counted as a gap, a longer one read silently.
+    let run = analyze(&["own/hostile/ragged.csv"]);
+    for expected in [
+        "own/hostile/ragged.csv:3: broken CSV row: 3 fields where the header has 5",
+        "own/hostile/ragged.csv:4: broken CSV row: 6 fields where the header has 5",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected}\n{}", run.stdout);
+    }
+    assert!(!run.stdout.contains("gap"), "{}", run.stdout);
+    // A trailing delimiter adds only an empty field: that row is read.
+    assert!(run.stdout.contains("(3 samples)"), "{}", run.stdout);
+    assert!(run.stdout.contains("2 input errors"), "{}", run.stdout);
+}

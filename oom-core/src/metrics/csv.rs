@@ -133,7 +133,7 @@ fn csv_block(
             collect.notes.push(note.clone());
         }
     }
-    let mut rows = Rows::new(&plan);
+    let mut rows = Rows::new(&plan, &names);
     for record in sample.into_iter().chain(records) {
         rows.read(record, &mut lines, first_line, collect);
     }
@@ -150,10 +150,15 @@ struct Rows<'p> {
     /// The label cells of the last row that was added: a dump lists a series' rows one after
     /// another, and a row of the same series need not build its label set again.
     previous_cells: Option<Vec<String>>,
+    /// The header's fields: a row with more non-empty fields is broken.
+    width: usize,
+    /// The header's fields up to its last named one: a row with fewer is broken (a trailing
+    /// delimiter in the header adds an unnamed field that rows may leave out).
+    required: usize,
 }
 
 impl<'p> Rows<'p> {
-    fn new(plan: &'p FramePlan) -> Self {
+    fn new(plan: &'p FramePlan, names: &[String]) -> Self {
         let columns = &plan.columns;
         let time_index = columns.iter().position(|c| *c == Column::Time).unwrap_or(0);
         let value_index = columns.iter().enumerate().find_map(|(i, c)| match c {
@@ -167,7 +172,18 @@ impl<'p> Rows<'p> {
         });
         let label_columns =
             (0..columns.len()).filter(|&i| matches!(columns[i], Column::Label(_))).collect();
-        Rows { plan, time_index, value_index, limit_index, label_columns, previous_cells: None }
+        let width = names.len();
+        let required = names.iter().rposition(|n| !n.is_empty()).map_or(0, |i| i + 1);
+        Rows {
+            plan,
+            time_index,
+            value_index,
+            limit_index,
+            label_columns,
+            previous_cells: None,
+            width,
+            required,
+        }
     }
 
     fn limit(&self, record: &csv::StringRecord) -> Option<f64> {
@@ -196,6 +212,20 @@ impl<'p> Rows<'p> {
             }
         };
         let line = record.position().map_or(first_line, |p| lines.line_at(p.byte()));
+        // A ragged row's cells cannot be matched to the header's columns: broken, not a gap.
+        // Empty fields past the header's end (a trailing delimiter) are no data.
+        let extra = record.iter().skip(self.width).any(|cell| !cell.trim().is_empty());
+        if record.len() < self.required || extra {
+            collect.error(
+                Some(line),
+                format!(
+                    "broken CSV row: {} fields where the header has {}",
+                    record.len(),
+                    self.width
+                ),
+            );
+            return;
+        }
         let Some(time_text) = record.get(self.time_index) else { return };
         let time = match parse_time_in(time_text, collect.zone) {
             Ok(time) => time,

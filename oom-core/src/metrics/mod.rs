@@ -687,10 +687,14 @@ mod tests {
              1777040584,120Mi,a,app,1000Mi\n\
              1777040585,,a,app,1000Mi\n\
              1777040586,130Mi,a,app,1000Mi\n\
-             1777040587,300Mi,c\n\
-             1777040588,310Mi,c,\n\
-             1777040589,320Mi,c,\n",
+             1777040587,300Mi,c,,\n\
+             1777040588,310Mi,c,,\n\
+             1777040589,320Mi,c\n\
+             1777040590,330Mi,c,\n",
         );
+        // Rows with fewer fields than the header are broken rows, with their lines.
+        let lines: Vec<_> = dump.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(10), Some(11)], "{:?}", dump.errors);
         let mut found: Vec<(String, Vec<f64>, Option<u64>)> = dump
             .series
             .iter()
@@ -712,9 +716,8 @@ mod tests {
                 ("container=app,pod=b".into(), vec![200.0], Some(2000 << 20)),
             ]
         );
-        // `container=""` (pod c's short rows) and no container label where others have one are
-        // pod-level cgroups, not containers.
-        assert_eq!(dump.left_out.pod_cgroups, 2);
+        // `container=""` (pod c's rows) is a pod-level cgroup, not a container.
+        assert_eq!(dump.left_out.pod_cgroups, 1);
     }
 
     #[test]
