@@ -119,6 +119,45 @@ fn plots_are_svg_charts() {
 }
 
 #[test]
+fn a_raised_limit_is_plotted_as_a_step() {
+    // 512Mi for the first 48 h, then 1Gi: the chart drew one flat line at the last limit.
+    let dir = std::env::temp_dir().join(format!("oom-lint-plot-steps-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_text = dir.to_string_lossy().into_owned();
+    let run = run(&[
+        "metrics/cases/oom-restarts-then-limit-raised.csv",
+        "--fail-on",
+        "never",
+        "--plot",
+        &dir_text,
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let svg = std::fs::read_to_string(&files[0]).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    // The limit is the wide red polyline; its points are "x,y x,y ...".
+    let limit = svg
+        .lines()
+        .find(|l| l.contains("<polyline") && l.contains("stroke=\"#FF0000\" stroke-width=\"2\""))
+        .unwrap_or_default();
+    let points = limit.split("points=\"").nth(1).and_then(|p| p.split('"').next());
+    let points: Vec<(f64, f64)> = points
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.split_once(','))
+        .filter_map(|(x, y)| Some((x.parse().ok()?, y.parse().ok()?)))
+        .collect();
+    let mut levels: Vec<f64> = points.iter().map(|p| p.1).collect();
+    levels.dedup();
+    assert_eq!(levels.len(), 2, "two limit levels: {limit}");
+    // The later level is higher: SVG y grows downwards.
+    assert!(levels[1] < levels[0], "{limit}");
+}
+
+#[test]
 fn bad_limit_is_a_usage_error() {
     let run = run(&["metrics/shop-memory.csv", "--limit", "lots"]);
     assert_eq!(run.code, Some(2));

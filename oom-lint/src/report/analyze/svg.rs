@@ -40,8 +40,11 @@ fn draw(
     }
     let limit_mib = a.limit_bytes.map(|l| l as f64 / MIB);
     let alert_mib = a.recommendation.as_ref().and(a.limit_bytes).map(|l| l as f64 * 0.8 / MIB);
-    let y_max =
-        [a.peak_bytes / MIB, limit_mib.unwrap_or(0.0)].into_iter().fold(1.0, f64::max) * 1.1;
+    let highest_limit = a.limits.iter().map(|&(_, b)| b as f64 / MIB).fold(0.0, f64::max);
+    let y_max = [a.peak_bytes / MIB, limit_mib.unwrap_or(0.0), highest_limit]
+        .into_iter()
+        .fold(1.0, f64::max)
+        * 1.1;
 
     let root = SVGBackend::new(path, (1000, 520)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -107,8 +110,9 @@ fn draw(
         }
     }
     if let Some(limit) = limit_mib {
+        let steps = limit_steps(&a.limits, limit, x_end, hours);
         chart
-            .draw_series(LineSeries::new(vec![(0.0, limit), (x_end, limit)], RED.stroke_width(2)))?
+            .draw_series(LineSeries::new(steps, RED.stroke_width(2)))?
             .label("limit")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED));
     }
@@ -165,4 +169,32 @@ fn draw(
     chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw()?;
     root.present()?;
     Ok(())
+}
+
+/// The limit as a step line from 0 to `x_end` hours: each change (Unix seconds from which it
+/// holds, bytes) a vertical step, the first limit also before its first sighting. Without
+/// changes, a flat line at `current` MiB.
+fn limit_steps(
+    limits: &[(f64, u64)],
+    current: f64,
+    x_end: f64,
+    hours: impl Fn(f64) -> f64,
+) -> Vec<(f64, f64)> {
+    let mut points: Vec<(f64, f64)> = Vec::with_capacity(limits.len() * 2 + 2);
+    for &(from, bytes) in limits {
+        let mib = bytes as f64 / MIB;
+        let x = hours(from).clamp(0.0, x_end);
+        match points.last() {
+            None => points.push((0.0, mib)),
+            Some(&(_, before)) => {
+                points.push((x, before));
+                points.push((x, mib));
+            }
+        }
+    }
+    match points.last() {
+        Some(&(_, last)) => points.push((x_end, last)),
+        None => points.extend([(0.0, current), (x_end, current)]),
+    }
+    points
 }
