@@ -94,29 +94,7 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
                     continue;
                 }
             };
-        for row in &dump.errors {
-            errors.push(InputError {
-                file: name.clone(),
-                position: row
-                    .line
-                    .map(|line| crate::engine::source::Position::new(line as usize, 1)),
-                message: row.message.clone(),
-            });
-        }
-        if dump.errors_omitted > 0 {
-            errors.push(InputError {
-                file: name.clone(),
-                position: None,
-                message: format!("{} more broken rows (not listed)", dump.errors_omitted),
-            });
-        }
-        for refused in &dump.refused {
-            errors.push(InputError {
-                file: name.clone(),
-                position: None,
-                message: format!("{}: {}", dump.format.as_str(), refused.reason),
-            });
-        }
+        crate::observed::dump_problems(&name, &dump, &mut errors);
         if dump.series.is_empty() && dump.refused.is_empty() {
             errors.push(InputError {
                 file: name.clone(),

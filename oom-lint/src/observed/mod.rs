@@ -114,29 +114,7 @@ fn read_dump(
             return Vec::new();
         }
     };
-    for row in dump.errors {
-        errors.push(InputError {
-            file: name.clone(),
-            position: row.line.map(|line| Position::new(line as usize, 1)),
-            message: row.message,
-        });
-    }
-    if dump.errors_omitted > 0 {
-        errors.push(InputError {
-            file: name.clone(),
-            position: None,
-            message: format!("{} more broken rows (not listed)", dump.errors_omitted),
-        });
-    }
-    // Series that cannot be one container's memory in bytes are never compared with a
-    // manifest: say so rather than drop them.
-    for refused in &dump.refused {
-        errors.push(InputError {
-            file: name.clone(),
-            position: None,
-            message: format!("{}: {}", dump.format.as_str(), refused.reason),
-        });
-    }
+    dump_problems(&name, &dump, errors);
     dump.series
         .into_iter()
         .map(|series| {
@@ -144,6 +122,38 @@ fn read_dump(
             Usage { series, analysis }
         })
         .collect()
+}
+
+/// What a dump could not give, as input errors of `file`: its broken rows (with their lines),
+/// how many more were not listed, and the series refused as not one container's memory in
+/// bytes (never compared or sized, so said rather than dropped). Shared by every command that
+/// reads dumps.
+pub fn dump_problems(
+    file: &str,
+    dump: &oom_core::metrics::MetricsDump,
+    errors: &mut Vec<InputError>,
+) {
+    for row in &dump.errors {
+        errors.push(InputError {
+            file: file.to_owned(),
+            position: row.line.map(|line| Position::new(line as usize, 1)),
+            message: row.message.clone(),
+        });
+    }
+    if dump.errors_omitted > 0 {
+        errors.push(InputError {
+            file: file.to_owned(),
+            position: None,
+            message: format!("{} more broken rows (not listed)", dump.errors_omitted),
+        });
+    }
+    for refused in &dump.refused {
+        errors.push(InputError {
+            file: file.to_owned(),
+            position: None,
+            message: format!("{}: {}", dump.format.as_str(), refused.reason),
+        });
+    }
 }
 
 /// What the join found, for the summary.
