@@ -3,6 +3,18 @@
 use crate::metrics::Labels;
 
 /// `{container="app", pod="api-1"}`, `metric{a="b"}`, or a bare legend (`api-1`).
+/// The labels of a JSON series object's `metric` mapping (Prometheus API results and
+/// VictoriaMetrics export lines share the shape); non-string values read as empty.
+pub(super) fn json_metric_labels(series: &serde_json::Value) -> Labels {
+    series
+        .get("metric")
+        .and_then(|m| m.as_object())
+        .map(|m| {
+            m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect()
+        })
+        .unwrap_or_default()
+}
+
 pub(super) fn parse_label_set(text: &str) -> Labels {
     let text = text.trim();
     let mut labels = Labels::new();

@@ -1,8 +1,9 @@
 //! The Prometheus HTTP API's `query_range` (matrix) and `query` (vector) JSON responses.
 
 use crate::metrics::is_limit_metric;
+use crate::metrics::labels::json_metric_labels;
 use crate::metrics::values::{NumberStyle, Value, parse_time_in, parse_value};
-use crate::metrics::{Collector, Labels, MetricsError};
+use crate::metrics::{Collector, MetricsError};
 
 pub(super) fn prometheus(text: &str, collect: &mut Collector<'_>) -> Result<(), MetricsError> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| MetricsError::Json {
@@ -39,15 +40,7 @@ pub(super) fn prometheus(text: &str, collect: &mut Collector<'_>) -> Result<(), 
             message: "not a Prometheus response: expected data.result[]".into(),
         })?;
     for (index, series) in result.iter().enumerate() {
-        let labels: Labels = series
-            .get("metric")
-            .and_then(|m| m.as_object())
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let labels = json_metric_labels(series);
         let values: Vec<&serde_json::Value> = match (series.get("values"), series.get("value")) {
             (Some(values), _) => values.as_array().map(|v| v.iter().collect()).unwrap_or_default(),
             (None, Some(value)) => vec![value],

@@ -3,9 +3,10 @@
 //! timestamps in milliseconds. A broken line is a row error; the other lines are still read.
 
 use crate::metrics::is_limit_metric;
+use crate::metrics::labels::json_metric_labels;
 use crate::metrics::prometheus::json_value;
 use crate::metrics::values::{Value, parse_time};
-use crate::metrics::{Collector, Labels, MetricsError};
+use crate::metrics::{Collector, MetricsError};
 
 pub(super) fn export_lines(text: &str, collect: &mut Collector<'_>) -> Result<(), MetricsError> {
     for (index, line) in text.lines().enumerate() {
@@ -26,15 +27,7 @@ pub(super) fn export_lines(text: &str, collect: &mut Collector<'_>) -> Result<()
                 continue;
             }
         };
-        let labels: Labels = object
-            .get("metric")
-            .and_then(|m| m.as_object())
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let labels = json_metric_labels(&object);
         let values = object.get("values").and_then(|v| v.as_array());
         let times = object.get("timestamps").and_then(|v| v.as_array());
         let (Some(values), Some(times)) = (values, times) else {

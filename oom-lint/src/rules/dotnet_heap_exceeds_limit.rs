@@ -117,15 +117,10 @@ fn hard_limit<'a>(
 ) {
     let text = written(found);
     let Some(read) = &found.value else {
-        hits.push(hit_at(
-            &found.at,
+        hits.push(no_hex_number(
+            found,
             container,
-            Some(Severity::Warning),
-            format!(
-                "`{}` in container `{}` holds no hexadecimal number, so the runtime ignores it",
-                found.flag, container.name
-            ),
-            "write the limit in hexadecimal bytes, e.g. 0x20000000 for 512 MiB".to_owned(),
+            "write the limit in hexadecimal bytes, e.g. 0x20000000 for 512 MiB",
         ));
         return;
     };
@@ -226,16 +221,7 @@ fn hard_limit_percent<'a>(
 ) {
     let text = written(found);
     let Some(read) = &found.value else {
-        hits.push(hit_at(
-            &found.at,
-            container,
-            Some(Severity::Warning),
-            format!(
-                "`{}` in container `{}` holds no hexadecimal number, so the runtime ignores it",
-                found.flag, container.name
-            ),
-            "write the percent in hexadecimal: 0x4B is 75%".to_owned(),
-        ));
+        hits.push(no_hex_number(found, container, "write the percent in hexadecimal: 0x4B is 75%"));
         return;
     };
     let default = if has_limit {
@@ -325,4 +311,22 @@ fn hard_limit_percent<'a>(
         }
     };
     hits.push(hit_at(&found.at, container, Some(Severity::Warning), message, help));
+}
+
+/// A value with no hexadecimal digit at all: the runtime ignores it (a warning, with `help`).
+fn no_hex_number<'a>(
+    found: &'a Found<'a, Option<DotnetHex>>,
+    container: &'a Container<'a>,
+    help: &str,
+) -> Hit<'a> {
+    hit_at(
+        &found.at,
+        container,
+        Some(Severity::Warning),
+        format!(
+            "`{}` in container `{}` holds no hexadecimal number, so the runtime ignores it",
+            found.flag, container.name
+        ),
+        help.to_owned(),
+    )
 }
