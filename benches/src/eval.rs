@@ -20,6 +20,25 @@ pub struct Scores {
     pub safe_limits: (usize, usize),
     /// Insufficient-data truths given no sizing, and all of them.
     pub unsized_short: (usize, usize),
+    /// Each series given the wrong verdict: seed, truth, verdict and the verdict's message.
+    pub misses: Vec<Miss>,
+}
+
+/// One series given the wrong verdict.
+#[derive(Debug)]
+pub struct Miss {
+    /// The generator's seed (`oom_core::testing::varied::varied(seed)` rebuilds the series).
+    pub seed: u64,
+    /// The true class.
+    pub truth: &'static str,
+    /// The verdict given.
+    pub got: &'static str,
+    /// Hours the series spans, and whether a limit is known.
+    pub hours: f64,
+    /// Whether the series carries a limit.
+    pub limited: bool,
+    /// The analysis' one-sentence message.
+    pub message: String,
 }
 
 fn index(class: &str) -> usize {
@@ -35,6 +54,21 @@ pub fn evaluate(count: u64, seed: u64) -> Scores {
         let truth = generated.truth.classification;
         let got = analysis.classification.as_str();
         scores.confusion[index(truth)][index(got)] += 1;
+        if truth != got {
+            let samples = &generated.series.samples;
+            let hours = match (samples.first(), samples.last()) {
+                (Some(a), Some(b)) => (b.time - a.time) / 3600.0,
+                _ => 0.0,
+            };
+            scores.misses.push(Miss {
+                seed: s,
+                truth,
+                got,
+                hours,
+                limited: !generated.series.limits.is_empty(),
+                message: analysis.message.clone(),
+            });
+        }
         if truth != "leak" {
             let tally = if generated.series.limits.is_empty() {
                 &mut scores.false_leaks_without_limit
@@ -86,6 +120,23 @@ impl Scores {
     /// Median and 90th percentile of the relative slope error.
     pub fn slope_error(&self) -> (f64, f64) {
         (quantile(&self.slope_errors, 0.5), quantile(&self.slope_errors, 0.9))
+    }
+
+    /// One line per series given the wrong verdict.
+    pub fn misses_report(&self) -> String {
+        let mut out = String::new();
+        for m in &self.misses {
+            out.push_str(&format!(
+                "seed {:>5} {:>17} -> {:<17} {:>6.1} h {} | {}\n",
+                m.seed,
+                m.truth,
+                m.got,
+                m.hours,
+                if m.limited { "limit   " } else { "no limit" },
+                m.message
+            ));
+        }
+        out
     }
 
     /// The printed report.

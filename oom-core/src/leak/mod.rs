@@ -67,6 +67,7 @@
 //! - `thresholds`: every cut-off above, named and documented in [`Thresholds`].
 
 mod buckets;
+mod cycle;
 mod forecast;
 mod quantile;
 mod recommendation;
@@ -80,6 +81,7 @@ mod thresholds;
 pub use thresholds::Thresholds;
 
 use buckets::summarise;
+use cycle::find_cycle;
 use forecast::time_to_oom;
 use quantile::median;
 use recommendation::leak_recommendation;
@@ -87,11 +89,11 @@ use restarts::find_restarts;
 use sawtooth::sawtooth_drops;
 use segments::{Verdict, fit_segment};
 use slope::pooled_slope;
-use spike::find_spike;
+use spike::{Cycle, find_spike};
 
 use crate::metrics::{Event, KnownRestart, Series};
 use crate::sizing::{Recommendation, SizingPolicy, recommend};
-use crate::trend::{mann_kendall_hamed_rao, ols, seasonal_fit, theil_sen_with_variance};
+use crate::trend::{mann_kendall_hamed_rao, ols, theil_sen_with_variance};
 
 /// The most buckets a series is summarised into.
 pub const BUCKETS: usize = 240;
@@ -408,12 +410,32 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         };
         return analysis;
     }
-    let buckets = summarise(samples, t);
-    let origin = buckets[0].time;
-    let hours: Vec<f64> = buckets.iter().map(|b| (b.time - origin) / HOUR).collect();
-    let raw_floors: Vec<f64> = buckets.iter().map(|b| b.floor).collect();
-    let found =
+    let hours_of = |buckets: &[Bucket]| -> Vec<f64> {
+        buckets.iter().map(|b| (b.time - buckets[0].time) / HOUR).collect()
+    };
+    let mut buckets = summarise(samples, t);
+    let mut hours = hours_of(&buckets);
+    let mut found =
         find_restarts(samples, &buckets, &hours, &series.pod_changes, &limits, &limit_at, options);
+    // Restarts closer together than a segment fit needs (a leak killed every few hours over
+    // weeks): summarise again, finer, so each segment between them can be judged on its own.
+    if let Some(count) = finer_bucket_count(&found, buckets.len(), samples.len(), t) {
+        let finer = Thresholds { max_buckets: count, ..t.clone() };
+        buckets = summarise(samples, &finer);
+        hours = hours_of(&buckets);
+        found = find_restarts(
+            samples,
+            &buckets,
+            &hours,
+            &series.pod_changes,
+            &limits,
+            &limit_at,
+            options,
+        );
+    }
+    let times: Vec<f64> = buckets.iter().map(|b| b.time).collect();
+    let origin = buckets[0].time;
+    let raw_floors: Vec<f64> = buckets.iter().map(|b| b.floor).collect();
     let boundaries = found.boundaries.clone();
     analysis.restarts = found.times.len();
     analysis.oom_restarts = found.oom;
@@ -450,29 +472,21 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         return analysis;
     }
 
-    // Without restarts, remove a daily (and weekly) cycle fitted jointly with a line.
+    // Without restarts, remove a daily (and weekly) cycle fitted jointly with the trend.
     let mut floors = raw_floors.clone();
+    let mut cycle: Option<Vec<f64>> = None;
     if boundaries.is_empty() {
-        let periods: Vec<f64> = [t.daily_period_hours, t.weekly_period_hours]
-            .into_iter()
-            .filter(|p| *p > 0.0 && window_hours >= t.seasonal_min_cycles * p)
-            .collect();
-        if let Some(fit) = (!periods.is_empty())
-            .then(|| seasonal_fit(&hours, &floors, &periods, t.seasonal_harmonics))
-            .flatten()
-            .filter(|fit| fit.explained_share >= t.seasonal_min_explained_share)
-            // A one-time level shift is not a cycle: keep it when two levels fit better.
-            .filter(|fit| segments::best_step(&floors).0 > fit.residual_sse)
-        {
+        if let Some((fit, weekly)) = find_cycle(&hours, &floors, window_hours, t) {
             for (floor, seasonal) in floors.iter_mut().zip(&fit.component) {
                 *floor -= seasonal;
             }
             let high = fit.component.iter().copied().fold(f64::MIN, f64::max);
             let low = fit.component.iter().copied().fold(f64::MAX, f64::min);
             analysis.seasonal_cycle_bytes = Some(high - low);
+            cycle = Some(fit.component.clone());
             analysis.notes.push(format!(
                 "a {} cycle of {:.0} MiB peak to trough was removed before the trend test",
-                if periods.len() > 1 { "daily and weekly" } else { "daily" },
+                if weekly { "daily and weekly" } else { "daily" },
                 (high - low) / MIB
             ));
         }
@@ -627,7 +641,11 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 size / MIB,
                 analysis.event.as_ref().map(|e| format!(" after {}", e.label)).unwrap_or_default()
             );
-        } else if let Some(spike) = find_spike(samples, t) {
+        } else if let Some(spike) = find_spike(
+            samples,
+            cycle.as_deref().map(|values| Cycle { times: &times, values }).as_ref(),
+            t,
+        ) {
             analysis.classification = Classification::Spike;
             analysis.spike = Some(spike);
             analysis.message = "a short excursion, then back to baseline".to_owned();
@@ -679,6 +697,30 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     }
     analysis.buckets = buckets;
     analysis
+}
+
+/// Most times the bucket count may grow when restarts are close together: 8, which keeps the
+/// statistics' work bounded (at most 8 × [`BUCKETS`] buckets, each segment fitted on its own).
+const MAX_FINER_FACTOR: usize = 8;
+
+/// A larger bucket count when two or more restarts that are not inferred (OOM kills, pod
+/// changes, counted restarts) leave segments shorter than [`Thresholds::segment_min_buckets`]
+/// on average: enough for twice that per segment, within [`MAX_FINER_FACTOR`] and
+/// [`Thresholds::min_samples_per_bucket`].
+fn finer_bucket_count(
+    found: &restarts::Restarts,
+    buckets: usize,
+    samples: usize,
+    t: &Thresholds,
+) -> Option<usize> {
+    let segments = found.boundaries.len() + 1;
+    if found.times.len() - found.inferred < 2 || buckets / segments >= t.segment_min_buckets {
+        return None;
+    }
+    let wanted = 2 * t.segment_min_buckets * segments;
+    let most = (buckets * MAX_FINER_FACTOR).min(samples / t.min_samples_per_bucket.max(1));
+    let count = wanted.min(most);
+    (count > buckets).then_some(count)
 }
 
 /// The latest event from `event_window_seconds` before `at` up to one bucket after it.

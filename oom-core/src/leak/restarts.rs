@@ -10,7 +10,7 @@ use crate::metrics::Sample;
 
 /// Where new processes start, and how each was recognised.
 #[derive(Debug, Default)]
-pub(super) struct Restarts {
+pub(crate) struct Restarts {
     /// Bucket indices where a segment starts (sorted, distinct, > 0).
     pub(super) boundaries: Vec<usize>,
     /// Unix seconds of each restart, sorted.
@@ -78,7 +78,7 @@ pub(super) fn find_restarts(
         let (before, after) = (pair[0], pair[1]);
         let Some(limit) = limit_at(before.time) else { continue };
         let dropped = before.bytes - after.bytes;
-        if dropped < t.restart_min_level_drop_share * before.bytes
+        if dropped < t.restart_at_limit_min_level_drop_share * before.bytes
             || dropped < t.restart_min_noise_multiple * step_sigma
         {
             continue;
@@ -96,9 +96,10 @@ pub(super) fn find_restarts(
         } else {
             before.bytes >= limit - margin
         };
+        let level_drop = dropped >= t.restart_min_level_drop_share * before.bytes;
         if at_limit {
             events.push((after.time, Kind::Oom));
-        } else if before.bytes >= t.restart_near_limit_share * limit {
+        } else if level_drop && before.bytes >= t.restart_near_limit_share * limit {
             ambiguous += 1;
         }
     }

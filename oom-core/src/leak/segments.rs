@@ -96,8 +96,11 @@ pub(super) fn fit_segment(
     let grow_x = &x[onset..];
     let grow_y = &y[onset..];
     let duration = grow_x[grow_x.len() - 1] - grow_x[0];
-    // Growth must cover a fair part of the window, be significant, and be material.
-    if duration < t.growth_min_window_share * window_hours.min(x[k - 1] - x[0]).max(f64::EPSILON) {
+    // Growth must cover a fair part of the window, last longer than a start-up climb, be
+    // significant, and be material.
+    if duration < t.growth_min_window_share * window_hours.min(x[k - 1] - x[0]).max(f64::EPSILON)
+        || duration < t.growth_min_hours
+    {
         return Verdict::Flat;
     }
     let test = mann_kendall_hamed_rao(grow_x, grow_y, t.max_lag(grow_x.len()));

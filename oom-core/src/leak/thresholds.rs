@@ -95,6 +95,11 @@ pub struct Thresholds {
     /// judged against the level (a process starting over frees most of its memory) as well as
     /// against the noise band.
     pub restart_min_level_drop_share: f64,
+    /// A drop from the limit itself (within the margin above) is an OOM kill when it is at least
+    /// this share of the value before it: 0.1. A process with a large baseline that leaks up to
+    /// its limit frees only what it leaked when killed, yet a drop from the limit is a kill as
+    /// surely as a large one; the noise-band test still applies.
+    pub restart_at_limit_min_level_drop_share: f64,
     /// Peaks at or above this share of the limit in force mean the limit is reached (and that
     /// the true peak was clipped by it): 0.95.
     pub limit_reached_share: f64,
@@ -118,6 +123,9 @@ pub struct Thresholds {
     /// Growth lasts at least this share of the window (or of the segment, when shorter): 0.2,
     /// as a shorter rise is warm-up or a spike rather than a leak.
     pub growth_min_window_share: f64,
+    /// ... and at least this many hours: 1 h, as a climb to the limit within minutes of each
+    /// start is start-up (a crash loop at the limit), not a leak.
+    pub growth_min_hours: f64,
     /// Mann–Kendall (Hamed–Rao) p-value under which a rise is significant: 0.01, stricter than
     /// the usual 0.05 because a false leak costs more than a late one and many containers are
     /// analysed at once.
@@ -187,6 +195,9 @@ pub struct Thresholds {
     /// A spike spends at most this share of the window above its threshold: 0.15, or it is a
     /// regime rather than an excursion.
     pub spike_max_window_share: f64,
+    /// Fewest consecutive samples (count) above the threshold for an excursion: 2, as one
+    /// sample alone is a scrape outlier or heavy-tailed noise.
+    pub spike_min_samples: usize,
     /// Divisor (≥ 1) of the samples whose last `n / d` must be back under the threshold: 10
     /// (the last tenth), the series having returned to baseline.
     pub spike_return_tail_parts: usize,
@@ -215,6 +226,7 @@ impl Default for Thresholds {
             restart_min_noise_multiple: 6.0,
             restart_min_late_growth_share: 0.3,
             restart_min_level_drop_share: 0.25,
+            restart_at_limit_min_level_drop_share: 0.1,
             limit_reached_share: 0.95,
             restart_pod_change_buckets: 2,
             segment_min_buckets: 8,
@@ -222,6 +234,7 @@ impl Default for Thresholds {
             level_shift_max_residual_share: 0.5,
             growth_min_buckets: 6,
             growth_min_window_share: 0.2,
+            growth_min_hours: 1.0,
             growth_max_p_value: 0.01,
             growth_min_noise_multiple: 3.0,
             growth_min_relative: 0.05,
@@ -243,6 +256,7 @@ impl Default for Thresholds {
             spike_min_sigmas: 6.0,
             spike_min_relative: 0.15,
             spike_max_window_share: 0.15,
+            spike_min_samples: 2,
             spike_return_tail_parts: 10,
         }
     }

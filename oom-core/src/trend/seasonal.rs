@@ -44,15 +44,133 @@ pub struct Seasonal {
 /// ```
 pub fn seasonal_fit(x: &[f64], y: &[f64], periods: &[f64], harmonics: usize) -> Option<Seasonal> {
     let n = x.len().min(y.len());
-    let columns = 2 + 2 * harmonics * periods.len();
+    if n == 0 {
+        return None;
+    }
+    let line = super::ols(&x[..n], &y[..n]);
+    let sse_line: f64 = (0..n).map(|i| (y[i] - line.intercept - line.slope * x[i]).powi(2)).sum();
+    let origin = x[0];
+    let (beta, sse_full, component) = fit(&x[..n], &y[..n], periods, harmonics, |t| [t - origin])?;
+    let explained_share =
+        if sse_line > 0.0 { (1.0 - sse_full / sse_line).clamp(0.0, 1.0) } else { 0.0 };
+    Some(Seasonal { component, explained_share, slope: beta[1], residual_sse: sse_full })
+}
+
+/// The broken trend a cycle was fitted with by [`seasonal_fit_with_break`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Break {
+    /// A line and a one-time level shift of `size` (level after minus level before, unit of
+    /// `y`) at the break.
+    Shift {
+        /// The shift, unit of `y`.
+        size: f64,
+    },
+    /// Flat, then a line from the break (a hinge).
+    Hinge,
+}
+
+/// A cycle fitted jointly with a trend that breaks once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokenSeasonal {
+    /// The cycle and the trend's slope (of the line, or of the hinge after the break);
+    /// `explained_share` is of the variance the same broken trend leaves without the cycle.
+    pub seasonal: Seasonal,
+    /// Index of the first point after the break.
+    pub at: usize,
+    /// What breaks there.
+    pub kind: Break,
+}
+
+/// Fits the cycle of `periods` jointly with the broken trend — a line and a one-time level shift
+/// (`a + b·x + s·[x ≥ x_at]`), or flat then a line (`a + b·max(0, x − x_at)`) — whose kind and
+/// break `at` (every index with at least `margin` points either side) leave the least squared
+/// error. The cycle is then estimated with a deploy's shift or a leak's onset allowed for, so
+/// that neither is shared between a straight line and the cycle: a shift read as growth, or the
+/// bend of an onset read as a cycle. Returns `None` as [`seasonal_fit`] does, or when `x` has
+/// fewer than `2 × margin` points.
+///
+/// ```
+/// use oom_core::trend::{Break, seasonal_fit, seasonal_fit_with_break};
+///
+/// // Two days, every 15 minutes: a daily cycle of ±60 and a rise of 150 at hour 30.
+/// let x: Vec<f64> = (0..192).map(|i| f64::from(i) / 4.0).collect();
+/// let y: Vec<f64> = x
+///     .iter()
+///     .map(|h| 300.0 + if *h >= 30.0 { 150.0 } else { 0.0 }
+///         + 60.0 * (std::f64::consts::TAU * h / 24.0).sin())
+///     .collect();
+/// let broken = seasonal_fit_with_break(&x, &y, &[24.0], 2, 8).ok_or("singular")?;
+/// assert_eq!(broken.at, 120);
+/// assert!(matches!(broken.kind, Break::Shift { size } if (size - 150.0).abs() < 1e-6));
+/// assert!(broken.seasonal.explained_share > 0.99);
+/// let line = seasonal_fit(&x, &y, &[24.0], 2).ok_or("singular")?;
+/// assert!(broken.seasonal.residual_sse < line.residual_sse);
+/// # Ok::<(), &str>(())
+/// ```
+pub fn seasonal_fit_with_break(
+    x: &[f64],
+    y: &[f64],
+    periods: &[f64],
+    harmonics: usize,
+    margin: usize,
+) -> Option<BrokenSeasonal> {
+    let n = x.len().min(y.len());
+    let margin = margin.max(1);
+    if n < 2 * margin {
+        return None;
+    }
+    let (x, y) = (&x[..n], &y[..n]);
+    let origin = x[0];
+    let shift = |cut: f64| move |t: f64| [t - origin, f64::from(u8::from(t >= cut))];
+    let hinge = |cut: f64| move |t: f64| [(t - cut).max(0.0)];
+    let mut best: Option<(f64, usize, bool, Vec<f64>, Vec<f64>)> = None;
+    // Every break is a full least-squares fit: O(n² · columns²), for the few hundred bucket
+    // floors the analysis passes.
+    for at in margin..=n - margin {
+        let cut = x[at];
+        let fits = [
+            fit(x, y, periods, harmonics, shift(cut)).map(|(b, e, c)| (e, at, true, b, c)),
+            fit(x, y, periods, harmonics, hinge(cut)).map(|(b, e, c)| (e, at, false, b, c)),
+        ];
+        for candidate in fits.into_iter().flatten() {
+            if best.as_ref().is_none_or(|b| candidate.0 < b.0) {
+                best = Some(candidate);
+            }
+        }
+    }
+    let (sse_full, at, is_shift, beta, component) = best?;
+    let cut = x[at];
+    let (_, sse_trend, _) =
+        if is_shift { fit(x, y, &[], 0, shift(cut))? } else { fit(x, y, &[], 0, hinge(cut))? };
+    let explained_share =
+        if sse_trend > 0.0 { (1.0 - sse_full / sse_trend).clamp(0.0, 1.0) } else { 0.0 };
+    Some(BrokenSeasonal {
+        seasonal: Seasonal { component, explained_share, slope: beta[1], residual_sse: sse_full },
+        at,
+        kind: if is_shift { Break::Shift { size: beta[2] } } else { Break::Hinge },
+    })
+}
+
+/// Least squares of `y` on a constant, `trend(x)` and the harmonics of `periods`: the
+/// coefficients, the squared error and the cycle's part at each point.
+fn fit<const TREND: usize>(
+    x: &[f64],
+    y: &[f64],
+    periods: &[f64],
+    harmonics: usize,
+    trend: impl Fn(f64) -> [f64; TREND],
+) -> Option<(Vec<f64>, f64, Vec<f64>)> {
+    let n = x.len().min(y.len());
+    let fixed = 1 + TREND;
+    let columns = fixed + 2 * harmonics * periods.len();
     if n < 2 * columns || periods.iter().any(|p| !(p.is_finite() && *p > 0.0)) {
         return None;
     }
-    let origin = x[0];
     let row = |t: f64| {
         let mut r = Vec::with_capacity(columns);
         r.push(1.0);
-        r.push(t - origin);
+        r.extend(trend(t));
         for &p in periods {
             for k in 1..=harmonics {
                 let angle = TAU * k as f64 * t / p;
@@ -75,25 +193,23 @@ pub fn seasonal_fit(x: &[f64], y: &[f64], periods: &[f64], harmonics: usize) -> 
     }
     let beta = solve(a)?;
     let mut component = Vec::with_capacity(n);
-    let (mut sse_full, mut sse_line) = (0.0, 0.0);
-    let line = super::ols(&x[..n], &y[..n]);
+    let mut sse = 0.0;
     for i in 0..n {
         let r = row(x[i]);
-        let seasonal: f64 = r[2..].iter().zip(&beta[2..]).map(|(a, b)| a * b).sum();
-        let fitted = beta[0] + beta[1] * r[1] + seasonal;
-        sse_full += (y[i] - fitted).powi(2);
-        sse_line += (y[i] - line.intercept - line.slope * x[i]).powi(2);
+        let seasonal: f64 = r[fixed..].iter().zip(&beta[fixed..]).map(|(a, b)| a * b).sum();
+        let level: f64 = r[..fixed].iter().zip(&beta[..fixed]).map(|(a, b)| a * b).sum();
+        sse += (y[i] - level - seasonal).powi(2);
         component.push(seasonal);
     }
-    let explained_share =
-        if sse_line > 0.0 { (1.0 - sse_full / sse_line).clamp(0.0, 1.0) } else { 0.0 };
-    Some(Seasonal { component, explained_share, slope: beta[1], residual_sse: sse_full })
+    Some((beta, sse, component))
 }
 
 /// Gaussian elimination with partial pivoting on an augmented matrix; `None` if singular.
 fn solve(mut a: Vec<Vec<f64>>) -> Option<Vec<f64>> {
     let m = a.len();
-    let scale = a.iter().flat_map(|r| r.iter()).fold(0.0f64, |s, v| s.max(v.abs()));
+    // Singularity is judged against the coefficients only: the right-hand side is in the unit
+    // of `y` (bytes, up to 10¹²) and would make any well-posed pivot look negligible.
+    let scale = a.iter().flat_map(|r| r[..m].iter()).fold(0.0f64, |s, v| s.max(v.abs()));
     for col in 0..m {
         let pivot = (col..m).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
         if a[pivot][col].abs() <= 1e-12 * scale.max(f64::MIN_POSITIVE) {

@@ -1,0 +1,89 @@
+//! The daily (and weekly) cycle removed from the floors before the trend test, fitted jointly
+//! with the trend by harmonic regression ([`crate::trend::seasonal_fit`]).
+
+use crate::leak::Thresholds;
+use crate::leak::segments::best_step;
+use crate::trend::{Seasonal, seasonal_fit, seasonal_fit_with_break};
+
+/// The cycle to remove from `floors` (at `hours`), if one explains enough of them, and whether
+/// it includes the weekly period.
+///
+/// - The daily period is fitted when the window spans [`Thresholds::seasonal_min_cycles`] days;
+///   the weekly one is added when the window spans as many weeks *and* it explains a further
+///   [`Thresholds::seasonal_min_explained_share`] of what the daily cycle left, since a week's
+///   harmonics over less than two weeks can as well fit a trend or a shift.
+/// - The trend it is fitted with is a line, or one that breaks once (a line and a level shift,
+///   or flat then a line: [`crate::trend::seasonal_fit_with_break`]) when that leaves less than
+///   [`Thresholds::level_shift_max_residual_share`] of the line's error: a deploy's rise under
+///   a daily cycle is then not shared between a line and the cycle (and read as growth), nor a
+///   leak's onset read as part of a cycle.
+/// - A cycle that explains less than [`Thresholds::seasonal_min_explained_share`] of what the
+///   trend left, or fits worse than two levels alone, is not removed.
+pub(super) fn find_cycle(
+    hours: &[f64],
+    floors: &[f64],
+    window_hours: f64,
+    t: &Thresholds,
+) -> Option<(Seasonal, bool)> {
+    let spans = |period: f64| period > 0.0 && window_hours >= t.seasonal_min_cycles * period;
+    let daily = spans(t.daily_period_hours)
+        .then(|| Fits::new(hours, floors, &[t.daily_period_hours], t))
+        .flatten();
+    // Judged with the richest trend (a line and a shift), so the week's harmonics are not
+    // credited with a shift that the daily fit alone could not explain.
+    let weekly = spans(t.weekly_period_hours)
+        .then(|| Fits::new(hours, floors, &[t.daily_period_hours, t.weekly_period_hours], t))
+        .flatten()
+        .filter(|both| {
+            daily.as_ref().is_none_or(|day| {
+                both.richest_sse() < (1.0 - t.seasonal_min_explained_share) * day.richest_sse()
+            })
+        });
+    let (fit, is_weekly) = match (weekly, daily) {
+        (Some(both), _) => (both.chosen(t)?, true),
+        (None, Some(day)) => (day.chosen(t)?, false),
+        (None, None) => return None,
+    };
+    (fit.explained_share >= t.seasonal_min_explained_share
+        // A one-time level shift is not a cycle: keep it when two levels fit better.
+        && best_step(floors).0 > fit.residual_sse)
+        .then_some((fit, is_weekly))
+}
+
+/// The cycle of some periods fitted with a line, and with a trend that breaks once.
+struct Fits {
+    line: Option<Seasonal>,
+    broken: Option<Seasonal>,
+}
+
+impl Fits {
+    fn new(hours: &[f64], floors: &[f64], periods: &[f64], t: &Thresholds) -> Option<Self> {
+        let line = seasonal_fit(hours, floors, periods, t.seasonal_harmonics);
+        let broken = seasonal_fit_with_break(
+            hours,
+            floors,
+            periods,
+            t.seasonal_harmonics,
+            t.breakpoint_margin,
+        )
+        .map(|broken| broken.seasonal);
+        (line.is_some() || broken.is_some()).then_some(Self { line, broken })
+    }
+
+    /// The squared error of the richest fit.
+    fn richest_sse(&self) -> f64 {
+        self.broken.as_ref().or(self.line.as_ref()).map_or(f64::INFINITY, |f| f.residual_sse)
+    }
+
+    /// The fit with a broken trend when it leaves less than
+    /// [`Thresholds::level_shift_max_residual_share`] of the line's error, else the line's.
+    fn chosen(self, t: &Thresholds) -> Option<Seasonal> {
+        let line_sse = self.line.as_ref().map_or(f64::INFINITY, |l| l.residual_sse);
+        match self.broken {
+            Some(broken) if broken.residual_sse < t.level_shift_max_residual_share * line_sse => {
+                Some(broken)
+            }
+            broken => self.line.or(broken),
+        }
+    }
+}
