@@ -521,7 +521,27 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     // Repeated drops from near the limit but not at it are a collector or kills: the series
     // alone cannot tell, and a leak must not be read into them.
     let ambiguous = found.oom == 0 && found.ambiguous >= AMBIGUOUS_MIN_DROPS;
-    if !growing.is_empty() && covered && found.inferred == 0 && !ambiguous {
+    // Less than a day that falls and then rises is the shape of a daily cycle as much as of a
+    // leak: more data decides.
+    let cycle_like = window_hours + interval < t.full_day_hours
+        && boundaries.is_empty()
+        && growing.first().is_some_and(|&(_, end, onset)| {
+            let growth = floors[end - 1] - floors[onset];
+            // Beyond the floors' own noise: the spread of their steps over √2.
+            let steps: Vec<f64> = floors.windows(2).map(|w| w[1] - w[0]).collect();
+            let noise = quantile::robust_sigma(&steps, median(&steps)) / std::f64::consts::SQRT_2;
+            let decline = decline_before(&floors[..=onset]);
+            decline >= t.short_window_max_decline_share * growth
+                && decline >= t.growth_min_noise_multiple * noise
+        });
+    if cycle_like {
+        analysis.notes.push(format!(
+            "the floor fell and then rose within {}: less than a day cannot tell a daily cycle \
+             from a leak — a day and a half or more of data would decide",
+            duration_text(window_hours)
+        ));
+    }
+    if !growing.is_empty() && covered && found.inferred == 0 && !ambiguous && !cycle_like {
         let pooled = pooled_slope(&hours, &floors, &growing, t);
         analysis.classification = Classification::Leak;
         analysis.slope_bytes_per_hour = pooled.slope;
@@ -697,6 +717,22 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     }
     analysis.buckets = buckets;
     analysis
+}
+
+/// Floors either side of each one in the running median that [`decline_before`] measures on: 2.
+const DECLINE_SMOOTHING: usize = 2;
+
+/// The largest fall of `floors` (a running median of five, so one outlying bucket is no fall)
+/// to their lowest point from any point before it (bytes, ≥ 0).
+fn decline_before(floors: &[f64]) -> f64 {
+    let floors: Vec<f64> = (0..floors.len())
+        .map(|i| {
+            let from = i.saturating_sub(DECLINE_SMOOTHING);
+            median(&floors[from..(i + DECLINE_SMOOTHING + 1).min(floors.len())])
+        })
+        .collect();
+    let lowest = (0..floors.len()).min_by(|&a, &b| floors[a].total_cmp(&floors[b])).unwrap_or(0);
+    floors[..=lowest].iter().copied().fold(f64::MIN, f64::max) - floors[lowest]
 }
 
 /// Most times the bucket count may grow when restarts are close together: 8, which keeps the

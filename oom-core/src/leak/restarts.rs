@@ -188,6 +188,10 @@ fn growth_per_sample(samples: &[Sample], end: usize, dropped: f64) -> f64 {
 /// Samples either side of a limit change searched for the drop of the new container's start.
 const LIMIT_CHANGE_REACH: usize = 3;
 
+/// The last `1 / SUDDEN_RISE_PARTS` of a segment (a bucket at least) over which a rise is
+/// sudden: 4, its last quarter.
+const SUDDEN_RISE_PARTS: usize = 4;
+
 /// Bucket indices where the floor drops back towards its segment's start after at least
 /// `restart_min_growth_hours` of growth, by a good share of both the usage range and the level.
 fn inferred(buckets: &[Bucket], hours: &[f64], known: &[f64], t: &Thresholds) -> Vec<usize> {
@@ -228,7 +232,10 @@ fn inferred(buckets: &[Bucket], hours: &[f64], known: &[f64], t: &Thresholds) ->
         let half = segment_start + (i - segment_start) / 2;
         let late_growth = crate::trend::theil_sen_slope(&hours[half..i], &floors[half..i])
             * (hours[i - 1] - hours[half]);
-        if near_start && late_growth >= t.restart_min_late_growth_share * drop {
+        // A process grows into a restart; a spike's end falls back from a sudden rise.
+        let recent = i - 1 - ((i - segment_start) / SUDDEN_RISE_PARTS).max(1);
+        let gradual = floors[i - 1] - floors[recent] < t.restart_max_sudden_rise_share * drop;
+        if near_start && gradual && late_growth >= t.restart_min_late_growth_share * drop {
             found.push(i);
             segment_start = i;
         }

@@ -103,6 +103,10 @@ pub struct Thresholds {
     /// Peaks at or above this share of the limit in force mean the limit is reached (and that
     /// the true peak was clipped by it): 0.95.
     pub limit_reached_share: f64,
+    /// An inferred restart's floor rose less than this share of its drop over the last quarter
+    /// of its segment: 0.5, as a process grows into a restart while the end of a spike falls back
+    /// from a sudden rise.
+    pub restart_max_sudden_rise_share: f64,
     /// A drop within this many buckets (count) of a pod change is that same restart: 2, as
     /// bucket edges and scrape times put one event up to a bucket or two apart.
     pub restart_pod_change_buckets: usize,
@@ -141,6 +145,10 @@ pub struct Thresholds {
     pub late_growth_parts: usize,
     /// The last part's Theil–Sen slope is above this share of the whole growth's slope: 0.25.
     pub late_growth_min_share: f64,
+    /// In a window shorter than `full_day_hours`, growth after the floor first fell by at least
+    /// this share of it is not called a leak: 0.25, as the rising half of a daily cycle looks
+    /// like growth from an onset, and a leak seldom starts from a material fall.
+    pub short_window_max_decline_share: f64,
     /// Growing segments cover at least this share of the window for a leak (unless the series
     /// has a single segment): 0.5, as one grown segment among restarts that did not grow is not
     /// the OOM sawtooth.
@@ -228,6 +236,7 @@ impl Default for Thresholds {
             restart_min_level_drop_share: 0.25,
             restart_at_limit_min_level_drop_share: 0.1,
             limit_reached_share: 0.95,
+            restart_max_sudden_rise_share: 0.5,
             restart_pod_change_buckets: 2,
             segment_min_buckets: 8,
             breakpoint_margin: 4,
@@ -240,6 +249,7 @@ impl Default for Thresholds {
             growth_min_relative: 0.05,
             late_growth_parts: 3,
             late_growth_min_share: 0.25,
+            short_window_max_decline_share: 0.25,
             leak_min_covered_share: 0.5,
             daily_period_hours: 24.0,
             weekly_period_hours: 168.0,

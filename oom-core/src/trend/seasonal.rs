@@ -121,28 +121,36 @@ pub fn seasonal_fit_with_break(
         return None;
     }
     let (x, y) = (&x[..n], &y[..n]);
+    if periods.iter().any(|p| !(p.is_finite() && *p > 0.0)) {
+        return None;
+    }
     let origin = x[0];
     let shift = |cut: f64| move |t: f64| [t - origin, f64::from(u8::from(t >= cut))];
     let hinge = |cut: f64| move |t: f64| [(t - cut).max(0.0)];
-    let mut best: Option<(f64, usize, bool, Vec<f64>, Vec<f64>)> = None;
-    // Every break is a full least-squares fit: O(n² · columns²), for the few hundred bucket
-    // floors the analysis passes.
+    // The columns that do not depend on the break are reduced to their normal equations once;
+    // each break then adds one column: O(n · columns) per break instead of O(n · columns²).
+    let with_line = Design::new(x, y, periods, harmonics, true);
+    let flat = Design::new(x, y, periods, harmonics, false);
+    let mut best: Option<(f64, usize, bool)> = None;
     for at in margin..=n - margin {
         let cut = x[at];
-        let fits = [
-            fit(x, y, periods, harmonics, shift(cut)).map(|(b, e, c)| (e, at, true, b, c)),
-            fit(x, y, periods, harmonics, hinge(cut)).map(|(b, e, c)| (e, at, false, b, c)),
+        let candidates = [
+            with_line.sse_with(x.iter().map(|&t| f64::from(u8::from(t >= cut)))).map(|e| (e, true)),
+            flat.sse_with(x.iter().map(|&t| (t - cut).max(0.0))).map(|e| (e, false)),
         ];
-        for candidate in fits.into_iter().flatten() {
-            if best.as_ref().is_none_or(|b| candidate.0 < b.0) {
-                best = Some(candidate);
+        for (sse, is_shift) in candidates.into_iter().flatten() {
+            if best.is_none_or(|b| sse < b.0) {
+                best = Some((sse, at, is_shift));
             }
         }
     }
-    let (sse_full, at, is_shift, beta, component) = best?;
+    let (_, at, is_shift) = best?;
     let cut = x[at];
-    let (_, sse_trend, _) =
-        if is_shift { fit(x, y, &[], 0, shift(cut))? } else { fit(x, y, &[], 0, hinge(cut))? };
+    let ((beta, sse_full, component), (_, sse_trend, _)) = if is_shift {
+        (fit(x, y, periods, harmonics, shift(cut))?, fit(x, y, &[], 0, shift(cut))?)
+    } else {
+        (fit(x, y, periods, harmonics, hinge(cut))?, fit(x, y, &[], 0, hinge(cut))?)
+    };
     let explained_share =
         if sse_trend > 0.0 { (1.0 - sse_full / sse_trend).clamp(0.0, 1.0) } else { 0.0 };
     Some(BrokenSeasonal {
@@ -150,6 +158,90 @@ pub fn seasonal_fit_with_break(
         at,
         kind: if is_shift { Break::Shift { size: beta[2] } } else { Break::Hinge },
     })
+}
+
+/// The normal equations of a constant, optionally a line, and the harmonics of some periods,
+/// with `y` centred and scaled so that squared errors are computed without cancellation.
+struct Design {
+    /// Each point's row of the fixed columns.
+    rows: Vec<Vec<f64>>,
+    /// `XᵀX` of the fixed columns.
+    gram: Vec<Vec<f64>>,
+    /// `Xᵀy`.
+    xty: Vec<f64>,
+    /// `yᵀy`.
+    yty: f64,
+    /// `y`, centred and scaled.
+    y: Vec<f64>,
+    /// The scale `y` was divided by (squared errors are multiplied back by its square).
+    scale: f64,
+}
+
+impl Design {
+    fn new(x: &[f64], y: &[f64], periods: &[f64], harmonics: usize, line: bool) -> Self {
+        let n = x.len().min(y.len());
+        let mean = y.iter().sum::<f64>() / n.max(1) as f64;
+        let scale = y.iter().fold(0.0f64, |m, v| m.max((v - mean).abs())).max(f64::MIN_POSITIVE);
+        let y: Vec<f64> = y.iter().map(|v| (v - mean) / scale).collect();
+        let origin = x.first().copied().unwrap_or(0.0);
+        let rows: Vec<Vec<f64>> = x
+            .iter()
+            .map(|&t| {
+                let mut r = vec![1.0];
+                if line {
+                    r.push(t - origin);
+                }
+                for &p in periods {
+                    for k in 1..=harmonics {
+                        let angle = TAU * k as f64 * t / p;
+                        r.push(angle.sin());
+                        r.push(angle.cos());
+                    }
+                }
+                r
+            })
+            .collect();
+        let k = rows.first().map_or(0, Vec::len);
+        let mut gram = vec![vec![0.0; k]; k];
+        let mut xty = vec![0.0; k];
+        for (r, v) in rows.iter().zip(&y) {
+            for j in 0..k {
+                for l in 0..k {
+                    gram[j][l] += r[j] * r[l];
+                }
+                xty[j] += r[j] * v;
+            }
+        }
+        let yty = y.iter().map(|v| v * v).sum();
+        Self { rows, gram, xty, yty, y, scale }
+    }
+
+    /// The squared error (unit of the original `y`, squared) of the fixed columns plus `extra`.
+    fn sse_with(&self, extra: impl Iterator<Item = f64>) -> Option<f64> {
+        let k = self.xty.len();
+        let mut cross = vec![0.0; k];
+        let (mut ete, mut ety) = (0.0, 0.0);
+        for ((r, v), e) in self.rows.iter().zip(&self.y).zip(extra) {
+            for j in 0..k {
+                cross[j] += r[j] * e;
+            }
+            ete += e * e;
+            ety += e * v;
+        }
+        let mut a = vec![vec![0.0; k + 2]; k + 1];
+        for j in 0..k {
+            a[j][..k].copy_from_slice(&self.gram[j]);
+            a[j][k] = cross[j];
+            a[j][k + 1] = self.xty[j];
+        }
+        a[k][..k].copy_from_slice(&cross);
+        a[k][k] = ete;
+        a[k][k + 1] = ety;
+        let beta = solve(a)?;
+        let explained: f64 =
+            beta.iter().zip(self.xty.iter().chain(std::iter::once(&ety))).map(|(b, c)| b * c).sum();
+        Some((self.yty - explained).max(0.0) * self.scale * self.scale)
+    }
 }
 
 /// Least squares of `y` on a constant, `trend(x)` and the harmonics of `periods`: the
