@@ -475,21 +475,21 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     // Without restarts, remove a daily (and weekly) cycle fitted jointly with the trend.
     let mut floors = raw_floors.clone();
     let mut cycle: Option<Vec<f64>> = None;
-    if boundaries.is_empty() {
-        if let Some((fit, weekly)) = find_cycle(&hours, &floors, window_hours, t) {
-            for (floor, seasonal) in floors.iter_mut().zip(&fit.component) {
-                *floor -= seasonal;
-            }
-            let high = fit.component.iter().copied().fold(f64::MIN, f64::max);
-            let low = fit.component.iter().copied().fold(f64::MAX, f64::min);
-            analysis.seasonal_cycle_bytes = Some(high - low);
-            cycle = Some(fit.component.clone());
-            analysis.notes.push(format!(
-                "a {} cycle of {:.0} MiB peak to trough was removed before the trend test",
-                if weekly { "daily and weekly" } else { "daily" },
-                (high - low) / MIB
-            ));
+    if boundaries.is_empty()
+        && let Some((fit, weekly)) = find_cycle(&hours, &floors, window_hours, t)
+    {
+        for (floor, seasonal) in floors.iter_mut().zip(&fit.component) {
+            *floor -= seasonal;
         }
+        let high = fit.component.iter().copied().fold(f64::MIN, f64::max);
+        let low = fit.component.iter().copied().fold(f64::MAX, f64::min);
+        analysis.seasonal_cycle_bytes = Some(high - low);
+        cycle = Some(fit.component.clone());
+        analysis.notes.push(format!(
+            "a {} cycle of {:.0} MiB peak to trough was removed before the trend test",
+            if weekly { "daily and weekly" } else { "daily" },
+            (high - low) / MIB
+        ));
     }
 
     // Fit each segment between restarts.
