@@ -225,13 +225,29 @@ fn hostile_inputs_are_errors_with_lines_and_the_rest_is_diagnosed() {
         vec![
             ("incidents/hostile/describe-unknown-kubectl.txt".to_owned(), 27),
             ("incidents/hostile/events-without-involved-object.json".to_owned(), 4),
-            ("incidents/hostile/truncated-podlist.json".to_owned(), 61),
+            // The last line, where the text stops.
+            ("incidents/hostile/truncated-podlist.json".to_owned(), 198),
         ]
     );
+    let cut = report["errors"][2]["message"].as_str().unwrap_or("");
+    assert!(cut.contains("(cut short?)"), "{cut}");
+    assert!(cut.contains("the 1 complete item before the cut was read"), "{cut}");
     let incidents = report["incidents"].as_array().cloned().unwrap_or_default();
-    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents.len(), 2, "{}", run.stdout);
     assert_eq!(incidents[0]["cause"], "limit-too-low");
     assert_eq!(incidents[0]["pod"], "stream-operator-6f7b9c8d54-k2vqz");
+    // The pod complete before the cut is diagnosed, its evidence at the file's own lines.
+    let salvaged = &incidents[1];
+    assert_eq!(salvaged["pod"], "recommender-79b6c5d8f4-m8t3v");
+    assert_eq!(salvaged["cause"], "node-memory-pressure");
+    assert_eq!(salvaged["kills"][0]["reason"], "OOMKilled");
+    assert!(
+        evidence(salvaged).contains("incidents/hostile/truncated-podlist.json:114"),
+        "{}",
+        evidence(salvaged)
+    );
+    // The pod cut in the middle is not guessed at.
+    assert!(!run.stdout.contains("cart-6c9d7f5b8-h4k2m"), "{}", run.stdout);
 }
 
 #[test]
