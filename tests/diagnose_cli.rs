@@ -418,3 +418,17 @@ fn a_describe_text_cut_short_says_what_was_expected() {
         assert!(!message.contains("CSV"), "{message}");
     }
 }
+
+/// A series that stops hours before the kill decides nothing, and the report says so.
+#[test]
+fn a_series_that_ends_before_the_kill_is_unknown() {
+    let (_, transcoder) = incident("unknown-series-ends-before-kill", "transcoder");
+    assert_eq!(transcoder["cause"], "unknown");
+    assert_eq!(transcoder["analysis"]["classification"], "steady");
+    let summary = transcoder["fix"]["summary"].as_str().unwrap_or("");
+    assert!(
+        summary.contains("its memory series up to the kill (the one given ends 3.0 h before it)"),
+        "{summary}"
+    );
+    assert!(steps(&transcoder).contains("query_range"));
+}
