@@ -4,7 +4,7 @@
 mod common;
 
 use common::{oom_lint, testdata};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn run(args: &[&str]) -> common::Run {
     let mut full = vec!["diagnose"];
@@ -431,4 +431,103 @@ fn a_series_that_ends_before_the_kill_is_unknown() {
         "{summary}"
     );
     assert!(steps(&transcoder).contains("query_range"));
+}
+
+/// A JVM that leaks since a deploy and whose `-Xmx` is also above 75 % of the limit: the leak
+/// is the cause to act on, the heap is listed too, and the fix carries both the relief limit
+/// and the heap flag (which fits the current limit and the relief one).
+#[test]
+fn a_leaking_jvm_that_is_also_mis_sized() {
+    let (_, api) = incident("memory-leak-jvm-mis-sized", "orders-api");
+    assert_eq!(api["cause"], "memory-leak");
+    assert_eq!(api["confidence"], "high");
+    assert_eq!(api["runtime"], "jvm");
+    assert_eq!(api["other_causes"][0]["cause"], "jvm-native-memory");
+    assert_eq!(api["fix"]["limit"], "832Mi", "the relief limit");
+    assert_eq!(api["fix"]["flags"][0], "-Xmx384m", "75 % of the current 512Mi limit");
+    let summary = api["fix"]["summary"].as_str().unwrap_or("");
+    assert!(summary.contains("after the deploy of ReplicaSet orders-api-7f8e9d6c4 (revision 12"));
+    let steps = steps(&api);
+    assert!(
+        steps.contains("kubectl rollout undo deployment/orders-api -n payments --to-revision=11")
+    );
+    assert!(steps.contains("set `-Xmx384m`, which fits the relief limit too"), "{steps}");
+    assert!(evidence(&api).contains("no growth before that deploy"), "{}", evidence(&api));
+}
+
+/// Node.js, Go and .NET heap settings at the limit are the same mis-sizing as a JVM's, with the
+/// runtime's own flag as the fix.
+#[test]
+fn node_go_and_dotnet_heap_settings_at_the_limit() {
+    let (_, web) = incident("node-heap-at-limit", "storefront");
+    assert_eq!(web["cause"], "jvm-native-memory");
+    assert_eq!(web["runtime"], "node");
+    assert_eq!(web["confidence"], "high");
+    assert_eq!(web["fix"]["flags"], json!(["--max-old-space-size=768"]));
+    assert!(evidence(&web).contains("`--max-old-space-size=1024`) is 100 % of the limit @ incidents/node-heap-at-limit/pods.json:42"), "{}", evidence(&web));
+    let (_, gateway) = incident("go-memlimit-at-limit", "ingest-gateway");
+    assert_eq!(gateway["cause"], "jvm-native-memory");
+    assert_eq!(gateway["runtime"], "go");
+    assert_eq!(gateway["fix"]["flags"], json!(["GOMEMLIMIT=921MiB"]), "90 % of 1Gi");
+    let (_, renderer) = incident("dotnet-heap-hard-limit", "invoice-renderer");
+    assert_eq!(renderer["cause"], "jvm-native-memory");
+    assert_eq!(renderer["runtime"], "dotnet");
+    assert_eq!(renderer["confidence"], "high", "960 MiB is 94 % of 1Gi");
+    assert_eq!(renderer["fix"]["flags"], json!(["DOTNET_GCHeapHardLimit=0x30000000"]), "768 MiB");
+}
+
+/// The human report of the mixed case, as an on-call note.
+#[test]
+fn human_report_of_a_leaking_mis_sized_jvm() {
+    let run = run(&["incidents/memory-leak-jvm-mis-sized"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stdout.contains("  flags: -Xmx384m or -XX:MaxRAMPercentage=75.0\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  also: jvm-native-memory (medium): the JVM heap takes 84 % of the limit\n")
+    );
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// Load without a memory series (autoscaler events) is no evidence of a memory spike: the
+/// answer is `unknown`, with the series to export.
+#[test]
+fn a_spike_is_never_guessed_without_a_series() {
+    let (_, search) = incident("traffic-spike-no-metrics", "search-api");
+    assert_eq!(search["cause"], "unknown");
+    assert_eq!(search["confidence"], "low");
+    assert!(search["other_causes"].as_array().is_some_and(Vec::is_empty));
+    let steps = steps(&search);
+    assert!(steps.contains("query=container_memory_working_set_bytes{namespace=\"search\",pod=~\"search-api-.*\",container=\"search-api\"}"), "{steps}");
+}
+
+/// `--config`: the settings `check` and `fix` read also size the heap a diagnosis recommends.
+#[test]
+fn the_heap_ratio_setting_sizes_the_jvm_flag() {
+    let configured = run(&[
+        "incidents/jvm-native-memory",
+        "--config",
+        "config/heap-ratio-0.6.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(configured.code, Some(1), "{}", configured.stderr);
+    let billing = &configured.json()["incidents"][0];
+    assert_eq!(billing["cause"], "jvm-native-memory");
+    // 60 % of the 1Gi limit: 614.4 MiB, rounded down.
+    assert_eq!(billing["fix"]["flags"], json!(["-Xmx614m", "-XX:MaxRAMPercentage=60.0"]));
+    assert!(billing["fix"]["summary"].as_str().is_some_and(|s| s.contains("(60 % of the limit)")));
+    // A heap at 70 % of the limit passes the default 75 % and fails 60 %: the ratio decides.
+    let default = run_in(&["incidents/jvm-native-memory", "--format", "json"]);
+    assert_eq!(default["incidents"][0]["fix"]["flags"][0], "-Xmx768m");
+    let broken = run(&["incidents/jvm-native-memory", "--config", "config/missing.yaml"]);
+    assert_eq!(broken.code, Some(2), "a config that cannot be read is an input error");
+}
+
+fn run_in(args: &[&str]) -> Value {
+    run(args).json()
 }

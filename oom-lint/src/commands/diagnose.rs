@@ -5,10 +5,20 @@ use crate::diagnose;
 use crate::exit::ExitStatus;
 use crate::incidents::read;
 use crate::report::diagnose as report;
-use crate::settings::Settings;
 
 pub fn run(args: &DiagnoseArgs) -> miette::Result<ExitStatus> {
-    let settings = Settings::default();
+    // The same configuration as `check` and `fix`: the heap a fix sets is the one `check` accepts.
+    let config = match super::check::load_config(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(errors) => {
+            super::write_stderr("error: invalid configuration");
+            for line in super::check::describe_errors(&errors) {
+                super::write_stderr(&format!("  {line}"));
+            }
+            return Ok(ExitStatus::InputError);
+        }
+    };
+    let settings = config.settings;
     let mut errors = Vec::new();
     let files = read::files(&args.files, &mut errors);
     let collected = read::collect(files, &settings, errors);

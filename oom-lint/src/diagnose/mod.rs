@@ -181,6 +181,8 @@ pub struct Incident {
     pub evidence: Vec<Evidence>,
     pub other_causes: Vec<OtherCause>,
     pub fix: Fix,
+    /// The runtime found in its spec (`jvm`, `node`, `go`, `dotnet`).
+    pub runtime: Option<&'static str>,
     pub usage: Option<UsageReport>,
 }
 
@@ -202,7 +204,21 @@ pub fn diagnose(collected: &Collected, settings: &Settings) -> Vec<Incident> {
             }
             findings.sort_by(|a, b| b.confidence.cmp(&a.confidence).then(a.cause.cmp(&b.cause)));
             let mut findings = findings.into_iter();
-            let first = findings.next().unwrap_or_else(|| unknown::finding(&case));
+            let mut first = findings.next().unwrap_or_else(|| unknown::finding(&case));
+            let findings: Vec<Finding> = findings.collect();
+            // A leak in a runtime whose heap is also mis-sized: the relief limit buys time, and
+            // the heap setting must fit the limit once the leak is fixed (it fits the relief
+            // limit too, being a share of the smaller one).
+            if first.cause == Cause::MemoryLeak
+                && let Some(heap) = findings.iter().find(|f| f.cause == Cause::JvmNativeMemory)
+                && let Some(flag) = heap.fix.flags.first()
+            {
+                first.fix.flags.extend(heap.fix.flags.iter().cloned());
+                first.fix.steps.push(format!(
+                    "Also fit the heap to the limit ({}): set `{flag}`, which fits the relief limit too.",
+                    heap.why
+                ));
+            }
             let mut evidence = case.kill_evidence();
             evidence.extend(first.evidence);
             Incident {
@@ -219,9 +235,11 @@ pub fn diagnose(collected: &Collected, settings: &Settings) -> Vec<Incident> {
                 why: first.why,
                 evidence,
                 other_causes: findings
+                    .into_iter()
                     .map(|f| OtherCause { cause: f.cause, confidence: f.confidence, why: f.why })
                     .collect(),
                 fix: first.fix,
+                runtime: case.manifest.and_then(|m| m.runtime),
                 usage: case.usage.as_ref().map(|u| UsageReport {
                     file: u.file.clone(),
                     series: u.name.clone(),

@@ -66,6 +66,7 @@ fn incident(incident: &Incident) -> Value {
             "flags": fix.flags,
             "steps": fix.steps,
         },
+        "runtime": incident.runtime,
         "analysis": incident.usage.as_ref().map(|u| {
             let a = &u.analysis;
             json!({
