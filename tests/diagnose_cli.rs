@@ -531,3 +531,44 @@ fn the_heap_ratio_setting_sizes_the_jvm_flag() {
 fn run_in(args: &[&str]) -> Value {
     run(args).json()
 }
+
+/// `--plot DIR`: an SVG per incident with a series, with the kill marked and the limit drawn;
+/// none for an incident without a series, and the report says so.
+#[test]
+fn plots_mark_the_kills_and_the_limit() {
+    let dir = std::env::temp_dir().join(format!("oom-lint-diagnose-plot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let plot_dir = dir.display().to_string();
+    let plotted = run(&[
+        "incidents/memory-leak-jvm-mis-sized",
+        "incidents/memory-leak-no-metrics",
+        "--plot",
+        &plot_dir,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(plotted.code, Some(1), "{}", plotted.stderr);
+    let report = plotted.json();
+    let leak = &report["incidents"][0];
+    assert_eq!(leak["cause"], "memory-leak");
+    let file = dir.join("01-payments_orders-api-7f8e9d6c4-k7p2q_orders-api.svg");
+    assert_eq!(leak["plot"], file.display().to_string());
+    let svg = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(200)]);
+    // plotters writes each text's content on a line of its own.
+    let texts: Vec<&str> = svg.lines().map(str::trim).collect();
+    assert!(texts.contains(&"OOMKilled"), "the kill's marker is labelled");
+    assert!(texts.contains(&"kill"), "the kill marker's legend");
+    assert!(texts.contains(&"limit"), "the limit line's legend");
+    assert!(svg.contains("revision 12"), "the deploy");
+    assert!(svg.contains("trend +5.9 MiB/h"), "the verdict's trend");
+    // The incident without a series has no file, and says so.
+    let cart = &report["incidents"][1];
+    assert_eq!(cart["pod"], "cart-6c9d7f5b8-h4k2m");
+    assert!(cart["plot"].is_null());
+    let files: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let human = run(&["incidents/memory-leak-no-metrics", "--plot", &plot_dir]);
+    assert!(human.stdout.contains("  plot: none (no memory series of this container)\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -162,6 +162,18 @@ pub struct UsageReport {
     pub file: String,
     pub series: String,
     pub analysis: Analysis,
+    /// The whole series as read, for `--plot`.
+    pub samples: oom_core::metrics::Series,
+}
+
+/// The chart `--plot` wrote for an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plot {
+    NotRequested,
+    /// The SVG file written.
+    Written(String),
+    /// No memory series of the container: nothing to draw.
+    NoSeries,
 }
 
 /// One killed container, diagnosed.
@@ -184,6 +196,9 @@ pub struct Incident {
     /// The runtime found in its spec (`jvm`, `node`, `go`, `dotnet`).
     pub runtime: Option<&'static str>,
     pub usage: Option<UsageReport>,
+    /// The workload's deploys (time and label), for `--plot`.
+    pub deploys: Vec<oom_core::metrics::Event>,
+    pub plot: Plot,
 }
 
 /// Diagnoses every killed container of the input, in the order to act on.
@@ -244,7 +259,14 @@ pub fn diagnose(collected: &Collected, settings: &Settings) -> Vec<Incident> {
                     file: u.file.clone(),
                     series: u.name.clone(),
                     analysis: u.analysis.clone(),
+                    samples: u.series.clone(),
                 }),
+                deploys: case
+                    .deploys
+                    .iter()
+                    .filter_map(|d| Some(oom_core::metrics::Event { time: d.time?, label: d.label() }))
+                    .collect(),
+                plot: Plot::NotRequested,
             }
         })
         .collect();
