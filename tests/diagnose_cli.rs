@@ -4,7 +4,7 @@
 mod common;
 
 use common::{oom_lint, testdata};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn run(args: &[&str]) -> common::Run {
     let mut full = vec!["diagnose"];
@@ -225,13 +225,29 @@ fn hostile_inputs_are_errors_with_lines_and_the_rest_is_diagnosed() {
         vec![
             ("incidents/hostile/describe-unknown-kubectl.txt".to_owned(), 27),
             ("incidents/hostile/events-without-involved-object.json".to_owned(), 4),
-            ("incidents/hostile/truncated-podlist.json".to_owned(), 61),
+            // The last line, where the text stops.
+            ("incidents/hostile/truncated-podlist.json".to_owned(), 198),
         ]
     );
+    let cut = report["errors"][2]["message"].as_str().unwrap_or("");
+    assert!(cut.contains("(cut short?)"), "{cut}");
+    assert!(cut.contains("the 1 complete item before the cut was read"), "{cut}");
     let incidents = report["incidents"].as_array().cloned().unwrap_or_default();
-    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents.len(), 2, "{}", run.stdout);
     assert_eq!(incidents[0]["cause"], "limit-too-low");
     assert_eq!(incidents[0]["pod"], "stream-operator-6f7b9c8d54-k2vqz");
+    // The pod complete before the cut is diagnosed, its evidence at the file's own lines.
+    let salvaged = &incidents[1];
+    assert_eq!(salvaged["pod"], "recommender-79b6c5d8f4-m8t3v");
+    assert_eq!(salvaged["cause"], "node-memory-pressure");
+    assert_eq!(salvaged["kills"][0]["reason"], "OOMKilled");
+    assert!(
+        evidence(salvaged).contains("incidents/hostile/truncated-podlist.json:114"),
+        "{}",
+        evidence(salvaged)
+    );
+    // The pod cut in the middle is not guessed at.
+    assert!(!run.stdout.contains("cart-6c9d7f5b8-h4k2m"), "{}", run.stdout);
 }
 
 #[test]
@@ -401,4 +417,158 @@ fn a_describe_text_cut_short_says_what_was_expected() {
         assert!(message.contains("no `Containers:` section"), "{message}");
         assert!(!message.contains("CSV"), "{message}");
     }
+}
+
+/// A series that stops hours before the kill decides nothing, and the report says so.
+#[test]
+fn a_series_that_ends_before_the_kill_is_unknown() {
+    let (_, transcoder) = incident("unknown-series-ends-before-kill", "transcoder");
+    assert_eq!(transcoder["cause"], "unknown");
+    assert_eq!(transcoder["analysis"]["classification"], "steady");
+    let summary = transcoder["fix"]["summary"].as_str().unwrap_or("");
+    assert!(
+        summary.contains("its memory series up to the kill (the one given ends 3.0 h before it)"),
+        "{summary}"
+    );
+    assert!(steps(&transcoder).contains("query_range"));
+}
+
+/// A JVM that leaks since a deploy and whose `-Xmx` is also above 75 % of the limit: the leak
+/// is the cause to act on, the heap is listed too, and the fix carries both the relief limit
+/// and the heap flag (which fits the current limit and the relief one).
+#[test]
+fn a_leaking_jvm_that_is_also_mis_sized() {
+    let (_, api) = incident("memory-leak-jvm-mis-sized", "orders-api");
+    assert_eq!(api["cause"], "memory-leak");
+    assert_eq!(api["confidence"], "high");
+    assert_eq!(api["runtime"], "jvm");
+    assert_eq!(api["other_causes"][0]["cause"], "jvm-native-memory");
+    assert_eq!(api["fix"]["limit"], "832Mi", "the relief limit");
+    assert_eq!(api["fix"]["flags"][0], "-Xmx384m", "75 % of the current 512Mi limit");
+    let summary = api["fix"]["summary"].as_str().unwrap_or("");
+    assert!(summary.contains("after the deploy of ReplicaSet orders-api-7f8e9d6c4 (revision 12"));
+    let steps = steps(&api);
+    assert!(
+        steps.contains("kubectl rollout undo deployment/orders-api -n payments --to-revision=11")
+    );
+    assert!(steps.contains("set `-Xmx384m`, which fits the relief limit too"), "{steps}");
+    assert!(evidence(&api).contains("no growth before that deploy"), "{}", evidence(&api));
+}
+
+/// Node.js, Go and .NET heap settings at the limit are the same mis-sizing as a JVM's, with the
+/// runtime's own flag as the fix.
+#[test]
+fn node_go_and_dotnet_heap_settings_at_the_limit() {
+    let (_, web) = incident("node-heap-at-limit", "storefront");
+    assert_eq!(web["cause"], "jvm-native-memory");
+    assert_eq!(web["runtime"], "node");
+    assert_eq!(web["confidence"], "high");
+    assert_eq!(web["fix"]["flags"], json!(["--max-old-space-size=768"]));
+    assert!(evidence(&web).contains("`--max-old-space-size=1024`) is 100 % of the limit @ incidents/node-heap-at-limit/pods.json:42"), "{}", evidence(&web));
+    let (_, gateway) = incident("go-memlimit-at-limit", "ingest-gateway");
+    assert_eq!(gateway["cause"], "jvm-native-memory");
+    assert_eq!(gateway["runtime"], "go");
+    assert_eq!(gateway["fix"]["flags"], json!(["GOMEMLIMIT=921MiB"]), "90 % of 1Gi");
+    let (_, renderer) = incident("dotnet-heap-hard-limit", "invoice-renderer");
+    assert_eq!(renderer["cause"], "jvm-native-memory");
+    assert_eq!(renderer["runtime"], "dotnet");
+    assert_eq!(renderer["confidence"], "high", "960 MiB is 94 % of 1Gi");
+    assert_eq!(renderer["fix"]["flags"], json!(["DOTNET_GCHeapHardLimit=0x30000000"]), "768 MiB");
+}
+
+/// The human report of the mixed case, as an on-call note.
+#[test]
+fn human_report_of_a_leaking_mis_sized_jvm() {
+    let run = run(&["incidents/memory-leak-jvm-mis-sized"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stdout.contains("  flags: -Xmx384m or -XX:MaxRAMPercentage=75.0\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  also: jvm-native-memory (medium): the JVM heap takes 84 % of the limit\n")
+    );
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// Load without a memory series (autoscaler events) is no evidence of a memory spike: the
+/// answer is `unknown`, with the series to export.
+#[test]
+fn a_spike_is_never_guessed_without_a_series() {
+    let (_, search) = incident("traffic-spike-no-metrics", "search-api");
+    assert_eq!(search["cause"], "unknown");
+    assert_eq!(search["confidence"], "low");
+    assert!(search["other_causes"].as_array().is_some_and(Vec::is_empty));
+    let steps = steps(&search);
+    assert!(steps.contains("query=container_memory_working_set_bytes{namespace=\"search\",pod=~\"search-api-.*\",container=\"search-api\"}"), "{steps}");
+}
+
+/// `--config`: the settings `check` and `fix` read also size the heap a diagnosis recommends.
+#[test]
+fn the_heap_ratio_setting_sizes_the_jvm_flag() {
+    let configured = run(&[
+        "incidents/jvm-native-memory",
+        "--config",
+        "config/heap-ratio-0.6.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(configured.code, Some(1), "{}", configured.stderr);
+    let billing = &configured.json()["incidents"][0];
+    assert_eq!(billing["cause"], "jvm-native-memory");
+    // 60 % of the 1Gi limit: 614.4 MiB, rounded down.
+    assert_eq!(billing["fix"]["flags"], json!(["-Xmx614m", "-XX:MaxRAMPercentage=60.0"]));
+    assert!(billing["fix"]["summary"].as_str().is_some_and(|s| s.contains("(60 % of the limit)")));
+    // A heap at 70 % of the limit passes the default 75 % and fails 60 %: the ratio decides.
+    let default = run_in(&["incidents/jvm-native-memory", "--format", "json"]);
+    assert_eq!(default["incidents"][0]["fix"]["flags"][0], "-Xmx768m");
+    let broken = run(&["incidents/jvm-native-memory", "--config", "config/missing.yaml"]);
+    assert_eq!(broken.code, Some(2), "a config that cannot be read is an input error");
+}
+
+fn run_in(args: &[&str]) -> Value {
+    run(args).json()
+}
+
+/// `--plot DIR`: an SVG per incident with a series, with the kill marked and the limit drawn;
+/// none for an incident without a series, and the report says so.
+#[test]
+fn plots_mark_the_kills_and_the_limit() {
+    let dir = std::env::temp_dir().join(format!("oom-lint-diagnose-plot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let plot_dir = dir.display().to_string();
+    let plotted = run(&[
+        "incidents/memory-leak-jvm-mis-sized",
+        "incidents/memory-leak-no-metrics",
+        "--plot",
+        &plot_dir,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(plotted.code, Some(1), "{}", plotted.stderr);
+    let report = plotted.json();
+    let leak = &report["incidents"][0];
+    assert_eq!(leak["cause"], "memory-leak");
+    let file = dir.join("01-payments_orders-api-7f8e9d6c4-k7p2q_orders-api.svg");
+    assert_eq!(leak["plot"], file.display().to_string());
+    let svg = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(200)]);
+    // plotters writes each text's content on a line of its own.
+    let texts: Vec<&str> = svg.lines().map(str::trim).collect();
+    assert!(texts.contains(&"OOMKilled"), "the kill's marker is labelled");
+    assert!(texts.contains(&"kill"), "the kill marker's legend");
+    assert!(texts.contains(&"limit"), "the limit line's legend");
+    assert!(svg.contains("revision 12"), "the deploy");
+    assert!(svg.contains("trend +5.9 MiB/h"), "the verdict's trend");
+    // The incident without a series has no file, and says so.
+    let cart = &report["incidents"][1];
+    assert_eq!(cart["pod"], "cart-6c9d7f5b8-h4k2m");
+    assert!(cart["plot"].is_null());
+    let files: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let human = run(&["incidents/memory-leak-no-metrics", "--plot", &plot_dir]);
+    assert!(human.stdout.contains("  plot: none (no memory series of this container)\n"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -193,6 +193,7 @@ Examples:
   oom-lint diagnose describe.txt
   oom-lint diagnose pods.json events.json replicasets.json memory.json
   oom-lint diagnose incident/ --format markdown > ticket.md
+  oom-lint diagnose incident/ --plot charts/
 
 Exit codes: 0 no incident, 1 incidents found, 2 input errors (after the report).";
 
@@ -204,6 +205,14 @@ pub struct DiagnoseArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiagnoseFormat::Human)]
     pub format: DiagnoseFormat,
+    /// Write one SVG per incident with a memory series into this directory: the series, its
+    /// trend, the limit over time, the kills, restarts and deploys.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<std::path::PathBuf>,
+    /// Configuration file (default: .oom-lint.yaml found upwards), for its settings such as
+    /// heap-ratio.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

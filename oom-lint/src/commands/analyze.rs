@@ -123,8 +123,11 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
     if let Some(dir) = &args.plot {
         std::fs::create_dir_all(dir).map_err(|e| miette!("--plot {}: {e}", dir.display()))?;
         for (index, result) in results.iter().enumerate() {
-            let file =
-                dir.join(format!("{:02}-{}.svg", index + 1, file_stem(&result.series.name())));
+            let file = dir.join(format!(
+                "{:02}-{}.svg",
+                index + 1,
+                crate::report::analyze::svg::file_stem(&result.series.name())
+            ));
             if let Err(message) = crate::report::analyze::svg::render(&file, result, &events) {
                 errors.push(InputError {
                     file: file.display().to_string(),
@@ -214,13 +217,4 @@ fn read_events(path: &Path, errors: &mut Vec<InputError>) -> miette::Result<Vec<
         });
     }
     Ok(events)
-}
-
-fn file_stem(name: &str) -> String {
-    let stem: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
-        .take(80)
-        .collect();
-    if stem.is_empty() { "series".into() } else { stem }
 }

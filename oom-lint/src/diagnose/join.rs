@@ -27,7 +27,15 @@ pub struct Usage {
     /// drops it would call OOM kills (this many) are garbage collection or cache eviction, so
     /// the analysis was redone without reading drops at the limit as kills.
     pub drops_not_kills: Option<(usize, u64)>,
+    /// With `since_deploy`: the verdict on the samples before that deploy (when there are
+    /// enough of them to judge).
+    pub before_deploy: Option<oom_core::leak::Classification>,
+    /// The whole series as read (the analysis may cover only its samples since a deploy).
+    pub series: oom_core::metrics::Series,
 }
+
+/// The fewest samples before a deploy that are judged on their own (as `analyze` needs).
+const BEFORE_DEPLOY_MIN_SAMPLES: usize = 12;
 
 /// The shortest stretch since a deploy that is analysed on its own, in seconds.
 const CURRENT_VERSION_MIN_SECONDS: f64 = 6.0 * 3600.0;
@@ -52,6 +60,8 @@ pub struct Case<'a> {
     pub heap_usage: Option<Usage>,
     /// The pod's other containers with their usage, for a limit they share.
     pub others: Vec<(&'a ContainerState, Option<Usage>)>,
+    /// `.oom-lint.yaml`'s settings (heap ratios), as `check` and `fix` read them.
+    pub settings: &'a Settings,
 }
 
 impl Case<'_> {
@@ -120,7 +130,7 @@ impl Case<'_> {
 
 /// The containers that were killed (an OOM kill, a SIGKILL/SIGTERM exit, an eviction), each
 /// with what is known about it.
-pub fn cases<'a>(collected: &'a Collected, settings: &Settings) -> Vec<Case<'a>> {
+pub fn cases<'a>(collected: &'a Collected, settings: &'a Settings) -> Vec<Case<'a>> {
     let mut out = Vec::new();
     for pod in &collected.pods {
         let pod_events: Vec<&ClusterEvent> = collected
@@ -173,7 +183,7 @@ fn same_namespace(a: &Option<String>, b: &Option<String>) -> bool {
 
 fn case<'a>(
     collected: &'a Collected,
-    settings: &Settings,
+    settings: &'a Settings,
     pod: &'a PodState,
     container: &'a ContainerState,
     pod_events: &[&'a ClusterEvent],
@@ -235,6 +245,7 @@ fn case<'a>(
         heap_usage,
         others,
         limit,
+        settings,
     }
 }
 
@@ -263,9 +274,21 @@ fn usage(
         .filter(|&t| t > first_time && last_time - t >= CURRENT_VERSION_MIN_SECONDS)
         .reduce(f64::max);
     let mut current = series.series.clone();
+    let mut before_deploy = None;
     if let Some(deploy) = since_deploy {
         current.samples.retain(|s| s.time >= deploy);
-        current.pod_changes.retain(|&t| t > deploy);
+        // The rollout's new pod starts the kept samples: it is no restart inside them.
+        let first_kept = current.samples.first().map_or(deploy, |s| s.time);
+        current.pod_changes.retain(|&t| t > first_kept);
+        // Whether the samples before the deploy grew too: only if they did not is the growth
+        // the deployed version's.
+        let mut before = series.series.clone();
+        before.samples.retain(|s| s.time < deploy);
+        before.pod_changes.retain(|&t| t < deploy);
+        before.limits.retain(|&(t, _)| t < deploy);
+        if before.samples.len() >= BEFORE_DEPLOY_MIN_SAMPLES {
+            before_deploy = Some(analyze(&before, &[], &options).classification);
+        }
     }
     let mut analysis = analyze(&current, &events, &options);
     // Known restarts win over inferred ones: one pod (no pod change in the series) cannot have
@@ -295,6 +318,8 @@ fn usage(
         last_time,
         since_deploy,
         drops_not_kills,
+        before_deploy,
+        series: series.series.clone(),
     }
 }
 

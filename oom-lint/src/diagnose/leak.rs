@@ -47,12 +47,26 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
             ),
         ));
     }
-    let onset = a.leak_start;
-    let deploy = match (&a.event, onset) {
+    let mut onset = a.leak_start;
+    let mut deploy = match (&a.event, onset) {
         (Some(event), _) => case.deploys.iter().copied().find(|d| d.label() == event.label),
         (None, Some(start)) => case.deploy_before(start),
         (None, None) => None,
     };
+    // The samples since a deploy grow from their start, and those before it did not: the
+    // growth came with that deploy.
+    if deploy.is_none()
+        && onset.is_none()
+        && let Some(at) = usage.since_deploy
+        && let Some(before) = usage.before_deploy.filter(|c| *c != Classification::Leak)
+    {
+        evidence.push(Evidence::series(
+            usage,
+            format!("no growth before that deploy (the samples before it are {})", before.as_str()),
+        ));
+        onset = Some(at);
+        deploy = case.deploy_before(at);
+    }
     if let Some(start) = onset {
         evidence.push(Evidence::series(usage, format!("growth starts {}", super::when(start))));
     }

@@ -162,6 +162,18 @@ pub struct UsageReport {
     pub file: String,
     pub series: String,
     pub analysis: Analysis,
+    /// The whole series as read, for `--plot`.
+    pub samples: oom_core::metrics::Series,
+}
+
+/// The chart `--plot` wrote for an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plot {
+    NotRequested,
+    /// The SVG file written.
+    Written(String),
+    /// No memory series of the container: nothing to draw.
+    NoSeries,
 }
 
 /// One killed container, diagnosed.
@@ -181,7 +193,12 @@ pub struct Incident {
     pub evidence: Vec<Evidence>,
     pub other_causes: Vec<OtherCause>,
     pub fix: Fix,
+    /// The runtime found in its spec (`jvm`, `node`, `go`, `dotnet`).
+    pub runtime: Option<&'static str>,
     pub usage: Option<UsageReport>,
+    /// The workload's deploys (time and label), for `--plot`.
+    pub deploys: Vec<oom_core::metrics::Event>,
+    pub plot: Plot,
 }
 
 /// Diagnoses every killed container of the input, in the order to act on.
@@ -202,7 +219,21 @@ pub fn diagnose(collected: &Collected, settings: &Settings) -> Vec<Incident> {
             }
             findings.sort_by(|a, b| b.confidence.cmp(&a.confidence).then(a.cause.cmp(&b.cause)));
             let mut findings = findings.into_iter();
-            let first = findings.next().unwrap_or_else(|| unknown::finding(&case));
+            let mut first = findings.next().unwrap_or_else(|| unknown::finding(&case));
+            let findings: Vec<Finding> = findings.collect();
+            // A leak in a runtime whose heap is also mis-sized: the relief limit buys time, and
+            // the heap setting must fit the limit once the leak is fixed (it fits the relief
+            // limit too, being a share of the smaller one).
+            if first.cause == Cause::MemoryLeak
+                && let Some(heap) = findings.iter().find(|f| f.cause == Cause::JvmNativeMemory)
+                && let Some(flag) = heap.fix.flags.first()
+            {
+                first.fix.flags.extend(heap.fix.flags.iter().cloned());
+                first.fix.steps.push(format!(
+                    "Also fit the heap to the limit ({}): set `{flag}`, which fits the relief limit too.",
+                    heap.why
+                ));
+            }
             let mut evidence = case.kill_evidence();
             evidence.extend(first.evidence);
             Incident {
@@ -219,14 +250,23 @@ pub fn diagnose(collected: &Collected, settings: &Settings) -> Vec<Incident> {
                 why: first.why,
                 evidence,
                 other_causes: findings
+                    .into_iter()
                     .map(|f| OtherCause { cause: f.cause, confidence: f.confidence, why: f.why })
                     .collect(),
                 fix: first.fix,
+                runtime: case.manifest.and_then(|m| m.runtime),
                 usage: case.usage.as_ref().map(|u| UsageReport {
                     file: u.file.clone(),
                     series: u.name.clone(),
                     analysis: u.analysis.clone(),
+                    samples: u.series.clone(),
                 }),
+                deploys: case
+                    .deploys
+                    .iter()
+                    .filter_map(|d| Some(oom_core::metrics::Event { time: d.time?, label: d.label() }))
+                    .collect(),
+                plot: Plot::NotRequested,
             }
         })
         .collect();

@@ -4,14 +4,31 @@
 use super::join::Case;
 use super::{Cause, Confidence, Finding, Fix};
 
+/// A series that ends this long before the kill (seconds) cannot show what led to it.
+const SERIES_GAP_SECONDS: f64 = 600.0;
+
 pub fn finding(case: &Case<'_>) -> Finding {
     let name = &case.container.name;
     let ns = case.namespace();
     let pod = &case.pod.name;
     let mut missing = Vec::new();
     let mut steps = Vec::new();
+    let gap = match (&case.usage, case.kill_time()) {
+        (Some(usage), Some(kill)) if kill - usage.last_time > SERIES_GAP_SECONDS => {
+            Some(kill - usage.last_time)
+        }
+        _ => None,
+    };
+    let gap_text;
     if case.usage.is_none() {
         missing.push("its memory series");
+        steps.push(export_series_step(case, name));
+    } else if let Some(gap) = gap {
+        gap_text = format!(
+            "its memory series up to the kill (the one given ends {} before it)",
+            super::duration(gap)
+        );
+        missing.push(&gap_text);
         steps.push(export_series_step(case, name));
     }
     if case.events.is_empty() {

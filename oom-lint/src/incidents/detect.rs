@@ -12,6 +12,9 @@ pub enum InputKind {
     Kubernetes,
     /// A metric dump, as `analyze` reads it.
     Metrics,
+    /// A JSON report of `oom-lint diagnose` itself (`"version"` and `"incidents"`), saved into
+    /// the incident's folder: output, not evidence, so it is not read.
+    Report,
 }
 
 impl InputKind {
@@ -21,6 +24,7 @@ impl InputKind {
             Self::EventsCsv => "events-csv",
             Self::Kubernetes => "kubernetes",
             Self::Metrics => "metrics",
+            Self::Report => "oom-lint-report",
         }
     }
 }
@@ -40,6 +44,9 @@ pub fn detect(text: &str) -> InputKind {
         return InputKind::EventsCsv;
     }
     let head = head(text, SNIFF_BYTES);
+    if is_report(text, head) {
+        return InputKind::Report;
+    }
     let json_markers = head.trim_start().starts_with(['{', '['])
         && (head.contains("\"kind\"") || head.contains("\"apiVersion\""));
     let yaml_markers = head.lines().any(|line| {
@@ -54,6 +61,23 @@ pub fn detect(text: &str) -> InputKind {
         InputKind::Describe
     } else {
         InputKind::Metrics
+    }
+}
+
+/// A JSON object whose top level is a diagnose report's: `version` and `incidents`, and no
+/// Kubernetes `kind`.
+fn is_report(text: &str, head: &str) -> bool {
+    if !head.trim_start().starts_with('{') || !head.contains("\"incidents\"") {
+        return false;
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(top)) => {
+            top.contains_key("version")
+                && top.get("incidents").is_some_and(serde_json::Value::is_array)
+                && !top.contains_key("kind")
+                && !top.contains_key("apiVersion")
+        }
+        _ => false,
     }
 }
 
@@ -90,5 +114,7 @@ mod tests {
         assert_eq!(detect(""), InputKind::Metrics);
         assert_eq!(detect("Name: x\nthis is not describe\n"), InputKind::Describe);
         assert_eq!(detect("Name: x\nkind: Pod\n"), InputKind::Kubernetes);
+        assert_eq!(detect("{\"version\": 1, \"incidents\": []}"), InputKind::Report);
+        assert_eq!(detect("{\"version\": 1, \"incidents\": [}"), InputKind::Metrics);
     }
 }

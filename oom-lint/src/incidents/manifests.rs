@@ -2,7 +2,7 @@
 //! diagnosis needs of each container: its admitted memory limit, its role, and the heap its
 //! runtime will use under that limit, each with the file and line it was written at.
 
-use oom_core::runtime::HeapBasis;
+use oom_core::runtime::{GoMemLimit, HeapBasis};
 
 use super::{Heap, ManifestContainer, Memory, Origin, Role};
 use crate::engine::model::ContainerRole;
@@ -62,12 +62,33 @@ pub fn containers(sources: &[SourceFile], pods: &[ResolvedPod<'_>]) -> Vec<Manif
                         origin: origin(found.at.source, found.at.node),
                     });
                 }
-            } else if view.is_some_and(|v| v.go_memlimit.is_some()) {
+            } else if let Some(found) = view.and_then(|v| v.go_memlimit.as_ref()) {
                 runtime = Some("go");
-            } else if view.is_some_and(|v| {
-                v.dotnet_hard_limit.is_some() || v.dotnet_hard_limit_percent.is_some()
-            }) {
+                // `off` and invalid values set no soft limit (the rule reports the latter).
+                if let Ok(GoMemLimit::Bytes(bytes)) = found.value {
+                    max_heap = Some(Heap {
+                        bytes,
+                        flag: found.flag.clone(),
+                        explicit: true,
+                        origin: origin(found.at.source, found.at.node),
+                    });
+                }
+            } else if let Some(v) = view
+                .filter(|v| v.dotnet_hard_limit.is_some() || v.dotnet_hard_limit_percent.is_some())
+            {
                 runtime = Some("dotnet");
+                // Only an absolute hard limit the runtime reads is a heap size; a percentage is
+                // always below the limit it is a share of.
+                if let Some(found) = &v.dotnet_hard_limit
+                    && let Some(hex) = found.value.as_ref().filter(|h| h.value > 0)
+                {
+                    max_heap = Some(Heap {
+                        bytes: hex.value,
+                        flag: found.flag.clone(),
+                        explicit: true,
+                        origin: origin(found.at.source, found.at.node),
+                    });
+                }
             }
             out.push(ManifestContainer {
                 namespace: pod.object.namespace.as_deref().map(str::to_owned),

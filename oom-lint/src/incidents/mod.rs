@@ -308,7 +308,9 @@ pub struct ManifestContainer {
     pub limit: Option<Memory>,
     /// The runtime found: `jvm`, `node`, `go`, `dotnet`.
     pub runtime: Option<&'static str>,
-    /// The effective max heap of a JVM under the limit (or of Node's old space).
+    /// The runtime's heap setting under the limit: a JVM's effective max heap, Node's
+    /// `--max-old-space-size`, Go's `GOMEMLIMIT` (a soft limit) or .NET's
+    /// `DOTNET_GCHeapHardLimit`.
     pub max_heap: Option<Heap>,
 }
 

@@ -84,7 +84,7 @@ pub fn collect(
     mut errors: Vec<InputError>,
 ) -> Collected {
     let mut collected = Collected::default();
-    let mut kubernetes = Vec::new();
+    let mut kubernetes: Vec<SourceFile> = Vec::new();
     let mut deploys = Vec::new();
     // The specs describe texts show, as YAML Pods named after their text.
     let mut described = Vec::new();
@@ -131,9 +131,12 @@ pub fn collect(
             },
             InputKind::Metrics => read_metrics(&file, &mut collected, &mut errors),
             InputKind::Kubernetes => kubernetes.push(file),
+            // Its own report (an `expected.json`, a saved `--format json`): not evidence.
+            InputKind::Report => {}
         }
     }
-    let documents = walk::read_documents(&kubernetes, &mut errors);
+    let mut documents = walk::read_documents(&kubernetes, &mut errors);
+    salvage_cut_lists(&mut kubernetes, &mut documents, &mut errors);
     for (file, documents) in kubernetes.iter().zip(&documents) {
         for document in documents {
             for object in objects(&document.root) {
@@ -231,5 +234,120 @@ fn read_metrics(file: &SourceFile, collected: &mut Collected, errors: &mut Vec<I
     }
     if kept == 0 {
         errors.push(error(&file.name, None, "no memory series found".into()));
+    }
+}
+
+/// A JSON list cut short (`kubectl get pods -o json` piped through `head`, a paste that hit a
+/// size limit) does not parse, and the error at its cut is reported; the items that were
+/// complete before the cut are still read: the text up to the last complete item of the
+/// top-level `items` array, closed, is parsed in place of the file (every line stays where it
+/// was, so the evidence still points at the file's own lines).
+fn salvage_cut_lists(
+    files: &mut [SourceFile],
+    documents: &mut [Vec<crate::engine::yaml::Document>],
+    errors: &mut [InputError],
+) {
+    for (file, parsed) in files.iter_mut().zip(documents.iter_mut()) {
+        if !parsed.is_empty() {
+            continue;
+        }
+        let Some((end, items)) = complete_items(&file.text) else { continue };
+        let mut text = file.text[..end].to_owned();
+        text.push_str("\n]}\n");
+        let repaired = SourceFile::new(file.name.clone(), text);
+        let mut ignored = Vec::new();
+        let reread = walk::read_documents(std::slice::from_ref(&repaired), &mut ignored);
+        let Some(reread) =
+            reread.into_iter().next().filter(|d| !d.is_empty() && ignored.is_empty())
+        else {
+            continue;
+        };
+        for error in errors.iter_mut().filter(|e| e.file == file.name) {
+            error.message.push_str(&format!(
+                "; the {items} complete item{} before the cut {} read",
+                if items == 1 { "" } else { "s" },
+                if items == 1 { "was" } else { "were" }
+            ));
+        }
+        *file = repaired;
+        *parsed = reread;
+    }
+}
+
+/// For a JSON object whose text ends before it closes, the byte offset just after the last
+/// complete element of its top-level `"items"` array, and how many elements were complete;
+/// `None` when the text is complete (its error is elsewhere) or has no complete item.
+fn complete_items(text: &str) -> Option<(usize, usize)> {
+    let body = text.trim_start_matches('\u{feff}');
+    let skipped = text.len() - body.len();
+    if !body.trim_start().starts_with('{') {
+        return None;
+    }
+    let bytes = body.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    // Depth 1 is the top-level object; the `items` array opens depth 2.
+    let mut last_key: Option<(usize, usize)> = None;
+    let mut string_start = 0;
+    let mut in_items = false;
+    let (mut end, mut items) = (None, 0);
+    for (index, &byte) in bytes.iter().enumerate() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => {
+                    in_string = false;
+                    last_key = Some((string_start, index));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => {
+                in_string = true;
+                string_start = index + 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if byte == b'[' && depth == 2 {
+                    in_items = last_key.is_some_and(|(a, b)| &body[a..b] == "items");
+                }
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    // The whole object closed: not cut short.
+                    return None;
+                }
+                if in_items && depth == 2 && byte == b'}' {
+                    end = Some(skipped + index + 1);
+                    items += 1;
+                }
+                if depth == 1 {
+                    in_items = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    end.map(|end| (end, items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::complete_items;
+
+    #[test]
+    fn complete_items_before_a_cut() {
+        let text =
+            "{\"apiVersion\": \"v1\", \"items\": [{\"a\": \"}]\"}, {\"b\": [1]}, {\"c\": \"x";
+        let (end, items) = complete_items(text).unwrap_or_default();
+        assert_eq!(items, 2);
+        assert!(text[..end].ends_with("{\"b\": [1]}"));
+        assert_eq!(complete_items("{\"items\": [{}]}"), None, "not cut");
+        assert_eq!(complete_items("{\"items\": [{\"a\": 1"), None, "nothing complete");
+        assert_eq!(complete_items("{\"spec\": {\"x\": {}, \"y\": {"), None, "no items");
+        assert_eq!(complete_items("[{}]"), None);
     }
 }

@@ -1,10 +1,10 @@
 //! `analyze --plot`: one SVG per series — samples, fitted trend, onset, events, limit, alert
-//! line and the projected crossing.
+//! line and the projected crossing; for `diagnose --plot`, also the kills.
 
 use std::path::Path;
 
-use oom_core::leak::Classification;
-use oom_core::metrics::Event;
+use oom_core::leak::{Analysis, Classification};
+use oom_core::metrics::{Event, Series};
 use plotters::prelude::*;
 
 use super::SeriesResult;
@@ -14,22 +14,55 @@ const MIB: f64 = 1_048_576.0;
 const RAW_POINTS: usize = 5000;
 
 pub fn render(path: &Path, result: &SeriesResult, events: &[Event]) -> Result<(), String> {
-    draw(path, result, events).map_err(|e| format!("cannot draw the chart: {e}"))
+    let chart = Chart {
+        title: format!("{} — {}", result.series.name(), result.analysis.classification.as_str()),
+        series: &result.series,
+        analysis: &result.analysis,
+        events,
+        kills: &[],
+    };
+    draw_chart(path, &chart)
 }
 
-fn draw(
-    path: &Path,
-    result: &SeriesResult,
-    events: &[Event],
-) -> Result<(), Box<dyn std::error::Error>> {
-    let a = &result.analysis;
-    let samples = &result.series.samples;
+/// What one chart shows: a series, its analysis, events (deploys) and kills (time, reason).
+/// `analyze --plot` and `diagnose --plot` draw the same chart.
+#[derive(Debug)]
+pub struct Chart<'a> {
+    pub title: String,
+    pub series: &'a Series,
+    pub analysis: &'a Analysis,
+    pub events: &'a [Event],
+    /// Container kills: a vertical marker each, labelled with its reason.
+    pub kills: &'a [(f64, String)],
+}
+
+pub fn draw_chart(path: &Path, chart: &Chart<'_>) -> Result<(), String> {
+    draw(path, chart).map_err(|e| format!("cannot draw the chart: {e}"))
+}
+
+/// A file name from a series or container name: ASCII letters, digits, `-`, `_` and `.` kept,
+/// everything else (`/`, `{`, spaces, `..` cannot escape: `/` is gone) replaced by `_`.
+pub fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .take(80)
+        .collect();
+    let stem = stem.trim_start_matches('.');
+    if stem.is_empty() { "series".into() } else { stem.to_owned() }
+}
+
+fn draw(path: &Path, chart_input: &Chart<'_>) -> Result<(), Box<dyn std::error::Error>> {
+    let a = chart_input.analysis;
+    let samples = &chart_input.series.samples;
+    let events = chart_input.events;
     let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
         return Err("no samples".into());
     };
     let origin = first.time;
     let hours = |t: f64| (t - origin) / 3600.0;
-    let mut x_end = hours(last.time).max(1.0 / 60.0);
+    let last_kill = chart_input.kills.iter().map(|(t, _)| *t).fold(last.time, f64::max);
+    let mut x_end = hours(last_kill).max(1.0 / 60.0);
     // Show the projected crossing when it is near enough to read.
     let crossing = match (a.classification, a.time_to_oom_hours) {
         (Classification::Leak, Some(h)) if h > 0.0 && h < 2.0 * x_end => Some(x_end + h),
@@ -48,7 +81,7 @@ fn draw(
 
     let root = SVGBackend::new(path, (1000, 520)).into_drawing_area();
     root.fill(&WHITE)?;
-    let title = format!("{} — {}", result.series.name(), a.classification.as_str());
+    let title = chart_input.title.clone();
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 20))
         .margin(12)
@@ -143,6 +176,28 @@ fn draw(
             event.label.clone(),
             (x, y_max * 0.86),
             ("sans-serif", 12).into_font().color(&purple),
+        )))?;
+    }
+    let kill_color = RGBColor(150, 0, 0);
+    for (index, (time, reason)) in
+        chart_input.kills.iter().filter(|(t, _)| (0.0..=x_end).contains(&hours(*t))).enumerate()
+    {
+        let x = hours(*time);
+        let marker = chart.draw_series(DashedLineSeries::new(
+            vec![(x, 0.0), (x, y_max)],
+            5,
+            3,
+            kill_color.stroke_width(2),
+        ))?;
+        if index == 0 {
+            marker.label("kill").legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], kill_color.stroke_width(2))
+            });
+        }
+        chart.draw_series(std::iter::once(Text::new(
+            reason.clone(),
+            (x, y_max * 0.93),
+            ("sans-serif", 13).into_font().color(&kill_color),
         )))?;
     }
     for &restart in &a.restart_times {

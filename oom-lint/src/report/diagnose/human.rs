@@ -2,7 +2,7 @@
 //! a summary line.
 
 use super::{summary_line, title};
-use crate::diagnose::Incident;
+use crate::diagnose::{Incident, Plot};
 use crate::finding::InputError;
 
 pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
@@ -45,6 +45,11 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
             for (n, step) in incident.fix.steps.iter().enumerate() {
                 out.push_str(&format!("    {}. {step}\n", n + 1));
             }
+        }
+        match &incident.plot {
+            Plot::NotRequested => {}
+            Plot::Written(file) => out.push_str(&format!("  plot: {file}\n")),
+            Plot::NoSeries => out.push_str("  plot: none (no memory series of this container)\n"),
         }
         for other in &incident.other_causes {
             out.push_str(&format!(

@@ -5,7 +5,7 @@ use oom_core::metrics::format_time;
 use serde_json::{Value, json};
 
 use super::by_cause;
-use crate::diagnose::Incident;
+use crate::diagnose::{Incident, Plot};
 use crate::finding::InputError;
 
 pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
@@ -65,6 +65,11 @@ fn incident(incident: &Incident) -> Value {
             "limit": fix.limit,
             "flags": fix.flags,
             "steps": fix.steps,
+        },
+        "runtime": incident.runtime,
+        "plot": match &incident.plot {
+            Plot::Written(file) => json!(file),
+            Plot::NotRequested | Plot::NoSeries => Value::Null,
         },
         "analysis": incident.usage.as_ref().map(|u| {
             let a = &u.analysis;

@@ -1,7 +1,7 @@
 //! The Markdown report, for pasting into an incident ticket.
 
 use super::{summary_line, title};
-use crate::diagnose::Incident;
+use crate::diagnose::{Incident, Plot};
 use crate::finding::InputError;
 
 pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
@@ -39,6 +39,11 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
             for (n, step) in incident.fix.steps.iter().enumerate() {
                 out.push_str(&format!("{}. {step}\n", n + 1));
             }
+        }
+        match &incident.plot {
+            Plot::NotRequested => {}
+            Plot::Written(file) => out.push_str(&format!("\nChart: `{file}`\n")),
+            Plot::NoSeries => out.push_str("\nChart: none (no memory series of this container)\n"),
         }
         if !incident.other_causes.is_empty() {
             out.push_str("\n**Also possible**\n\n");
