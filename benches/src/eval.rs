@@ -14,8 +14,12 @@ pub struct Scores {
     pub false_leaks_without_limit: (usize, usize),
     /// Relative slope errors of true leaks called leaks.
     pub slope_errors: Vec<f64>,
-    /// Absolute restart count errors, where the truth counts them.
+    /// Absolute restart count errors, where the truth counts them and a limit or pod changes
+    /// show them.
     pub restart_errors: Vec<usize>,
+    /// Absolute errors of restarts plus sawtooth drops, for restarts without a limit or pod
+    /// changes (which the analysis reports as drops).
+    pub drop_errors: Vec<usize>,
     /// Sized non-leaks whose recommended limit is at least the highest sample, and all sized.
     pub safe_limits: (usize, usize),
     /// Insufficient-data truths given no sizing, and all of them.
@@ -84,7 +88,13 @@ pub fn evaluate(count: u64, seed: u64) -> Scores {
             scores.slope_errors.push((analysis.slope_bytes_per_hour - rate).abs() / rate);
         }
         if let Some(restarts) = generated.truth.restarts {
-            scores.restart_errors.push(analysis.restarts.abs_diff(restarts));
+            if generated.series.limits.is_empty() && generated.series.pod_changes.is_empty() {
+                // Without a limit or pods, restarts are drops that a collector could make too.
+                let seen = analysis.restarts + analysis.sawtooth_drops;
+                scores.drop_errors.push(seen.abs_diff(restarts));
+            } else {
+                scores.restart_errors.push(analysis.restarts.abs_diff(restarts));
+            }
         }
         if truth == "insufficient-data" {
             scores.unsized_short.1 += 1;
@@ -170,16 +180,20 @@ impl Scores {
             100.0 * median,
             100.0 * p90
         ));
-        let exact = self.restart_errors.iter().filter(|e| **e == 0).count();
-        let within_one = self.restart_errors.iter().filter(|e| **e <= 1).count();
-        let mut errors: Vec<f64> = self.restart_errors.iter().map(|e| *e as f64).collect();
-        errors.sort_by(f64::total_cmp);
-        out.push_str(&format!(
-            "restart count error (n = {}): exact {exact}, within 1 {within_one}, median {:.0}, p90 {:.0}\n",
-            self.restart_errors.len(),
-            quantile(&errors, 0.5),
-            quantile(&errors, 0.9)
-        ));
+        for (what, list) in [
+            ("restart count error with a limit or pods", &self.restart_errors),
+            ("restarts + drops error without either", &self.drop_errors),
+        ] {
+            let exact = list.iter().filter(|e| **e == 0).count();
+            let within_one = list.iter().filter(|e| **e <= 1).count();
+            let errors: Vec<f64> = list.iter().map(|e| *e as f64).collect();
+            out.push_str(&format!(
+                "{what} (n = {}): exact {exact}, within 1 {within_one}, median {:.0}, p90 {:.0}\n",
+                list.len(),
+                quantile(&errors, 0.5),
+                quantile(&errors, 0.9)
+            ));
+        }
         out.push_str(&format!(
             "recommendation safety: non-leak limits ≥ the highest sample {}/{}; short windows left unsized {}/{}\n",
             self.safe_limits.0, self.safe_limits.1, self.unsized_short.0, self.unsized_short.1

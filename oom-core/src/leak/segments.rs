@@ -46,6 +46,11 @@ impl Model {
     }
 }
 
+/// BIC differences below this are "not worth more than a bare mention" (Kass and Raftery,
+/// "Bayes Factors", JASA 1995, table in §3.2): 2. A saturation whose knee sits at the last
+/// points is a line, and must not turn growth into warm-up by a fraction of a point.
+const BIC_MARGIN: f64 = 2.0;
+
 /// The verdict on one segment (`x` in hours, `y` its floors): which model wins, and whether a
 /// rise is a leak.
 pub(super) fn fit_segment(
@@ -79,7 +84,14 @@ pub(super) fn fit_segment(
         (Model::Hinge, bic(sse_hinge, Model::Hinge)),
         (Model::Saturation, bic(sse_saturation, Model::Saturation)),
     ];
-    let best = scores.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map_or(Model::Constant, |s| s.0);
+    // A richer model must earn its parameters: among those within BIC_MARGIN of the lowest
+    // score, the one with the fewest parameters wins (the earlier on a tie).
+    let lowest = scores.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+    let best = scores
+        .iter()
+        .filter(|s| s.1 <= lowest + BIC_MARGIN)
+        .min_by(|a, b| a.0.parameters().total_cmp(&b.0.parameters()))
+        .map_or(Model::Constant, |s| s.0);
     let (onset, slope) = match best {
         Model::Line => (0, line.slope),
         Model::Hinge => (onset, hinge_slope),

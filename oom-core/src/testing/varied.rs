@@ -1,8 +1,10 @@
 //! The labelled benchmark's generator: series with the variety real dumps have — durations of
 //! 1 h to 30 days, samples every 15 s to 5 min, gaps, white, AR(1) and heavy-tailed noise, GC
-//! sawtooths of 1 min to 12 h, daily cycles with a random phase, level shifts, spikes, leaks of
-//! 0.5–200 MiB/h with onsets anywhere, OOM restarts with and without a known limit, crash loops,
-//! limits that change, and peaks clipped at the limit. Each comes with its true verdict.
+//! sawtooths of 1 min to 12 h, daily and weekly cycles with a random phase, warm-ups that
+//! saturate, level shifts with and without an event, single and repeated spikes, leaks of
+//! 0.5–200 MiB/h with onsets anywhere, OOM restarts in place and as new pods, crash loops with
+//! and without a known limit, limits that change, and peaks clipped at the limit. Each comes
+//! with its true verdict.
 //!
 //! Not a stable API (see [`crate::testing`]).
 //!
@@ -102,9 +104,28 @@ pub fn varied(seed: u64) -> Generated {
         }
     }
     let crash_limit = base * 1.6;
-    if sawtooth_crash_loop {
+    // A crash loop's limit is not always exported: the restarts must then be inferred.
+    if sawtooth_crash_loop && rng.uniform() < 0.6 {
         limits.push((START, crash_limit as u64));
     }
+    // Restarts seen as new pods (a Deployment's replacement) rather than in place.
+    let new_pods = leak_restarts && rng.uniform() < 0.4;
+    // A weekly cycle on long windows, a warm-up that saturates, repeated spikes, a shift with no
+    // event to name.
+    let weekly = (hours >= 336.0 && class != "sawtooth" && rng.uniform() < 0.3)
+        .then(|| (between(&mut rng, 0.05, 0.15) * base, rng.uniform() * TAU));
+    let warm_up = (class == "steady" && rng.uniform() < 0.3)
+        .then(|| (between(&mut rng, 0.1, 0.4) * base, between(&mut rng, 0.5, 3.0) * HOUR));
+    let repeats: Vec<f64> = if class == "spike" && rng.uniform() < 0.3 {
+        let count = 1 + (rng.uniform() * 3.0) as usize;
+        (0..count)
+            .map(|k| window * (0.1 + 0.8 * (k as f64 + rng.uniform()) / count as f64))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let silent_step = class == "step" && rng.uniform() < 0.3;
+    let mut pod_changes = Vec::new();
     let gaps = rng.uniform() < 0.3;
     let gap_start = between(&mut rng, 0.1, 0.8) * window;
     let gap_len = between(&mut rng, 0.02, 0.1) * window;
@@ -129,10 +150,14 @@ pub fn varied(seed: u64) -> Generated {
         };
         let season =
             daily.map_or(0.0, |(amp, phase)| amp * (TAU * t / (24.0 * HOUR) + phase).sin());
+        let season = season
+            + weekly.map_or(0.0, |(amp, phase)| amp * (TAU * t / (168.0 * HOUR) + phase).sin())
+            + warm_up.map_or(0.0, |(amp, tau)| amp * (1.0 - (-t / tau).exp()));
         let mut value = base + noise + season;
+        let spiking = |at: f64| (at..at + spike_len).contains(&t);
         match class {
             "step" if t >= at => value += shift,
-            "spike" if (at..at + spike_len).contains(&t) => value += spike_height,
+            "spike" if spiking(at) || repeats.iter().any(|&r| spiking(r)) => value += spike_height,
             "sawtooth" if sawtooth_crash_loop => {
                 // Climbs to the limit within minutes of each start, then is killed.
                 let climb = (period / 4.0).clamp(60.0, 20.0 * 60.0);
@@ -159,8 +184,12 @@ pub fn varied(seed: u64) -> Generated {
                     let grown = base + noise + rate * (t - cycle_start) / HOUR;
                     if grown >= limit {
                         cycle_start = t;
-                        value = base + noise;
+                        // A new process, below the limit whatever the noise that killed the old.
+                        value = (base + noise).min(0.9 * limit);
                         restarts += 1;
+                        if new_pods {
+                            pod_changes.push(START + t);
+                        }
                     } else {
                         value = grown;
                     }
@@ -181,7 +210,7 @@ pub fn varied(seed: u64) -> Generated {
     if class == "leak" && !leak_restarts && onset > 0.1 * window {
         truth.onset = Some(START + onset);
     }
-    if class == "step" {
+    if class == "step" && !silent_step {
         events.push(Event { time: START + at - 300.0, label: "deploy 5709e11".into() });
         truth.event = Some("deploy 5709e11");
     }
@@ -197,7 +226,7 @@ pub fn varied(seed: u64) -> Generated {
             .collect(),
         samples: values,
         limits,
-        pod_changes: Vec::new(),
+        pod_changes,
     };
     Generated { series, events, truth }
 }
