@@ -22,17 +22,22 @@
 //!    partial cycles at the ends do not bias the slope.
 //! 3. On each segment's floors five models are fitted by least squares — constant, line, step
 //!    (mean shift), hinge (flat, then a line from an onset) and saturation (a line that levels
-//!    off) — and compared by BIC. A leak is a line or hinge that wins, rises significantly by
-//!    the Mann–Kendall test with the Hamed–Rao autocorrelation correction (p < 0.01), grows by
-//!    a material amount, and still grows in its last third. Growth split by inferred restarts
+//!    off) — and compared by BIC, a richer model having to win by 2 (Kass and Raftery). A leak
+//!    is a line or hinge that wins, rises significantly after its onset by the Mann–Kendall test
+//!    with the Hamed–Rao autocorrelation correction (p < 0.01, Bonferroni-corrected for the
+//!    onsets searched), lasts an hour or more, grows by a material amount, and still grows in
+//!    its last third. Between restarts, growth must hold in segments covering half the window:
+//!    every one of them passes its own test, so the verdict is stricter than any single test.
+//!    Less than a day that falls and then rises is the shape of a daily cycle as much as of a
+//!    leak, and is not called one. Growth split by inferred restarts
 //!    only is a `sawtooth` (GC, a cache or restarts cannot be told apart without a limit or
 //!    restart counts); a material step is a `step`; repeated sudden drops without growth are a
 //!    `sawtooth`.
 //! 4. The slope is Theil–Sen over the floors after the onset, pooled across restart segments
 //!    (the median of within-segment pairwise slopes), with Sen's 95 % interval from the
 //!    corrected variance.
-//! 5. A spike is a short run (≤ 15 % of the window) far above the median (6 robust sigmas and
-//!    15 %) that returns to baseline.
+//! 5. A spike is a short run of two samples or more (≤ 15 % of the window) far above the median
+//!    (6 robust sigmas and 15 %), above the removed daily cycle, that returns to baseline.
 //! 6. The recommendation uses [`crate::sizing`]: for a leak, from the data before the onset — a
 //!    leak's peak is not a sizing target — plus a temporary relief limit that lasts about a day;
 //!    otherwise the observed peak × headroom, never below the highest sample (and said to be a

@@ -132,7 +132,16 @@ pub(super) fn fit_segment(
     let late = grow_x.len() * (parts - 1) / parts;
     let late_slope = crate::trend::theil_sen_slope(&grow_x[late..], &grow_y[late..]);
     let still_growing = late_slope > t.late_growth_min_share * slope;
-    if test.z > 0.0 && test.p_value < t.growth_max_p_value && material && still_growing {
+    // The onset was searched for, so its test is one of many: Bonferroni over the onsets the
+    // hinge could have taken (none for a line from the start), counting onsets closer than
+    // `growth_min_buckets` as one, since they test nearly the same points.
+    let searched = if onset > 0 {
+        (k.saturating_sub(t.breakpoint_margin) / t.growth_min_buckets.max(1)).max(1)
+    } else {
+        1
+    };
+    let corrected = test.p_value * searched as f64;
+    if test.z > 0.0 && corrected < t.growth_max_p_value && material && still_growing {
         Verdict::Growth { onset }
     } else {
         Verdict::Flat
