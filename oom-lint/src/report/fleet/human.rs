@@ -1,0 +1,106 @@
+//! A fleet scan as a ranked table, one line per container, then a summary and the errors.
+
+use oom_core::quantity::format_human;
+
+use super::{Fleet, Rank, Row};
+use crate::report::analyze::duration;
+
+/// What the row is ranked for, in words.
+fn finding(row: &Row) -> String {
+    match row.rank() {
+        Rank::Leak => match (row.time_to_oom_hours, row.time_to_oom_interval) {
+            (Some(hours), _) if hours <= 0.0 => "leak; limit already reached".into(),
+            (Some(hours), Some((low, Some(high)))) => {
+                format!("OOM in ≈ {} ({}–{})", duration(hours), duration(low), duration(high))
+            }
+            (Some(hours), Some((low, None))) => {
+                format!("OOM in ≈ {} (from {})", duration(hours), duration(low))
+            }
+            (Some(hours), None) => format!("OOM in ≈ {}", duration(hours)),
+            (None, _) => "leak; no limit known, no time to OOM".into(),
+        },
+        Rank::LimitReached if row.oom_restarts > 0 => {
+            format!("limit reached, {} OOM kills", row.oom_restarts)
+        }
+        Rank::LimitReached => "limit reached".into(),
+        Rank::Oversized => match row.wasted_bytes() {
+            Some(waste) => format!("oversized: wastes {}", format_human(waste)),
+            None => "oversized".into(),
+        },
+        Rank::Other => String::new(),
+    }
+}
+
+pub fn render(fleet: &Fleet) -> String {
+    let mut out = format!(
+        "fleet scan of {}, {} to {}: {} containers listed, {} analysed\n\n",
+        fleet.source,
+        fleet.start,
+        fleet.end,
+        fleet.listed,
+        fleet.rows.len()
+    );
+    let header = ["#", "CONTAINER", "VERDICT", "PEAK", "LIMIT", "FINDING", "RECOMMENDED LIMIT"];
+    let lines: Vec<[String; 7]> = fleet
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            [
+                (index + 1).to_string(),
+                row.name(),
+                row.classification.as_str().to_owned(),
+                format_human(row.peak_bytes.max(0.0) as u64),
+                row.limit_bytes.map(format_human).unwrap_or_else(|| "-".into()),
+                finding(row),
+                row.recommended_limit.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for line in &lines {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut push_line = |cells: &[String]| {
+        let mut text = String::new();
+        for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            let pad = width.saturating_sub(cell.chars().count());
+            if index == 0 {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            } else {
+                text.push_str("  ");
+                text.push_str(cell);
+                text.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    push_line(&header.map(str::to_owned));
+    for line in &lines {
+        push_line(line);
+    }
+    out.push('\n');
+    for error in &fleet.errors {
+        out.push_str(&format!("error: {}: {}\n", error.file, error.message));
+    }
+    let wasted = fleet.wasted_bytes();
+    out.push_str(&format!(
+        "{} containers: {} leak, {} limit reached, {} oversized{}, {} other{}\n",
+        fleet.rows.len(),
+        fleet.count(Rank::Leak),
+        fleet.count(Rank::LimitReached),
+        fleet.count(Rank::Oversized),
+        if wasted > 0 { format!(" (wasting {})", format_human(wasted)) } else { String::new() },
+        fleet.count(Rank::Other),
+        if fleet.errors.is_empty() {
+            String::new()
+        } else {
+            format!("; {} errors", fleet.errors.len())
+        }
+    ));
+    out
+}
