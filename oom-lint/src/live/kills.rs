@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use miette::miette;
+use oom_core::quantity::format_bytes;
 use serde_json::{Value, json};
 
 use super::client::Labels;
@@ -157,7 +158,7 @@ impl Source {
                         let mut spec = json!({"name": name});
                         if let Some(limit) = limits.get(&id(name)) {
                             spec["resources"] =
-                                json!({"limits": {"memory": format!("{}", *limit as u64)}});
+                                json!({"limits": {"memory": format_bytes(*limit as u64)}});
                         }
                         spec
                     })
