@@ -220,6 +220,14 @@ impl Client {
             ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
                 unreachable("connection refused (is the server running, on that port?)".into())
             }
+            // rustls' handshake failures come wrapped in I/O errors: a certificate that is not
+            // trusted stays untrusted, however often it is retried.
+            ureq::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::InvalidData
+                    && io.to_string().contains("certificate") =>
+            {
+                unreachable(format!("TLS: {io}"))
+            }
             ureq::Error::Tls(detail) => unreachable(format!("TLS: {detail}")),
             ureq::Error::Rustls(detail) => unreachable(format!("TLS: {detail}")),
             other => Attempt::Retry { message: other.to_string(), retry_after: None },

@@ -324,6 +324,11 @@ fn fatal(error: &FetchError, query: &str) -> miette::Report {
                     https://mimir.example/prometheus)",
             "{error}"
         ),
+        FetchError::Unreachable { detail, .. } if detail.contains("certificate") => miette!(
+            help = "when the server's certificate is signed by a private CA, give that CA's PEM \
+                    bundle with --ca-file",
+            "{error}"
+        ),
         _ => miette!("{error}"),
     }
 }
