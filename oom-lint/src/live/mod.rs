@@ -163,8 +163,11 @@ impl Source {
         let outcomes = run_jobs(client, &jobs, concurrency);
 
         let mut warnings = Vec::new();
-        let (memory, rest) = outcomes.split_at(windows.len());
-        let (ksm, cadvisor) = rest.split_at(windows.len());
+        // Taken by value: the samples move from the responses into the document, never copied.
+        let mut outcomes = outcomes.into_iter();
+        let memory: Vec<_> = outcomes.by_ref().take(windows.len()).collect();
+        let ksm: Vec<_> = outcomes.by_ref().take(windows.len()).collect();
+        let cadvisor: Vec<_> = outcomes.collect();
         let mut memory_series: BTreeMap<BTreeMap<String, String>, Vec<Value>> = BTreeMap::new();
         let mut memory_failures = 0;
         for (window, outcome) in windows.iter().zip(memory) {
@@ -172,10 +175,10 @@ impl Source {
                 Some(Ok(matrix)) => {
                     warnings
                         .extend(matrix.warnings.iter().map(|w| format!("the server warns: {w}")));
-                    append(&mut memory_series, &matrix.result, metric);
+                    append(&mut memory_series, matrix.result, metric);
                 }
                 Some(Err(error)) if error.is_fatal() => {
-                    return Err(Failure::Source(fatal(error, &memory_query)));
+                    return Err(Failure::Source(fatal(&error, &memory_query)));
                 }
                 Some(Err(error)) => {
                     memory_failures += 1;
@@ -206,11 +209,11 @@ impl Source {
                 oom_core::metrics::format_time(range.end as f64),
             )));
         }
-        let mut limits = |outcomes: &[Option<Result<Matrix, FetchError>>]| {
+        let mut limits = |outcomes: Vec<Option<Result<Matrix, FetchError>>>| {
             let mut series = BTreeMap::new();
             for outcome in outcomes {
                 match outcome {
-                    Some(Ok(matrix)) => append(&mut series, &matrix.result, LIMIT_METRIC),
+                    Some(Ok(matrix)) => append(&mut series, matrix.result, LIMIT_METRIC),
                     Some(Err(error)) => warnings.push(format!("memory limits not read: {error}")),
                     None => {}
                 }
@@ -287,8 +290,12 @@ fn run_jobs(
 }
 
 /// Appends a window's series to those of the earlier windows (same labels, same series).
-fn append(into: &mut BTreeMap<BTreeMap<String, String>, Vec<Value>>, result: &[Value], name: &str) {
-    for series in result {
+fn append(
+    into: &mut BTreeMap<BTreeMap<String, String>, Vec<Value>>,
+    result: Vec<Value>,
+    name: &str,
+) {
+    for mut series in result {
         let mut labels: BTreeMap<String, String> = series
             .get("metric")
             .and_then(Value::as_object)
@@ -297,8 +304,16 @@ fn append(into: &mut BTreeMap<BTreeMap<String, String>, Vec<Value>>, result: &[V
             })
             .unwrap_or_default();
         labels.insert("__name__".to_owned(), name.to_owned());
-        let values = series.get("values").and_then(Value::as_array).cloned().unwrap_or_default();
-        into.entry(labels).or_default().extend(values);
+        let values = match series.get_mut("values").map(Value::take) {
+            Some(Value::Array(values)) => values,
+            _ => Vec::new(),
+        };
+        let entry = into.entry(labels).or_default();
+        if entry.is_empty() {
+            *entry = values;
+        } else {
+            entry.extend(values);
+        }
     }
 }
 
