@@ -107,14 +107,29 @@ fn scan(
         .spawn()
         .map_err(|e| format!("prometheus: {e}"))?;
     let url = format!("http://127.0.0.1:{port}");
-    let outcome = measure(&url, oom_lint, containers, days, start, end, concurrency);
+    let outcome = measure(&url, server.id(), oom_lint, containers, days, start, end, concurrency);
     let _ = server.kill();
     let _ = server.wait();
     outcome
 }
 
+/// CPU seconds (user + system) a process has used, from `/proc/PID/stat`.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which may hold spaces) in parentheses.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; 100 ticks/s.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+#[allow(clippy::too_many_arguments)]
 fn measure(
     url: &str,
+    server: u32,
     oom_lint: &Path,
     containers: usize,
     days: i64,
@@ -130,6 +145,7 @@ fn measure(
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+    let server_before = cpu_seconds(server);
     let output = Command::new("/usr/bin/time")
         .arg("-v")
         .arg(oom_lint)
@@ -138,6 +154,7 @@ fn measure(
         .args(["--concurrency", &concurrency.to_string(), "--fail-on", "never"])
         .output()
         .map_err(|e| format!("/usr/bin/time: {e} (apt-get install time)"))?;
+    let server_cpu = cpu_seconds(server) - server_before;
     let time = String::from_utf8_lossy(&output.stderr);
     let field = |name: &str| {
         time.lines()
@@ -152,8 +169,11 @@ fn measure(
     let peak_kib: f64 = field("Maximum resident set size (kbytes):").parse().unwrap_or(0.0);
     let samples = rows as f64 * (days * 1_440 + 1) as f64;
     let analysis = seconds["analysis"].as_f64().unwrap_or(0.0);
+    let seconds_of = |name: &str| field(name).parse::<f64>().unwrap_or(0.0);
+    let own_cpu = seconds_of("User time (seconds):") + seconds_of("System time (seconds):");
     println!(
-        "| {containers} × {days} d at 1 min | {rows} rows, {} errors | wall {} | peak {:.0} MiB | \
+        "| {containers} × {days} d at 1 min, --concurrency {concurrency} | {rows} rows, {} errors | \
+         wall {} | peak {:.0} MiB | oom-lint CPU {own_cpu:.1} s, Prometheus CPU {server_cpu:.1} s | \
          listing {:.2} s, fetch {:.1} s, analysis {:.1} s (summed over threads) | \
          {:.2} M samples/s analysed per thread |",
         report["errors"].as_array().map_or(0, Vec::len),

@@ -10,13 +10,13 @@ fn finding(row: &Row) -> String {
     match row.rank() {
         Rank::Leak => match (row.time_to_oom_hours, row.time_to_oom_interval) {
             (Some(hours), _) if hours <= 0.0 => "leak; limit already reached".into(),
-            (Some(hours), Some((low, Some(high)))) => {
+            (Some(hours), Some((low, Some(high)))) if duration(low) != duration(high) => {
                 format!("OOM in ≈ {} ({}–{})", duration(hours), duration(low), duration(high))
             }
             (Some(hours), Some((low, None))) => {
                 format!("OOM in ≈ {} (from {})", duration(hours), duration(low))
             }
-            (Some(hours), None) => format!("OOM in ≈ {}", duration(hours)),
+            (Some(hours), _) => format!("OOM in ≈ {}", duration(hours)),
             (None, _) => "leak; no limit known, no time to OOM".into(),
         },
         Rank::LimitReached if row.oom_restarts > 0 => {
