@@ -216,7 +216,7 @@ fn fleet(
         let bar = indicatif::ProgressBar::new(listing.containers as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} {wide_bar} {pos}/{len} series ({per_sec}, {eta} left)",
+                "{spinner} {wide_bar} {pos}/{len} series ({eta} left)",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );

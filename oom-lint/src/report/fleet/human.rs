@@ -99,8 +99,80 @@ pub fn render(fleet: &Fleet) -> String {
         if fleet.errors.is_empty() {
             String::new()
         } else {
-            format!("; {} errors", fleet.errors.len())
+            let count = fleet.errors.len();
+            format!("; {count} error{}", if count == 1 { "" } else { "s" })
         }
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use oom_core::leak::Classification;
+
+    use super::super::{Fleet, Row, Seconds, rank};
+    use crate::finding::InputError;
+
+    fn row(pod: &str, classification: Classification, limit: u64, peak_mib: f64) -> Row {
+        Row {
+            namespace: "shop".into(),
+            pod: pod.into(),
+            container: "app".into(),
+            classification,
+            samples: 2_881,
+            peak_bytes: peak_mib * 1_048_576.0,
+            average_bytes: peak_mib * 0.9 * 1_048_576.0,
+            slope_bytes_per_hour: 0.0,
+            limit_bytes: Some(limit),
+            limit_reached: Some(false),
+            time_to_oom_hours: None,
+            time_to_oom_interval: None,
+            restarts: 0,
+            oom_restarts: 0,
+            recommended_request_bytes: Some(256 << 20),
+            recommended_limit_bytes: Some(512 << 20),
+            recommended_limit: Some("512Mi".into()),
+        }
+    }
+
+    #[test]
+    fn the_table_in_ranked_order() {
+        let mut leak = row("api-1", Classification::Leak, 1 << 30, 900.0);
+        leak.time_to_oom_hours = Some(30.0);
+        leak.time_to_oom_interval = Some((20.0, Some(50.0)));
+        let mut reached = row("cache-1", Classification::Steady, 512 << 20, 500.0);
+        reached.limit_reached = Some(true);
+        reached.oom_restarts = 2;
+        let oversized = row("batch-1", Classification::Steady, 8 << 30, 380.0);
+        let steady = row("web-1", Classification::Steady, 1 << 30, 400.0);
+        let mut rows = vec![steady, oversized, reached, leak];
+        rank(&mut rows);
+        let fleet = Fleet {
+            source: "http://prometheus:9090".into(),
+            start: "2026-04-22T00:00:00Z".into(),
+            end: "2026-04-24T00:00:00Z".into(),
+            listed: 5,
+            rows,
+            errors: vec![InputError {
+                file: "http://prometheus:9090".into(),
+                position: None,
+                message: "namespace cart, pods cart-1: not scanned: HTTP 503".into(),
+            }],
+            seconds: Seconds::default(),
+        };
+        let text = super::render(&fleet);
+        let order: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .filter(|name| name.starts_with("shop/"))
+            .collect();
+        assert_eq!(
+            order,
+            ["shop/api-1/app", "shop/cache-1/app", "shop/batch-1/app", "shop/web-1/app"]
+        );
+        assert!(text.contains("OOM in ≈ 30 h (20 h–2.1 days)"), "{text}");
+        assert!(text.contains("wastes 7.5 GiB"), "{text}");
+        assert!(text.ends_with("1 other; 1 error\n"), "{text}");
+        insta::assert_snapshot!(text);
+    }
 }
