@@ -599,3 +599,59 @@ fn a_batch_that_keeps_failing_is_reported_and_the_rest_scanned() {
     assert!(errors.contains("namespace bad") && errors.contains("overloaded"), "{errors}");
     assert_eq!(report["fleet"]["containers"], 12);
 }
+
+/// cAdvisor's OOM events without kube-state-metrics: the kill is found and diagnosed, and the
+/// missing series are reported as input errors (exit 2), not silently skipped.
+#[test]
+fn oom_events_without_kube_state_metrics_find_the_kill_and_say_what_is_missing() {
+    let end = now() / 60 * 60 - 600;
+    let start = end - 2 * 86_400;
+    let kill = start + 39 * 3_600;
+    let at = move |t: i64| (t - start) as f64 / 3_600.0;
+    let api = Container {
+        namespace: "shop".into(),
+        pod: "api-7d9f8b6c5d-x2k4p".into(),
+        container: "api".into(),
+        memory: Box::new(move |h| {
+            let since = if h < at(kill) { h } else { h - at(kill) };
+            (200.0 + 8.0 * since + (h * 7.0).sin() * 0.5) * MIB
+        }),
+        limit: 512 << 20,
+        limit_from_ksm: false,
+    };
+    let mut events = String::from("# TYPE container_oom_events_total gauge\n");
+    for t in (start..=end).step_by(60) {
+        let _ = writeln!(
+            events,
+            "container_oom_events_total{{namespace=\"shop\",pod=\"api-7d9f8b6c5d-x2k4p\",\
+             container=\"api\"}} {} {t}",
+            u8::from(t >= kill)
+        );
+    }
+    let server = Prometheus::start(&openmetrics(&[api], end + 600, &events));
+    let dir = TempDir::new("oom-events");
+    let run = oom_lint(
+        &["diagnose", "--prometheus", &server.url, "--since", "3d", "--format", "json"],
+        &dir.0,
+        None,
+    );
+    assert_eq!(
+        run.code,
+        Some(2),
+        "missing evidence is an input error:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let report = run.json();
+    let incidents = report["incidents"].as_array().cloned().unwrap_or_default();
+    assert_eq!(incidents.len(), 1, "{report:#}");
+    assert_eq!(incidents[0]["container"], "api");
+    assert_eq!(incidents[0]["kills"][0]["reason"], "OOMKilled");
+    let errors = report["errors"].to_string();
+    assert!(
+        errors.contains("kube_pod_container_status_last_terminated_reason")
+            && errors.contains("kube_pod_container_status_restarts_total")
+            && errors.contains("install kube-state-metrics"),
+        "{errors}"
+    );
+}
