@@ -647,11 +647,14 @@ fn oom_events_without_kube_state_metrics_find_the_kill_and_say_what_is_missing()
     assert_eq!(incidents.len(), 1, "{report:#}");
     assert_eq!(incidents[0]["container"], "api");
     assert_eq!(incidents[0]["kills"][0]["reason"], "OOMKilled");
+    // No termination timestamp: the OOM event counter's step gives the kill time.
+    assert_eq!(incidents[0]["kills"][0]["time"], oom_lint_time(kill).as_str(), "{report:#}");
     let errors = report["errors"].to_string();
     assert!(
         errors.contains("kube_pod_container_status_last_terminated_reason")
             && errors.contains("kube_pod_container_status_restarts_total")
-            && errors.contains("install kube-state-metrics"),
+            && errors.contains("install kube-state-metrics")
+            && errors.contains("counter stepped"),
         "{errors}"
     );
 }

@@ -18,7 +18,7 @@ pub fn run(args: &DiagnoseArgs) -> miette::Result<ExitStatus> {
     if args.live.save.is_some() {
         return Err(miette!(
             help = "save the dump with `oom-lint analyze --prometheus … --save FILE`",
-            "--save is not read by diagnose"
+            "diagnose does not write --save"
         ));
     }
     if let Some(source) = crate::live::Source::new(&args.live)? {

@@ -34,6 +34,9 @@ pub struct Kills {
     pub window: (String, String),
 }
 
+/// Killed pods fetched per request: their regex stays short for any server's limits.
+const KILLED_PODS_PER_BATCH: usize = 100;
+
 /// What to install when kube-state-metrics' series are absent.
 const INSTALL_KSM: &str = "install kube-state-metrics and scrape it (the kube-prometheus-stack \
                            Helm chart does both), or give `kubectl get pods -A -o json` as a file";
@@ -102,13 +105,28 @@ impl Source {
             }
         }
         let restart_count = values(&instant(&queries.restart_count)?);
-        let killed_at = values(&instant(&queries.killed_at)?);
         let limits = values(&instant(&queries.limits)?);
         let owners = instant(&queries.owners)?;
-        if has_reason && !killed.is_empty() && killed_at.is_empty() {
+        let mut killed_at = values(&instant(&queries.killed_at)?);
+        let timestamps = !killed_at.is_empty();
+        if killed.iter().any(|k| !killed_at.contains_key(k)) && (has_oom_events || has_restarts) {
+            // Without kube-state-metrics' termination time, the last step of the OOM event
+            // counter (at the kill) or else of the restart counter (at the restart) stands in.
+            for (key, time) in self.last_steps(&killed, has_oom_events, has_restarts)? {
+                killed_at.entry(key).or_insert(time);
+            }
+        }
+        let untimed = killed.iter().filter(|k| !killed_at.contains_key(*k)).count();
+        if untimed > 0 {
             missing.push(format!(
-                "`{}` (kube-state-metrics ≥ 2.10) is missing: the kill times are unknown, so the \
-                 memory series are read up to the end of the window",
+                "`{}` (kube-state-metrics ≥ 2.10) is missing: the kill times of {untimed} \
+                 containers are unknown",
+                query::LAST_TERMINATED_TIME
+            ));
+        } else if !killed.is_empty() && !timestamps {
+            missing.push(format!(
+                "`{}` (kube-state-metrics ≥ 2.10) is missing: kill times are taken from when the \
+                 OOM event or restart counter stepped (up to one step late)",
                 query::LAST_TERMINATED_TIME
             ));
         }
@@ -124,12 +142,18 @@ impl Source {
             batches.entry(namespace).or_default().push(pod.clone());
         }
         let mut siblings: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        for (namespace, pods) in batches {
-            let batch = super::fleet::Batch {
-                namespace: namespace.to_owned(),
-                containers: pods.len(),
-                pods,
-            };
+        let batches = batches.into_iter().flat_map(|(namespace, pods)| {
+            // A short pod regex per request, however many pods of a namespace were killed.
+            pods.chunks(KILLED_PODS_PER_BATCH)
+                .map(|pods| super::fleet::Batch {
+                    namespace: namespace.to_owned(),
+                    containers: pods.len(),
+                    pods: pods.to_vec(),
+                })
+                .collect::<Vec<_>>()
+        });
+        for batch in batches {
+            let namespace = batch.namespace.clone();
             match self.assemble(Some(&batch), self.concurrency) {
                 Ok(fetched) => {
                     for [namespace, pod, container] in dump_containers(&fetched.dump) {
@@ -219,6 +243,77 @@ impl Source {
     }
 }
 
+impl Source {
+    /// The time of the last step up of the OOM event counter (else the restart counter) of each
+    /// of `killed` in the window: the first sample after the step.
+    fn last_steps(
+        &self,
+        killed: &BTreeSet<[String; 3]>,
+        oom_events: bool,
+        restarts: bool,
+    ) -> miette::Result<BTreeMap<[String; 3], f64>> {
+        let mut pods: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for [namespace, pod, _] in killed {
+            pods.entry(namespace).or_default().insert(pod);
+        }
+        // Per metric: the OOM event counter steps at the kill, so it wins over the restarts.
+        let mut found: [BTreeMap<[String; 3], f64>; 2] = Default::default();
+        let metrics = [(oom_events, query::OOM_EVENTS), (restarts, query::RESTARTS)];
+        for (namespace, pods) in pods {
+            let pods: Vec<&str> = pods.into_iter().collect();
+            for chunk in pods.chunks(KILLED_PODS_PER_BATCH) {
+                let matchers = format!(
+                    "namespace={}, {}",
+                    query::quoted(namespace),
+                    query::pods_matcher(chunk.iter().copied())
+                );
+                for (index, (present, metric)) in metrics.iter().enumerate() {
+                    if !present {
+                        continue;
+                    }
+                    let promql =
+                        format!("max by ({}) ({metric}{{{matchers}}})", query::CONTAINER_LABELS);
+                    // Windows in time order: a later step replaces an earlier one.
+                    for window in self.range.windows() {
+                        let matrix = self.client.query_range(&promql, window).map_err(|e| {
+                            if e.is_fatal() { fatal(&e, &promql) } else { miette!("{e}") }
+                        })?;
+                        for series in &matrix.result {
+                            let key = key(&labels(series));
+                            if let (true, Some(time)) = (killed.contains(&key), last_step(series))
+                                && let Some(map) = found.get_mut(index)
+                            {
+                                map.insert(key, time);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let [mut at_kill, at_restart] = found;
+        for (key, time) in at_restart {
+            at_kill.entry(key).or_insert(time);
+        }
+        Ok(at_kill)
+    }
+}
+
+/// The time of the first sample after the last increase of a counter's `values`.
+fn last_step(series: &Value) -> Option<f64> {
+    let values = series.get("values")?.as_array()?;
+    let mut previous: Option<f64> = None;
+    let mut last = None;
+    for pair in values {
+        let time = pair.get(0)?.as_f64()?;
+        let value = pair.get(1)?.as_str()?.parse::<f64>().ok()?;
+        if previous.is_some_and(|p| value > p) {
+            last = Some(time);
+        }
+        previous = Some(value);
+    }
+    last
+}
+
 fn labels(series: &Value) -> Labels {
     series
         .get("metric")
@@ -249,4 +344,22 @@ fn dump_containers(dump: &[u8]) -> Vec<[String; 3]> {
         .as_array()
         .map(|result| result.iter().map(|s| key(&labels(s))).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_counter_steps_last_at_its_last_increase() {
+        let series = json!({"metric": {}, "values": [
+            [100, "0"], [160, "1"], [220, "1"], [280, "2"], [340, "2"]
+        ]});
+        assert_eq!(last_step(&series), Some(280.0));
+        let flat = json!({"metric": {}, "values": [[100, "3"], [160, "3"]]});
+        assert_eq!(last_step(&flat), None);
+        // A counter reset (a new pod) is no kill.
+        let reset = json!({"metric": {}, "values": [[100, "5"], [160, "0"]]});
+        assert_eq!(last_step(&reset), None);
+    }
 }

@@ -116,7 +116,7 @@ pub fn default_step(span: i64) -> i64 {
 }
 
 /// A value inside a PromQL double-quoted string.
-fn quoted(text: &str) -> String {
+pub fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
