@@ -8,121 +8,15 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::prometheus::{Prometheus, TempDir, free_port, now, read_request};
 use common::{Run, oom_lint};
 
 const MIB: f64 = 1_048_576.0;
-
-/// A directory removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let path =
-            std::env::temp_dir().join(format!("oom-lint-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A Prometheus serving a backfilled TSDB, killed on drop.
-struct Prometheus {
-    child: Child,
-    url: String,
-    _dir: TempDir,
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn require(binary: &str) -> PathBuf {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|dir| dir.join(binary)).find(|p| p.is_file())
-    });
-    found.unwrap_or_else(|| {
-        panic!(
-            "`{binary}` is not installed: these tests run a real Prometheus. Install it with \
-             `sudo apt-get install prometheus` (Debian/Ubuntu; it brings prometheus and promtool), \
-             or put both binaries from a Prometheus release on the PATH."
-        )
-    })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port: {e}"))
-}
-
-impl Prometheus {
-    /// Backfills `openmetrics` into a new TSDB and serves it.
-    fn start(openmetrics: &str) -> Self {
-        let prometheus = require("prometheus");
-        let promtool = require("promtool");
-        let dir = TempDir::new("prometheus");
-        let input = dir.0.join("series.om");
-        let data = dir.0.join("data");
-        let config = dir.0.join("prometheus.yml");
-        std::fs::write(&input, openmetrics).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(&config, "global:\n  scrape_interval: 1h\n")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let backfill = Command::new(&promtool)
-            .args(["tsdb", "create-blocks-from", "openmetrics"])
-            .arg(&input)
-            .arg(&data)
-            .output()
-            .unwrap_or_else(|e| panic!("promtool: {e}"));
-        assert!(
-            backfill.status.success(),
-            "promtool tsdb create-blocks-from openmetrics failed:\n{}",
-            String::from_utf8_lossy(&backfill.stderr)
-        );
-        let port = free_port();
-        let child = Command::new(&prometheus)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", data.display()))
-            .arg("--storage.tsdb.retention.time=100y")
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{}: {e}", prometheus.display()));
-        let server = Self { child, url: format!("http://127.0.0.1:{port}"), _dir: dir };
-        server.wait_ready();
-        server
-    }
-
-    fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(90);
-        let ready = format!("{}/-/ready", self.url);
-        while Instant::now() < deadline {
-            if ureq::get(&ready).call().is_ok_and(|r| r.status() == 200) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        panic!("Prometheus at {} was not ready within 90 s", self.url);
-    }
-}
 
 /// Two days at one-minute resolution, ending ten minutes ago, in namespace `shop`:
 /// - `api` leaks 4 MiB/h from 200 MiB after a day, limit 512 MiB from kube-state-metrics;
@@ -177,12 +71,6 @@ fn openmetrics(now: i64) -> String {
     );
     out.push_str("# EOF\n");
     out
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn analyze(args: &[&str], dir: &Path) -> Run {
@@ -398,7 +286,8 @@ fn a_server_that_never_answers_times_out_after_the_retries() {
 }
 
 /// A one-connection-at-a-time HTTP server answering with `responses` in turn, recording the
-/// requests it got.
+/// requests it got. The listing a run asks first (`/api/v1/series`, to tell one container from a
+/// fleet) is answered with [`LISTING`], neither recorded nor taking a response.
 fn scripted_server(
     responses: Vec<(u16, &'static str)>,
 ) -> (String, std::sync::mpsc::Receiver<String>) {
@@ -410,8 +299,12 @@ fn scripted_server(
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let request = read_request(&mut stream);
-            let _ = sender.send(request);
-            let (status, body) = responses.next().unwrap_or((500, "no more responses"));
+            let (status, body) = if request.starts_with("POST /api/v1/series") {
+                (200, LISTING)
+            } else {
+                let _ = sender.send(request);
+                responses.next().unwrap_or((500, "no more responses"))
+            };
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
@@ -423,26 +316,8 @@ fn scripted_server(
     (url, receiver)
 }
 
-fn read_request(stream: &mut TcpStream) -> String {
-    let mut reader = BufReader::new(stream);
-    let mut head = String::new();
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = value.trim().parse().unwrap_or(0);
-        }
-        head.push_str(&line);
-    }
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
-    head + &String::from_utf8_lossy(&body)
-}
-
 const ONE_SERIES: &str = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"namespace":"shop","pod":"api-1","container":"api"},"values":[[1777040580,"104857600"],[1777040640,"104857600"],[1777040700,"104857600"]]}]}}"#;
+const LISTING: &str = r#"{"status":"success","data":[{"__name__":"container_memory_working_set_bytes","namespace":"shop","pod":"api-1","container":"api"}]}"#;
 const NO_SERIES: &str = r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
 
 #[test]

@@ -115,13 +115,16 @@ dump-openmetrics text, Prometheus text exposition with timestamps, VictoriaMetri
 /api/v1/export JSON lines. UTF-8 or UTF-16; `,`, `;` or tab separated.
 
 Or live from a Prometheus-compatible server (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics)
-with --prometheus URL.
+with --prometheus URL. More than 10 containers (or --fleet) make a fleet scan: the selection is
+listed, fetched in batches of pods, and reported as one ranked row per container (leaks by time to
+OOM, then limits reached, then oversized limits by the memory they waste, then the rest).
 
 Examples:
   oom-lint analyze memory.csv --limit 512Mi
   oom-lint analyze dump.json --events deploys.csv --plot plots/
   oom-lint analyze grafana-export.csv --format json
   oom-lint analyze --prometheus http://prometheus:9090 --namespace shop --since 3d
+  oom-lint analyze --prometheus http://prometheus:9090 --namespace '.*' --format json > fleet.json
   oom-lint analyze --prometheus https://mimir.example/prometheus --header 'X-Scope-OrgID: team-a' \\
     --bearer-token-file /var/run/secrets/token --selector '{pod=~\"api-.*\"}' --save api.json
 
@@ -156,6 +159,13 @@ pub struct AnalyzeArgs {
     /// Exit with 1 when a leak is found (`leak`), or never.
     #[arg(long, value_enum, default_value_t = AnalyzeFailOn::Leak)]
     pub fail_on: AnalyzeFailOn,
+    /// Scan the selection as a fleet: a ranked table of one row per container, fetched in
+    /// batches (the default with --prometheus when more than 10 containers match).
+    #[arg(long, requires = "prometheus", conflicts_with_all = ["save", "plot", "files"])]
+    pub fleet: bool,
+    /// No progress bar on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -194,14 +204,24 @@ Examples:
   oom-lint diagnose pods.json events.json replicasets.json memory.json
   oom-lint diagnose incident/ --format markdown > ticket.md
   oom-lint diagnose incident/ --plot charts/
+  oom-lint diagnose --prometheus http://prometheus:9090 --since 1d --namespace shop
+
+With --prometheus, the kills are found from kube-state-metrics
+(kube_pod_container_status_last_terminated_reason{reason=\"OOMKilled\"}, its timestamp and
+kube_pod_container_status_restarts_total) and cAdvisor's container_oom_events_total; without
+those series the report says which is missing instead of claiming no incident.
 
 Exit codes: 0 no incident, 1 incidents found, 2 input errors (after the report).";
 
 #[derive(Debug, clap::Args)]
 pub struct DiagnoseArgs {
     /// kubectl output, manifests and metric dumps, or directories of them (`-` for stdin).
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(value_name = "FILE", required_unless_present = "prometheus")]
     pub files: Vec<std::path::PathBuf>,
+    /// With --prometheus, the OOM-killed containers of the window (--since) are found from
+    /// kube-state-metrics (and cAdvisor's OOM events), and their memory series fetched.
+    #[command(flatten)]
+    pub live: PrometheusArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiagnoseFormat::Human)]
     pub format: DiagnoseFormat,

@@ -49,6 +49,23 @@ impl SeriesBuilder {
         }
     }
 
+    /// Adds a series' samples at once: one lookup of its labels instead of one per sample (a
+    /// fleet scan's batches are hundreds of thousands of samples).
+    pub(super) fn extend(&mut self, labels: Labels, samples: Vec<Sample>) {
+        if samples.is_empty() {
+            return;
+        }
+        if self.last.as_ref() != Some(&labels) {
+            self.last = Some(labels.clone());
+        }
+        let entry = self.series.entry(labels).or_default();
+        if entry.0.is_empty() {
+            entry.0 = samples;
+        } else {
+            entry.0.extend(samples);
+        }
+    }
+
     /// Whether the series the last sample went to is a limit metric's.
     pub(super) fn last_is_limit(&self) -> bool {
         self.last.as_ref().is_some_and(super::is_limit_metric)

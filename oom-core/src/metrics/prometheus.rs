@@ -3,7 +3,7 @@
 use crate::metrics::is_limit_metric;
 use crate::metrics::labels::json_metric_labels;
 use crate::metrics::values::{NumberStyle, Value, parse_time_in, parse_value};
-use crate::metrics::{Collector, MetricsError};
+use crate::metrics::{Collector, MetricsError, Sample};
 
 pub(super) fn prometheus(text: &str, collect: &mut Collector<'_>) -> Result<(), MetricsError> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| MetricsError::Json {
@@ -46,6 +46,7 @@ pub(super) fn prometheus(text: &str, collect: &mut Collector<'_>) -> Result<(), 
             (None, Some(value)) => vec![value],
             (None, None) => Vec::new(),
         };
+        let mut samples = Vec::with_capacity(values.len());
         for pair in values {
             let (Some(time), Some(value)) = (pair.get(0), pair.get(1)) else {
                 collect.error(
@@ -67,7 +68,7 @@ pub(super) fn prometheus(text: &str, collect: &mut Collector<'_>) -> Result<(), 
                         time,
                         bytes,
                     ) {
-                        collect.builder.push(labels.clone(), time, bytes, None)
+                        samples.push(Sample { time, bytes });
                     }
                 }
                 (Some(_), Ok(Value::Gap)) => collect.gaps += 1,
@@ -75,6 +76,7 @@ pub(super) fn prometheus(text: &str, collect: &mut Collector<'_>) -> Result<(), 
                 (None, _) => collect.error(None, format!("result[{index}]: invalid time")),
             }
         }
+        collect.builder.extend(labels, samples);
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::cli::{AnalyzeArgs, AnalyzeFailOn, AnalyzeFormat, InputFormatArg};
 use crate::exit::ExitStatus;
 use crate::finding::InputError;
 use crate::report::analyze::{self as analysis, InputSummary, SeriesResult};
+use crate::report::fleet::{Fleet, Row, Seconds};
 
 /// Dumps larger than this are read whole too, but the user is told it may take a moment.
 const LARGE_INPUT: usize = 50 << 20;
@@ -52,9 +53,23 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
     let progress = std::io::stderr().is_terminal();
     let mut results = Vec::new();
     let mut input_summaries = Vec::new();
+    // Many containers from a live source are a fleet: listed first, fetched in batches.
+    if args.files.is_empty()
+        && args.live.save.is_none()
+        && args.plot.is_none()
+        && let Some(source) = crate::live::Source::new(&args.live)?
+    {
+        let (listing, listing_time) = source.list()?;
+        if listing.containers > 0 && (args.fleet || listing.containers > FLEET_MIN_CONTAINERS) {
+            let reading =
+                Reading { parse_options: &parse_options, options: &options, events: &events };
+            return fleet(args, &source, listing, listing_time, &reading, errors);
+        }
+    }
     // A live source is read as the dump it is assembled into (the one --save writes).
     let live = crate::live::fetch(&args.live)?;
     let inputs = args.files.iter().map(Ok).chain(live.map(Err));
+    let reading = Reading { parse_options: &parse_options, options: &options, events: &events };
     for input in inputs {
         let (name, read, format) = match input {
             Ok(path) if path.as_os_str() == "-" => ("<stdin>".to_owned(), read_input(path), format),
@@ -78,46 +93,9 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
         if progress && bytes.len() > LARGE_INPUT {
             super::write_stderr(&format!("analysing {name} ({} MiB)…", bytes.len() >> 20));
         }
-        let dump =
-            match metrics::parse_with(&bytes, &ParseOptions { format, ..parse_options.clone() }) {
-                Ok(dump) => dump,
-                Err(error) => {
-                    // The report shows the line itself: the message must not repeat it.
-                    let (position, message) = match &error {
-                        metrics::MetricsError::Json { line, .. } => (
-                            Some(crate::engine::source::Position::new(*line as usize, 1)),
-                            error.message(),
-                        ),
-                        _ => (None, error.to_string()),
-                    };
-                    errors.push(InputError { file: name, position, message });
-                    continue;
-                }
-            };
-        crate::observed::dump_problems(&name, &dump, &mut errors);
-        if dump.series.is_empty() && dump.refused.is_empty() {
-            errors.push(InputError {
-                file: name.clone(),
-                position: None,
-                message: format!("no memory series found ({})", dump.format.as_str()),
-            });
-        }
-        input_summaries.push(InputSummary {
-            file: name.clone(),
-            layout: dump.format.as_str(),
-            metric: dump.metric.clone(),
-            series: dump.series.len(),
-            refused: dump.refused.len(),
-            gaps: dump.gaps,
-            left_out: dump.left_out,
-            notes: dump.notes.clone(),
-        });
-        for series in dump.series {
-            // Restart counters and OOM events in the dump decide what its drops are.
-            let known_restarts = metrics::known_restarts(&dump.signals, &series);
-            let options = AnalysisOptions { known_restarts, ..options.clone() };
-            let result = analyze(&series, &events, &options);
-            results.push(SeriesResult { file: name.clone(), series, analysis: result });
+        if let Some((summary, analysed)) = reading.read(&name, &bytes, format, &mut errors) {
+            input_summaries.push(summary);
+            results.extend(analysed);
         }
     }
     if let Some(dir) = &args.plot {
@@ -144,6 +122,171 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
     super::write_stdout(text.as_bytes())?;
     let leak = results.iter().any(|r| r.analysis.classification == Classification::Leak);
     Ok(if !errors.is_empty() {
+        ExitStatus::InputError
+    } else if leak && args.fail_on == AnalyzeFailOn::Leak {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// More containers than this from a live source make a fleet scan (a ranked table, fetched in
+/// batches): ten verdict blocks still read well, and a handful of containers is what people
+/// select by hand; beyond that a table ranked by urgency is what is read.
+const FLEET_MIN_CONTAINERS: usize = 10;
+
+/// How every dump of a run is read and analysed: the file path and the fleet's batches share it,
+/// so that a container's row in a scan is its single analysis.
+struct Reading<'r> {
+    parse_options: &'r ParseOptions,
+    options: &'r AnalysisOptions,
+    events: &'r [Event],
+}
+
+impl Reading<'_> {
+    /// Parses one dump and analyses each of its series; `None` (with an input error) when the
+    /// dump cannot be read.
+    fn read(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        format: Option<InputFormat>,
+        errors: &mut Vec<InputError>,
+    ) -> Option<(InputSummary, Vec<SeriesResult>)> {
+        let dump = match metrics::parse_with(
+            bytes,
+            &ParseOptions { format, ..self.parse_options.clone() },
+        ) {
+            Ok(dump) => dump,
+            Err(error) => {
+                // The report shows the line itself: the message must not repeat it.
+                let (position, message) = match &error {
+                    metrics::MetricsError::Json { line, .. } => (
+                        Some(crate::engine::source::Position::new(*line as usize, 1)),
+                        error.message(),
+                    ),
+                    _ => (None, error.to_string()),
+                };
+                errors.push(InputError { file: name.to_owned(), position, message });
+                return None;
+            }
+        };
+        crate::observed::dump_problems(name, &dump, errors);
+        if dump.series.is_empty() && dump.refused.is_empty() {
+            errors.push(InputError {
+                file: name.to_owned(),
+                position: None,
+                message: format!("no memory series found ({})", dump.format.as_str()),
+            });
+        }
+        let summary = InputSummary {
+            file: name.to_owned(),
+            layout: dump.format.as_str(),
+            metric: dump.metric.clone(),
+            series: dump.series.len(),
+            refused: dump.refused.len(),
+            gaps: dump.gaps,
+            left_out: dump.left_out,
+            notes: dump.notes.clone(),
+        };
+        let mut results = Vec::with_capacity(dump.series.len());
+        for series in dump.series {
+            // Restart counters and OOM events in the dump decide what its drops are.
+            let known_restarts = metrics::known_restarts(&dump.signals, &series);
+            let options = AnalysisOptions { known_restarts, ..self.options.clone() };
+            let analysis = analyze(&series, self.events, &options);
+            results.push(SeriesResult { file: name.to_owned(), series, analysis });
+        }
+        Some((summary, results))
+    }
+}
+
+/// A fleet scan: every listed container analysed batch by batch, only its row kept.
+fn fleet(
+    args: &AnalyzeArgs,
+    source: &crate::live::Source,
+    listing: crate::live::fleet::Listing,
+    listing_time: std::time::Duration,
+    reading: &Reading<'_>,
+    mut errors: Vec<InputError>,
+) -> miette::Result<ExitStatus> {
+    let started = std::time::Instant::now();
+    let name = source.display_url().to_owned();
+    let bar = if args.quiet || std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal()
+    {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let bar = indicatif::ProgressBar::new(listing.containers as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {wide_bar} {pos}/{len} series ({eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    };
+    let mut rows = Vec::with_capacity(listing.containers);
+    let timings = source.scan(
+        &listing.batches,
+        |_batch, fetched| {
+            let mut batch_errors: Vec<InputError> = fetched
+                .warnings
+                .into_iter()
+                .map(|message| InputError { file: name.clone(), position: None, message })
+                .collect();
+            let rows: Vec<Row> = reading
+                .read(&name, &fetched.dump, Some(InputFormat::PrometheusJson), &mut batch_errors)
+                .map(|(_, results)| results.iter().map(Row::of).collect())
+                .unwrap_or_default();
+            (rows, batch_errors)
+        },
+        |outcome| match outcome {
+            Ok((batch_rows, batch_errors)) => {
+                bar.inc(batch_rows.len() as u64);
+                rows.extend(batch_rows);
+                errors.extend(batch_errors);
+            }
+            Err(failure) => {
+                bar.inc(failure.batch.containers as u64);
+                errors.push(InputError {
+                    file: name.clone(),
+                    position: None,
+                    message: format!(
+                        "namespace {}, pods {}: not scanned: {}",
+                        failure.batch.namespace,
+                        failure.batch.pods.join(", "),
+                        failure.message
+                    ),
+                });
+            }
+        },
+    );
+    bar.finish_and_clear();
+    let timings = timings?;
+    errors.dedup();
+    crate::report::fleet::rank(&mut rows);
+    let (start, end) = source.window();
+    let fleet = Fleet {
+        source: name,
+        start,
+        end,
+        listed: listing.containers,
+        rows,
+        errors,
+        seconds: Seconds {
+            listing: listing_time.as_secs_f64(),
+            fetch: timings.fetch.as_secs_f64(),
+            analysis: timings.work.as_secs_f64(),
+            wall: (started.elapsed() + listing_time).as_secs_f64(),
+        },
+    };
+    let text = match args.format {
+        AnalyzeFormat::Human => crate::report::fleet::human::render(&fleet),
+        AnalyzeFormat::Json => crate::report::fleet::json::render(&fleet),
+    };
+    super::write_stdout(text.as_bytes())?;
+    let leak = fleet.rows.iter().any(|r| r.classification == Classification::Leak);
+    Ok(if !fleet.errors.is_empty() {
         ExitStatus::InputError
     } else if leak && args.fail_on == AnalyzeFailOn::Leak {
         ExitStatus::Findings

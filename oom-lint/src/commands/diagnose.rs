@@ -1,10 +1,13 @@
-//! `oom-lint diagnose`: read the incident's files, decide each kill's cause, report.
+//! `oom-lint diagnose`: read the incident's files (or find the OOM kills on a Prometheus-
+//! compatible server), decide each kill's cause, report.
+
+use miette::miette;
 
 use crate::cli::{DiagnoseArgs, DiagnoseFormat};
 use crate::diagnose::{self, Incident, Plot};
+use crate::engine::source::SourceFile;
 use crate::exit::ExitStatus;
-use crate::finding::InputError;
-use crate::incidents::read;
+use crate::incidents::{InputError, read};
 use crate::report::diagnose as report;
 
 pub fn run(args: &DiagnoseArgs) -> miette::Result<ExitStatus> {
@@ -21,7 +24,16 @@ pub fn run(args: &DiagnoseArgs) -> miette::Result<ExitStatus> {
     };
     let settings = config.settings;
     let mut errors = Vec::new();
-    let files = read::files(&args.files, &mut errors);
+    let mut files = read::files(&args.files, &mut errors);
+    if args.live.save.is_some() {
+        return Err(miette!(
+            help = "save the dump with `oom-lint analyze --prometheus … --save FILE`",
+            "diagnose does not write --save"
+        ));
+    }
+    if let Some(source) = crate::live::Source::new(&args.live)? {
+        files.extend(live_inputs(&source, &mut errors)?);
+    }
     let mut collected = read::collect(files, &settings, errors);
     let mut incidents = diagnose::diagnose(&collected, &settings);
     if let Some(dir) = &args.plot {
@@ -94,4 +106,33 @@ fn plot(dir: &std::path::Path, incidents: &mut [Incident], errors: &mut Vec<Inpu
             }),
         }
     }
+}
+
+/// The OOM kills the server knows of, as the inputs the file path reads: a PodList of the killed
+/// containers' pods and their memory dumps. What is missing for a complete answer becomes an
+/// input error, so that an empty report is never read as "no OOM kill" when evidence is missing.
+fn live_inputs(
+    source: &crate::live::Source,
+    errors: &mut Vec<InputError>,
+) -> miette::Result<Vec<SourceFile>> {
+    let kills = source.kills()?;
+    let error =
+        |message: String| InputError { file: kills.source.clone(), position: None, message };
+    errors.extend(kills.missing.iter().cloned().map(error));
+    let mut files = Vec::new();
+    if let Some(pods) = kills.pods {
+        let text = String::from_utf8(pods).map_err(|e| miette!("{e}"))?;
+        files.push(SourceFile::new(format!("{} (kube-state-metrics)", kills.source), text));
+    } else if kills.missing.is_empty() {
+        super::write_stderr(&format!(
+            "{}: no container was OOM-killed between {} and {}",
+            kills.source, kills.window.0, kills.window.1
+        ));
+    }
+    for dump in kills.dumps {
+        errors.extend(dump.warnings.into_iter().map(error));
+        let text = String::from_utf8(dump.dump).map_err(|e| miette!("{e}"))?;
+        files.push(SourceFile::new(dump.source, text));
+    }
+    Ok(files)
 }

@@ -104,11 +104,45 @@ impl Client {
     /// `POST /api/v1/query_range` (a form body: long selectors stay out of URLs and logs),
     /// retried on timeouts, 429 and 5xx.
     pub fn query_range(&self, query: &str, range: Range) -> Result<Matrix, FetchError> {
-        let url = format!("{}/api/v1/query_range", self.connection.base_url.trim_end_matches('/'));
+        let form = [
+            ("query", query.to_owned()),
+            ("start", range.start.to_string()),
+            ("end", range.end.to_string()),
+            ("step", range.step.to_string()),
+        ];
+        self.request("query_range", &form, |body| parse_success(body, "matrix"))
+    }
+
+    /// `POST /api/v1/query`: an instant query at `time` (a vector of series with one value).
+    pub fn query(&self, query: &str, time: i64) -> Result<Matrix, FetchError> {
+        let form = [("query", query.to_owned()), ("time", time.to_string())];
+        self.request("query", &form, |body| parse_success(body, "vector"))
+    }
+
+    /// `POST /api/v1/series`: the label sets of the series `selector` matches in the range,
+    /// read from the index without their samples (what a fleet scan lists first).
+    pub fn series(&self, selector: &str, range: Range) -> Result<Vec<Labels>, FetchError> {
+        let form = [
+            ("match[]", selector.to_owned()),
+            ("start", range.start.to_string()),
+            ("end", range.end.to_string()),
+        ];
+        self.request("series", &form, parse_series)
+    }
+
+    /// One API call with the retries: `parse` reads a 200 response (an unreadable one is
+    /// retried too: a proxy cut it short).
+    fn request<T>(
+        &self,
+        endpoint: &str,
+        form: &[(&str, String)],
+        parse: impl Fn(&[u8]) -> Result<T, String>,
+    ) -> Result<T, FetchError> {
+        let url = format!("{}/api/v1/{endpoint}", self.connection.base_url.trim_end_matches('/'));
         let mut attempt = 0;
         loop {
-            let (message, retry_after) = match self.attempt(&url, query, range) {
-                Ok(matrix) => return Ok(matrix),
+            let (message, retry_after) = match self.attempt(&url, form, &parse) {
+                Ok(value) => return Ok(value),
                 Err(Attempt::Fatal(error)) => return Err(error),
                 Err(Attempt::Retry { message, retry_after }) => (message, retry_after),
             };
@@ -124,7 +158,12 @@ impl Client {
         }
     }
 
-    fn attempt(&self, url: &str, query: &str, range: Range) -> Result<Matrix, Attempt> {
+    fn attempt<T>(
+        &self,
+        url: &str,
+        form: &[(&str, String)],
+        parse: &impl Fn(&[u8]) -> Result<T, String>,
+    ) -> Result<T, Attempt> {
         let mut request = self.agent.post(url);
         if let Some(authorization) = &self.connection.authorization {
             request = request.header("Authorization", authorization);
@@ -132,13 +171,7 @@ impl Client {
         for (name, value) in &self.connection.headers {
             request = request.header(name, value);
         }
-        let form = [
-            ("query", query.to_owned()),
-            ("start", range.start.to_string()),
-            ("end", range.end.to_string()),
-            ("step", range.step.to_string()),
-        ];
-        let response = match request.send_form(form) {
+        let response = match request.send_form(form.iter().map(|(k, v)| (*k, v.as_str()))) {
             Ok(response) => response,
             Err(error) => return Err(self.transport_error(error)),
         };
@@ -155,7 +188,7 @@ impl Client {
             Err(error) => return Err(self.transport_error(error)),
         };
         if status == 200 {
-            return parse_success(&body).map_err(|message| Attempt::Retry {
+            return parse(&body).map_err(|message| Attempt::Retry {
                 message: format!("unreadable response: {message}"),
                 retry_after: None,
             });
@@ -187,6 +220,14 @@ impl Client {
             ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
                 unreachable("connection refused (is the server running, on that port?)".into())
             }
+            // rustls' handshake failures come wrapped in I/O errors: a certificate that is not
+            // trusted stays untrusted, however often it is retried.
+            ureq::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::InvalidData
+                    && io.to_string().contains("certificate") =>
+            {
+                unreachable(format!("TLS: {io}"))
+            }
             ureq::Error::Tls(detail) => unreachable(format!("TLS: {detail}")),
             ureq::Error::Rustls(detail) => unreachable(format!("TLS: {detail}")),
             other => Attempt::Retry { message: other.to_string(), retry_after: None },
@@ -210,8 +251,29 @@ fn backoff(attempt: u32) -> Duration {
     base + base.mul_f64(f64::from(nanos % 1_000) / 4_000.0)
 }
 
-/// `data.result` and `warnings` of a `"status": "success"` response.
-fn parse_success(body: &[u8]) -> Result<Matrix, String> {
+/// A series' labels.
+pub type Labels = std::collections::BTreeMap<String, String>;
+
+/// `data` of a successful `/api/v1/series` response: one label set per series.
+fn parse_series(body: &[u8]) -> Result<Vec<Labels>, String> {
+    #[derive(serde::Deserialize)]
+    struct Response {
+        status: String,
+        #[serde(default)]
+        data: Vec<Labels>,
+        #[serde(default)]
+        error: Option<String>,
+    }
+    let response: Response = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    if response.status != "success" {
+        return Err(response.error.unwrap_or_else(|| format!("status `{}`", response.status)));
+    }
+    Ok(response.data)
+}
+
+/// `data.result` and `warnings` of a `"status": "success"` response whose result is of
+/// `expected` type (`matrix` for ranges, `vector` for instant queries).
+fn parse_success(body: &[u8], expected: &str) -> Result<Matrix, String> {
     #[derive(serde::Deserialize)]
     struct Response {
         status: String,
@@ -233,8 +295,8 @@ fn parse_success(body: &[u8]) -> Result<Matrix, String> {
         return Err(response.error.unwrap_or_else(|| format!("status `{}`", response.status)));
     }
     let data = response.data.ok_or("no `data`")?;
-    if data.result_type != "matrix" {
-        return Err(format!("a `{}` result where a matrix was expected", data.result_type));
+    if data.result_type != expected {
+        return Err(format!("a `{}` result where a {expected} was expected", data.result_type));
     }
     Ok(Matrix { result: data.result, warnings: response.warnings })
 }
@@ -321,8 +383,11 @@ mod tests {
         assert_eq!(server_message(body), "bad_data: 1:5: parse error");
         assert_eq!(server_message(b"  upstream timed out \n"), "upstream timed out");
         assert!(
-            parse_success(br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#)
-                .is_err()
+            parse_success(
+                br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#,
+                "matrix"
+            )
+            .is_err()
         );
     }
 

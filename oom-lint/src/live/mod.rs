@@ -9,8 +9,12 @@
 //!
 //! - `query`: the window, its step and sub-windows, the PromQL.
 //! - `client`: HTTP, authentication, timeouts, retries.
+//! - `fleet`: every container of a selection, listed first and fetched in batches of pods.
+//! - `kills`: the OOM-killed containers of a window, from kube-state-metrics and cAdvisor.
 
 mod client;
+pub mod fleet;
+pub mod kills;
 mod query;
 
 use std::collections::BTreeMap;
@@ -24,6 +28,7 @@ use serde_json::{Value, json};
 
 use crate::cli::PrometheusArgs;
 use client::{Client, Connection, FetchError, Matrix};
+use fleet::Batch;
 use query::Range;
 
 /// The metric name limit series carry in the assembled dump: the one the dump parser joins to
@@ -48,120 +53,207 @@ pub const DEFAULT_MEMORY_METRIC: &str = "container_memory_working_set_bytes";
 /// Fetches the memory series (and their limits) that `args` select; `None` without
 /// `--prometheus`. An `Err` is a usage error or an unusable source (exit code 2).
 pub fn fetch(args: &PrometheusArgs) -> miette::Result<Option<Fetched>> {
-    let Some(url) = &args.prometheus else { return Ok(None) };
-    let connection = connection(url, args)?;
-    let range = range(args, now())?;
-    let namespace = args.namespace.as_deref();
-    let metric = args.metric.as_deref().unwrap_or(DEFAULT_MEMORY_METRIC);
-    query::check_metric_name(metric).map_err(|e| miette!("{e}"))?;
-    let selector =
-        args.selector.as_deref().map(query::selector_matchers).transpose().map_err(|e| {
-            miette!(help = "write PromQL label matchers, e.g. '{app=\"api\"}'", "{e}")
-        })?;
-    let client = Client::new(connection).map_err(|e| miette!("{e}"))?;
-    let memory_query = query::memory_query(metric, namespace, selector.as_deref());
-    let [ksm_query, cadvisor_query] = query::limit_queries(namespace);
-    let windows = range.windows();
-    let mut jobs = Vec::new();
-    for query in [&memory_query, &ksm_query, &cadvisor_query] {
-        jobs.extend(windows.iter().map(|window| (query.as_str(), *window)));
-    }
+    let Some(source) = Source::new(args)? else { return Ok(None) };
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         // A closed stderr is no reason to stop (and `commands` is above this module).
         let _ = writeln!(
             std::io::stderr().lock(),
             "querying {} ({} requests, {} points per series)…",
-            client.display_url,
-            jobs.len(),
-            range.points()
+            source.client.display_url,
+            3 * source.range.windows().len(),
+            source.range.points()
         );
     }
-    let outcomes = run_jobs(&client, &jobs, usize::from(args.concurrency));
+    let fetched = source.assemble(None, source.concurrency).map_err(Failure::into_report)?;
+    if let Some(path) = &args.save {
+        std::fs::write(path, &fetched.dump)
+            .map_err(|e| miette!("--save {}: {e}", path.display()))?;
+    }
+    Ok(Some(fetched))
+}
 
-    let mut warnings = Vec::new();
-    let (memory, rest) = outcomes.split_at(windows.len());
-    let (ksm, cadvisor) = rest.split_at(windows.len());
-    let mut memory_series: BTreeMap<BTreeMap<String, String>, Vec<Value>> = BTreeMap::new();
-    let mut memory_failures = 0;
-    for (window, outcome) in windows.iter().zip(memory) {
-        match outcome {
-            Some(Ok(matrix)) => {
-                warnings.extend(matrix.warnings.iter().map(|w| format!("the server warns: {w}")));
-                append(&mut memory_series, &matrix.result, metric);
-            }
-            Some(Err(error)) if error.is_fatal() => return Err(fatal(error, &memory_query)),
-            Some(Err(error)) => {
-                memory_failures += 1;
-                warnings.push(format!(
-                    "partial result: {} to {} is missing: {error}",
-                    oom_core::metrics::format_time(window.start as f64),
-                    oom_core::metrics::format_time(window.end as f64)
-                ));
-            }
-            None => memory_failures += 1,
+/// A server, the window, and what to read from it: `--prometheus` and the flags around it.
+#[derive(Debug)]
+pub struct Source {
+    client: Client,
+    range: Range,
+    metric: String,
+    namespace: Option<String>,
+    selector: Option<String>,
+    concurrency: usize,
+}
+
+/// Why an assembly failed: the whole source (stop), or this part only (report, go on).
+#[derive(Debug)]
+pub enum Failure {
+    /// Unreachable, rejected query or credentials: nothing else will work either.
+    Source(miette::Report),
+    /// Nothing came back for this selection (every window failed, or no series).
+    Selection(miette::Report),
+}
+
+impl Failure {
+    pub fn into_report(self) -> miette::Report {
+        match self {
+            Self::Source(report) | Self::Selection(report) => report,
         }
     }
-    if memory_failures == windows.len() {
-        let detail = warnings.pop().unwrap_or_else(|| "no window could be fetched".into());
-        return Err(miette!("{} gave no memory series: {detail}", client.display_url));
+}
+
+impl Source {
+    /// The source `args` name; `None` without `--prometheus`. An `Err` is a usage error.
+    pub fn new(args: &PrometheusArgs) -> miette::Result<Option<Self>> {
+        let Some(url) = &args.prometheus else { return Ok(None) };
+        let connection = connection(url, args)?;
+        let range = range(args, now())?;
+        let metric = args.metric.as_deref().unwrap_or(DEFAULT_MEMORY_METRIC);
+        query::check_metric_name(metric).map_err(|e| miette!("{e}"))?;
+        let selector =
+            args.selector.as_deref().map(query::selector_matchers).transpose().map_err(|e| {
+                miette!(help = "write PromQL label matchers, e.g. '{app=\"api\"}'", "{e}")
+            })?;
+        let client = Client::new(connection).map_err(|e| miette!("{e}"))?;
+        Ok(Some(Self {
+            client,
+            range,
+            metric: metric.to_owned(),
+            namespace: args.namespace.clone(),
+            selector,
+            concurrency: usize::from(args.concurrency),
+        }))
     }
-    if memory_series.is_empty() {
-        return Err(miette!(
-            help = "check --metric, --namespace and --selector, and that the window is within \
-                    the server's retention",
-            "no series: {} has no `{}` between {} and {} for\n  {memory_query}",
-            client.display_url,
-            metric,
-            oom_core::metrics::format_time(range.start as f64),
-            oom_core::metrics::format_time(range.end as f64),
-        ));
+
+    /// The server's URL without credentials.
+    pub fn display_url(&self) -> &str {
+        &self.client.display_url
     }
-    let mut limits = |outcomes: &[Option<Result<Matrix, FetchError>>]| {
-        let mut series = BTreeMap::new();
-        for outcome in outcomes {
+
+    /// The window, as RFC 3339 times.
+    pub fn window(&self) -> (String, String) {
+        let time = |t: i64| oom_core::metrics::format_time(t as f64);
+        (time(self.range.start), time(self.range.end))
+    }
+
+    /// Points per series over the window.
+    pub fn points(&self) -> i64 {
+        self.range.points()
+    }
+
+    /// Fetches the memory series of the selection (narrowed to `batch` when given) and their
+    /// limits, and assembles them into one Prometheus `query_range` JSON document.
+    fn assemble(&self, batch: Option<&Batch>, concurrency: usize) -> Result<Fetched, Failure> {
+        let client = &self.client;
+        let range = self.range;
+        let metric = self.metric.as_str();
+        // A batch is one namespace's pods: its exact name, and those pods.
+        let namespace_literal = batch.map(|b| query::regex_literal(&b.namespace));
+        let namespace = namespace_literal.as_deref().or(self.namespace.as_deref());
+        let pods = batch.map(|b| query::pods_matcher(b.pods.iter().map(String::as_str)));
+        let selector = match (&self.selector, &pods) {
+            (Some(selector), Some(pods)) => Some(format!("{selector}, {pods}")),
+            (selector, pods) => selector.clone().or_else(|| pods.clone()),
+        };
+        let memory_query = query::memory_query(metric, namespace, selector.as_deref());
+        let [ksm_query, cadvisor_query] = query::limit_queries(namespace, pods.as_deref());
+        let windows = range.windows();
+        let mut jobs = Vec::new();
+        for query in [&memory_query, &ksm_query, &cadvisor_query] {
+            jobs.extend(windows.iter().map(|window| (query.as_str(), *window)));
+        }
+        let outcomes = run_jobs(client, &jobs, concurrency);
+
+        let mut warnings = Vec::new();
+        // Taken by value: the samples move from the responses into the document, never copied.
+        let mut outcomes = outcomes.into_iter();
+        let memory: Vec<_> = outcomes.by_ref().take(windows.len()).collect();
+        let ksm: Vec<_> = outcomes.by_ref().take(windows.len()).collect();
+        let cadvisor: Vec<_> = outcomes.collect();
+        let mut memory_series: BTreeMap<BTreeMap<String, String>, Vec<Value>> = BTreeMap::new();
+        let mut memory_failures = 0;
+        for (window, outcome) in windows.iter().zip(memory) {
             match outcome {
-                Some(Ok(matrix)) => append(&mut series, &matrix.result, LIMIT_METRIC),
-                Some(Err(error)) => warnings.push(format!("memory limits not read: {error}")),
-                None => {}
+                Some(Ok(matrix)) => {
+                    warnings
+                        .extend(matrix.warnings.iter().map(|w| format!("the server warns: {w}")));
+                    append(&mut memory_series, matrix.result, metric);
+                }
+                Some(Err(error)) if error.is_fatal() => {
+                    return Err(Failure::Source(fatal(&error, &memory_query)));
+                }
+                Some(Err(error)) => {
+                    memory_failures += 1;
+                    warnings.push(format!(
+                        "partial result: {} to {} is missing: {error}",
+                        oom_core::metrics::format_time(window.start as f64),
+                        oom_core::metrics::format_time(window.end as f64)
+                    ));
+                }
+                None => memory_failures += 1,
             }
         }
-        series
-    };
-    let ksm_limits = limits(ksm);
-    let cadvisor_limits = limits(cadvisor);
-    warnings.dedup();
+        if memory_failures == windows.len() {
+            let detail = warnings.pop().unwrap_or_else(|| "no window could be fetched".into());
+            return Err(Failure::Selection(miette!(
+                "{} gave no memory series: {detail}",
+                client.display_url
+            )));
+        }
+        if memory_series.is_empty() {
+            return Err(Failure::Selection(miette!(
+                help = "check --metric, --namespace and --selector, and that the window is \
+                        within the server's retention",
+                "no series: {} has no `{}` between {} and {} for\n  {memory_query}",
+                client.display_url,
+                metric,
+                oom_core::metrics::format_time(range.start as f64),
+                oom_core::metrics::format_time(range.end as f64),
+            )));
+        }
+        let mut limits = |outcomes: Vec<Option<Result<Matrix, FetchError>>>| {
+            let mut series = BTreeMap::new();
+            for outcome in outcomes {
+                match outcome {
+                    Some(Ok(matrix)) => append(&mut series, matrix.result, LIMIT_METRIC),
+                    Some(Err(error)) => warnings.push(format!("memory limits not read: {error}")),
+                    None => {}
+                }
+            }
+            series
+        };
+        let ksm_limits = limits(ksm);
+        let cadvisor_limits = limits(cadvisor);
+        warnings.dedup();
 
-    let containers: std::collections::BTreeSet<_> = memory_series.keys().map(container).collect();
-    let mut result: Vec<Value> = Vec::with_capacity(memory_series.len() * 2);
-    let mut limited = std::collections::BTreeSet::new();
-    for (labels, values) in ksm_limits.into_iter().chain(cadvisor_limits) {
-        let key = container(&labels);
-        if containers.contains(&key) && limited.insert(key) {
+        let containers: std::collections::BTreeSet<_> =
+            memory_series.keys().map(container).collect();
+        let mut result: Vec<Value> = Vec::with_capacity(memory_series.len() * 2);
+        let mut limited = std::collections::BTreeSet::new();
+        for (labels, values) in ksm_limits.into_iter().chain(cadvisor_limits) {
+            let key = container(&labels);
+            if containers.contains(&key) && limited.insert(key) {
+                result.push(json!({"metric": labels, "values": values}));
+            }
+        }
+        let series_count = memory_series.len();
+        for (labels, values) in memory_series {
             result.push(json!({"metric": labels, "values": values}));
         }
+        let document = json!({
+            "status": "success",
+            "data": {"resultType": "matrix", "result": result},
+            "oom_lint": {
+                "source": client.display_url,
+                "start": oom_core::metrics::format_time(range.start as f64),
+                "end": oom_core::metrics::format_time(range.end as f64),
+                "step_seconds": range.step,
+                "queries": {"memory": memory_query, "limits": [ksm_query, cadvisor_query]},
+                "series": series_count,
+                "warnings": warnings,
+            },
+        });
+        let dump = serde_json::to_vec(&document).map_err(|e| Failure::Selection(miette!("{e}")))?;
+        Ok(Fetched { source: client.display_url.clone(), dump, warnings })
     }
-    let series_count = memory_series.len();
-    for (labels, values) in memory_series {
-        result.push(json!({"metric": labels, "values": values}));
-    }
-    let document = json!({
-        "status": "success",
-        "data": {"resultType": "matrix", "result": result},
-        "oom_lint": {
-            "source": client.display_url,
-            "start": oom_core::metrics::format_time(range.start as f64),
-            "end": oom_core::metrics::format_time(range.end as f64),
-            "step_seconds": range.step,
-            "queries": {"memory": memory_query, "limits": [ksm_query, cadvisor_query]},
-            "series": series_count,
-            "warnings": warnings,
-        },
-    });
-    let dump = serde_json::to_vec(&document).map_err(|e| miette!("{e}"))?;
-    if let Some(path) = &args.save {
-        std::fs::write(path, &dump).map_err(|e| miette!("--save {}: {e}", path.display()))?;
-    }
-    Ok(Some(Fetched { source: client.display_url.clone(), dump, warnings }))
 }
 
 /// Runs the requests, at most `concurrency` at once; stops starting new ones after a failure
@@ -198,8 +290,12 @@ fn run_jobs(
 }
 
 /// Appends a window's series to those of the earlier windows (same labels, same series).
-fn append(into: &mut BTreeMap<BTreeMap<String, String>, Vec<Value>>, result: &[Value], name: &str) {
-    for series in result {
+fn append(
+    into: &mut BTreeMap<BTreeMap<String, String>, Vec<Value>>,
+    result: Vec<Value>,
+    name: &str,
+) {
+    for mut series in result {
         let mut labels: BTreeMap<String, String> = series
             .get("metric")
             .and_then(Value::as_object)
@@ -208,8 +304,16 @@ fn append(into: &mut BTreeMap<BTreeMap<String, String>, Vec<Value>>, result: &[V
             })
             .unwrap_or_default();
         labels.insert("__name__".to_owned(), name.to_owned());
-        let values = series.get("values").and_then(Value::as_array).cloned().unwrap_or_default();
-        into.entry(labels).or_default().extend(values);
+        let values = match series.get_mut("values").map(Value::take) {
+            Some(Value::Array(values)) => values,
+            _ => Vec::new(),
+        };
+        let entry = into.entry(labels).or_default();
+        if entry.is_empty() {
+            *entry = values;
+        } else {
+            entry.extend(values);
+        }
     }
 }
 
@@ -233,6 +337,11 @@ fn fatal(error: &FetchError, query: &str) -> miette::Report {
         FetchError::Rejected { status: 404, .. } => miette!(
             help = "give the URL the API is under, without /api/v1 (e.g. \
                     https://mimir.example/prometheus)",
+            "{error}"
+        ),
+        FetchError::Unreachable { detail, .. } if detail.contains("certificate") => miette!(
+            help = "when the server's certificate is signed by a private CA, give that CA's PEM \
+                    bundle with --ca-file",
             "{error}"
         ),
         _ => miette!("{error}"),

@@ -116,7 +116,7 @@ pub fn default_step(span: i64) -> i64 {
 }
 
 /// A value inside a PromQL double-quoted string.
-fn quoted(text: &str) -> String {
+pub fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -171,20 +171,30 @@ fn container_matchers(namespace: Option<&str>) -> String {
     matchers.join(", ")
 }
 
-/// The memory series, one per container and pod (a restart within a pod keeps its series).
-pub fn memory_query(metric: &str, namespace: Option<&str>, selector: Option<&str>) -> String {
+/// The memory series' own selector (`metric{matchers}`), as `/api/v1/series` lists it.
+pub fn memory_selector(metric: &str, namespace: Option<&str>, selector: Option<&str>) -> String {
     let mut matchers = container_matchers(namespace);
     if let Some(selector) = selector {
         matchers.push_str(", ");
         matchers.push_str(selector);
     }
-    format!("max by ({CONTAINER_LABELS}) ({metric}{{{matchers}}})")
+    format!("{metric}{{{matchers}}}")
+}
+
+/// The memory series, one per container and pod (a restart within a pod keeps its series).
+pub fn memory_query(metric: &str, namespace: Option<&str>, selector: Option<&str>) -> String {
+    format!("max by ({CONTAINER_LABELS}) ({})", memory_selector(metric, namespace, selector))
 }
 
 /// The memory limits: kube-state-metrics' first (it knows the spec), then cAdvisor's (0 when
-/// there is none, hence `> 0`).
-pub fn limit_queries(namespace: Option<&str>) -> [String; 2] {
-    let matchers = container_matchers(namespace);
+/// there is none, hence `> 0`). `pods` narrows them to a batch's pods (matchers such as
+/// `pod=~"a|b"`).
+pub fn limit_queries(namespace: Option<&str>, pods: Option<&str>) -> [String; 2] {
+    let mut matchers = container_matchers(namespace);
+    if let Some(pods) = pods {
+        matchers.push_str(", ");
+        matchers.push_str(pods);
+    }
     [
         format!(
             "max by ({CONTAINER_LABELS}) \
@@ -194,6 +204,85 @@ pub fn limit_queries(namespace: Option<&str>) -> [String; 2] {
             "max by ({CONTAINER_LABELS}) (container_spec_memory_limit_bytes{{{matchers}}} > 0)"
         ),
     ]
+}
+
+/// `text` as an RE2 regular expression that matches exactly it.
+pub fn regex_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `pod=~"a|b|c"`: a matcher for exactly these pods.
+pub fn pods_matcher<'p>(pods: impl IntoIterator<Item = &'p str>) -> String {
+    let alternatives: Vec<String> = pods.into_iter().map(regex_literal).collect();
+    format!("pod=~{}", quoted(&alternatives.join("|")))
+}
+
+/// The queries `diagnose --prometheus` finds the OOM-killed containers with, over the
+/// `window` (a PromQL duration such as `86400s`) before the evaluation time.
+pub fn kill_queries(namespace: Option<&str>, selector: Option<&str>, window: i64) -> KillQueries {
+    let mut matchers = container_matchers(namespace);
+    if let Some(selector) = selector {
+        matchers.push_str(", ");
+        matchers.push_str(selector);
+    }
+    let by = format!("max by ({CONTAINER_LABELS})");
+    KillQueries {
+        oom_killed: format!(
+            "{by} (max_over_time({LAST_TERMINATED}{{reason=\"OOMKilled\", {matchers}}}[{window}s])) > 0"
+        ),
+        oom_events: format!("{by} (increase({OOM_EVENTS}{{{matchers}}}[{window}s])) > 0"),
+        restarts: format!("{by} (increase({RESTARTS}{{{matchers}}}[{window}s]))"),
+        restart_count: format!("{by} (last_over_time({RESTARTS}{{{matchers}}}[{window}s]))"),
+        killed_at: format!("{by} (max_over_time({LAST_TERMINATED_TIME}{{{matchers}}}[{window}s]))"),
+        limits: format!(
+            "{by} (max_over_time(kube_pod_container_resource_limits{{resource=\"memory\", \
+             {matchers}}}[{window}s]))"
+        ),
+        owners: format!(
+            "max by (namespace, pod, owner_kind, owner_name) \
+             (last_over_time(kube_pod_owner{{{}}}[{window}s]))",
+            namespace.map(|n| format!("namespace=~{}", quoted(n))).unwrap_or_default()
+        ),
+        present: [LAST_TERMINATED, RESTARTS, OOM_EVENTS]
+            .map(|metric| format!("count(last_over_time({metric}[{window}s]))")),
+    }
+}
+
+/// kube-state-metrics' reason of the last termination (1 while it is the reason).
+pub const LAST_TERMINATED: &str = "kube_pod_container_status_last_terminated_reason";
+/// kube-state-metrics' time of the last termination (Unix seconds; kube-state-metrics ≥ 2.10).
+pub const LAST_TERMINATED_TIME: &str = "kube_pod_container_status_last_terminated_timestamp";
+/// kube-state-metrics' restart counter.
+pub const RESTARTS: &str = "kube_pod_container_status_restarts_total";
+/// cAdvisor's OOM event counter.
+pub const OOM_EVENTS: &str = "container_oom_events_total";
+
+/// See [`kill_queries`].
+#[derive(Debug, Clone)]
+pub struct KillQueries {
+    /// Containers whose last termination was `OOMKilled` during the window.
+    pub oom_killed: String,
+    /// Containers with OOM events during the window.
+    pub oom_events: String,
+    /// Restarts during the window.
+    pub restarts: String,
+    /// The restart count at the end of the window.
+    pub restart_count: String,
+    /// When the last termination was.
+    pub killed_at: String,
+    /// The memory limits (kube-state-metrics).
+    pub limits: String,
+    /// The pods' owners (kube-state-metrics' `kube_pod_owner`).
+    pub owners: String,
+    /// Whether the server has each of [`LAST_TERMINATED`], [`RESTARTS`], [`OOM_EVENTS`].
+    pub present: [String; 3],
 }
 
 #[cfg(test)]
@@ -247,6 +336,11 @@ mod tests {
         assert_eq!(
             memory_query("m", Some(r#"a\.b"c"#), Some(r#"app="api""#)),
             r#"max by (namespace, pod, container) (m{container!="", container!="POD", namespace=~"a\\.b\"c", app="api"})"#
+        );
+        assert_eq!(pods_matcher(["api-1", "db.0"]), r#"pod=~"api-1|db\\.0""#);
+        assert_eq!(
+            limit_queries(Some("shop"), Some(r#"pod=~"a""#))[1],
+            r#"max by (namespace, pod, container) (container_spec_memory_limit_bytes{container!="", container!="POD", namespace=~"shop", pod=~"a"} > 0)"#
         );
         assert_eq!(selector_matchers(r#" {app="api",} "#), Ok(r#"app="api""#.to_owned()));
         assert!(selector_matchers("{}").is_err());

@@ -104,7 +104,7 @@ fn rates(slope: f64, low: f64, high: f64) -> (String, String, String) {
     (format!("{} {unit}", show(slope)), show(low), show(high))
 }
 
-fn duration(hours: f64) -> String {
+pub(crate) fn duration(hours: f64) -> String {
     if hours < 2.0 {
         format!("{:.0} min", hours * 60.0)
     } else if hours < 48.0 {
