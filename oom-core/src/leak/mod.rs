@@ -399,6 +399,42 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         buckets: Vec::new(),
         notes: Vec::new(),
     };
+    if let Some(given) = options.limit_bytes
+        && series.limits.iter().any(|&(_, bytes)| bytes != given)
+    {
+        let exported: Vec<String> = series
+            .limits
+            .iter()
+            .map(|&(_, bytes)| format!("{:.0} MiB", bytes as f64 / MIB))
+            .collect();
+        analysis.notes.push(format!(
+            "the limit given ({:.0} MiB) replaces the limit in the data ({}) throughout",
+            given as f64 / MIB,
+            exported.join(", then ")
+        ));
+    }
+    // A working set above the limit in force cannot be: the limit is not the one the container
+    // ran under (changed, pod-level, or joined from another series).
+    let above: Vec<f64> = samples
+        .iter()
+        .filter_map(|s| {
+            let limit = limit_at(s.time)? as f64;
+            (limit > 0.0 && s.bytes > limit * (1.0 + ABOVE_LIMIT_TOLERANCE))
+                .then(|| s.bytes / limit)
+        })
+        .collect();
+    if let Some(highest) = above.iter().copied().reduce(f64::max) {
+        // Nothing was clipped by a limit the container did not have.
+        analysis.peak_clipped = false;
+        analysis.notes.push(format!(
+            "{} sample{} above the limit in force (up to {:.0} % of it): a container cannot use \
+             more than its limit, so that limit is not the one it ran under — a changed limit, a \
+             pod-level limit or a series joined to the wrong container; check it before sizing",
+            above.len(),
+            if above.len() == 1 { " is" } else { "s are" },
+            highest * 100.0
+        ));
+    }
     let fewest = t.min_samples.max(FEWEST_SAMPLES);
     if samples.len() < fewest {
         analysis.message = match samples.len() {
@@ -739,6 +775,10 @@ fn decline_before(floors: &[f64]) -> f64 {
     let lowest = (0..floors.len()).min_by(|&a, &b| floors[a].total_cmp(&floors[b])).unwrap_or(0);
     floors[..=lowest].iter().copied().fold(f64::MIN, f64::max) - floors[lowest]
 }
+
+/// How far above the limit (share of it) a sample may read before it is impossible: 1 %, for
+/// the working set's accounting and scrape timing around a limit change.
+const ABOVE_LIMIT_TOLERANCE: f64 = 0.01;
 
 /// Most times the bucket count may grow when restarts are close together: 8, which keeps the
 /// statistics' work bounded (at most 8 × [`BUCKETS`] buckets, each segment fitted on its own).
