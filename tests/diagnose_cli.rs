@@ -561,7 +561,7 @@ fn plots_mark_the_kills_and_the_limit() {
     assert!(texts.contains(&"kill"), "the kill marker's legend");
     assert!(texts.contains(&"limit"), "the limit line's legend");
     assert!(svg.contains("revision 12"), "the deploy");
-    assert!(svg.contains("trend +5.9 MiB/h"), "the verdict's trend");
+    assert!(svg.contains("trend of the floor +5.9 MiB/h"), "the verdict's trend");
     // The incident without a series has no file, and says so.
     let cart = &report["incidents"][1];
     assert_eq!(cart["pod"], "cart-6c9d7f5b8-h4k2m");

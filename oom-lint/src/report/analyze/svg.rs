@@ -102,10 +102,21 @@ fn draw(path: &Path, chart_input: &Chart<'_>) -> Result<(), Box<dyn std::error::
         chart
             .draw_series(LineSeries::new(
                 samples.iter().map(|s| (hours(s.time), s.bytes / MIB)),
-                sample_color.stroke_width(1),
+                sample_color.mix(0.6).stroke_width(1),
             ))?
             .label("samples")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], sample_color));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], sample_color.mix(0.6))
+            });
+        // What the trend is fitted to, so a trend along the bottom of the band is explained.
+        let floor_color = RGBColor(20, 50, 110);
+        chart
+            .draw_series(LineSeries::new(
+                a.buckets.iter().map(|b| (hours(b.time), b.floor / MIB)),
+                floor_color.stroke_width(1),
+            ))?
+            .label("floor per interval (low 10 %), what the trend is fitted to")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], floor_color));
     } else {
         chart
             .draw_series(LineSeries::new(
@@ -121,7 +132,7 @@ fn draw(path: &Path, chart_input: &Chart<'_>) -> Result<(), Box<dyn std::error::
                 a.buckets.iter().map(|b| (hours(b.time), b.floor / MIB)),
                 sample_color,
             ))?
-            .label("floor per interval")
+            .label("floor per interval (low 10 %), what the trend is fitted to")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], sample_color));
     }
     let trend_color = RGBColor(200, 40, 40);
@@ -135,11 +146,11 @@ fn draw(path: &Path, chart_input: &Chart<'_>) -> Result<(), Box<dyn std::error::
         let series =
             chart.draw_series(LineSeries::new(vec![start, end], trend_color.stroke_width(2)))?;
         if index == 0 {
-            series.label(format!("trend {:+.1} MiB/h", line.slope_bytes_per_hour / MIB)).legend(
-                move |(x, y)| {
+            series
+                .label(format!("trend of the floor {:+.1} MiB/h", line.slope_bytes_per_hour / MIB))
+                .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 16, y)], trend_color.stroke_width(2))
-                },
-            );
+                });
         }
     }
     if let Some(limit) = limit_mib {
@@ -149,11 +160,14 @@ fn draw(path: &Path, chart_input: &Chart<'_>) -> Result<(), Box<dyn std::error::
             .label("limit")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED));
     }
-    if let Some(alert) = alert_mib {
+    if let (Some(alert), Some(limit)) = (alert_mib, limit_mib) {
         let orange = RGBColor(230, 140, 0);
+        // The alert follows the limit in force, as the limit's own line does.
+        let ratio = alert / limit;
+        let steps = limit_steps(&a.limits, limit, x_end, hours);
         chart
             .draw_series(LineSeries::new(
-                vec![(0.0, alert), (x_end, alert)],
+                steps.into_iter().map(|(x, y)| (x, y * ratio)),
                 orange.stroke_width(1),
             ))?
             .label("alert (80% of limit)")
