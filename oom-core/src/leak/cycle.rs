@@ -3,7 +3,8 @@
 
 use crate::leak::Thresholds;
 use crate::leak::segments::best_step;
-use crate::trend::{Seasonal, seasonal_fit, seasonal_fit_with_break};
+use crate::leak::segments::{BIC_MARGIN, best_hinge};
+use crate::trend::{Seasonal, cycle_fit, ols, seasonal_fit, seasonal_fit_with_break};
 
 /// The cycle to remove from `floors` (at `hours`), if one explains enough of them, and whether
 /// it includes the weekly period.
@@ -86,4 +87,33 @@ impl Fits {
             broken => self.line.or(broken),
         }
     }
+}
+
+/// Whether a window shorter than a day (`hours`, its `floors`) rises the way the daily cycle
+/// would: a single daily harmonic with a constant (three parameters) fits within
+/// [`BIC_MARGIN`] of the better of a line and a hinge, and its trough stays above zero (memory
+/// cannot cycle below nothing). The series alone cannot then tell growth from the cycle.
+pub(super) fn daily_cycle_explains(hours: &[f64], floors: &[f64], t: &Thresholds) -> bool {
+    let n = hours.len().min(floors.len());
+    if n < 2 * 3 || t.daily_period_hours <= 0.0 {
+        return false;
+    }
+    let Some(cycle) = cycle_fit(hours, floors, &[t.daily_period_hours], 1) else {
+        return false;
+    };
+    let mean = floors.iter().sum::<f64>() / n as f64;
+    let amplitude = cycle.component.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+    if mean - amplitude < 0.0 {
+        return false;
+    }
+    let nf = n as f64;
+    let bic = |sse: f64, parameters: f64| {
+        nf * (sse.max(f64::MIN_POSITIVE) / nf).ln() + parameters * nf.ln()
+    };
+    let line = ols(hours, floors);
+    let sse_line: f64 =
+        hours.iter().zip(floors).map(|(x, y)| (y - line.intercept - line.slope * x).powi(2)).sum();
+    let (sse_hinge, _, _) = best_hinge(hours, floors, t.breakpoint_margin);
+    let growth = bic(sse_line, 2.0).min(bic(sse_hinge, 3.0));
+    bic(cycle.residual_sse, 3.0) <= growth + BIC_MARGIN
 }

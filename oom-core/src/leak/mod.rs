@@ -562,27 +562,34 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     // Repeated drops from near the limit but not at it are a collector or kills: the series
     // alone cannot tell, and a leak must not be read into them.
     let ambiguous = found.oom == 0 && found.ambiguous >= AMBIGUOUS_MIN_DROPS;
-    // Less than a day that falls and then rises is the shape of a daily cycle as much as of a
-    // leak: more data decides.
+    // Less than a day that rises the way a daily cycle would — any rise shorter than half a
+    // day (a daily cycle rises that long), or a longer one the cycle fits as well as growth —
+    // cannot be told from the cycle by the series alone: no verdict on growth and no sizing.
     let cycle_like = window_hours + interval < t.full_day_hours
         && boundaries.is_empty()
         && growing.first().is_some_and(|&(_, end, onset)| {
-            let growth = floors[end - 1] - floors[onset];
-            // Beyond the floors' own noise: the spread of their steps over √2.
-            let steps: Vec<f64> = floors.windows(2).map(|w| w[1] - w[0]).collect();
-            let noise = quantile::robust_sigma(&steps, median(&steps)) / std::f64::consts::SQRT_2;
-            let decline = decline_before(&floors[..=onset]);
-            decline >= t.short_window_max_decline_share * growth
-                && decline >= t.growth_min_noise_multiple * noise
+            // A daily swing seldom more than doubles memory: growth beyond that is no cycle.
+            let plausible = floors[end - 1] <= MAX_DAILY_SWING * floors[onset].max(0.0);
+            plausible
+                && (hours[end - 1] - hours[onset] < t.daily_period_hours / 2.0
+                    || cycle::daily_cycle_explains(&hours, &floors, t))
         });
-    if cycle_like {
-        analysis.notes.push(format!(
-            "the floor fell and then rose within {}: less than a day cannot tell a daily cycle \
-             from a leak — a day and a half or more of data would decide",
-            duration_text(window_hours)
-        ));
+    if cycle_like && covered && found.inferred == 0 && !ambiguous {
+        let (_, end, onset) = growing[0];
+        let rate = (floors[end - 1] - floors[onset]) / (hours[end - 1] - hours[onset]).max(1e-9);
+        analysis.classification = Classification::InsufficientData;
+        analysis.slope_bytes_per_hour = rate;
+        analysis.message = format!(
+            "rises {:+.1} MiB/h over {}, which a daily cycle does as well as a leak (a daily \
+             cycle rises for up to half a day): less than a day cannot tell them apart — a day \
+             and a half or more of data would decide",
+            rate / MIB,
+            duration_text(hours[end - 1] - hours[onset])
+        );
+        analysis.buckets = buckets;
+        return analysis;
     }
-    if !growing.is_empty() && covered && found.inferred == 0 && !ambiguous && !cycle_like {
+    if !growing.is_empty() && covered && found.inferred == 0 && !ambiguous {
         let pooled = pooled_slope(&hours, &floors, &growing, t);
         analysis.classification = Classification::Leak;
         analysis.slope_bytes_per_hour = pooled.slope;
@@ -760,21 +767,9 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     analysis
 }
 
-/// Floors either side of each one in the running median that [`decline_before`] measures on: 2.
-const DECLINE_SMOOTHING: usize = 2;
-
-/// The largest fall of `floors` (a running median of five, so one outlying bucket is no fall)
-/// to their lowest point from any point before it (bytes, ≥ 0).
-fn decline_before(floors: &[f64]) -> f64 {
-    let floors: Vec<f64> = (0..floors.len())
-        .map(|i| {
-            let from = i.saturating_sub(DECLINE_SMOOTHING);
-            median(&floors[from..(i + DECLINE_SMOOTHING + 1).min(floors.len())])
-        })
-        .collect();
-    let lowest = (0..floors.len()).min_by(|&a, &b| floors[a].total_cmp(&floors[b])).unwrap_or(0);
-    floors[..=lowest].iter().copied().fold(f64::MIN, f64::max) - floors[lowest]
-}
+/// The most a daily cycle is taken to multiply memory by from trough to crest: 2. A rise
+/// beyond that within a day is growth, however short the window.
+const MAX_DAILY_SWING: f64 = 2.0;
 
 /// How far above the limit (share of it) a sample may read before it is impossible: 1 %, for
 /// the working set's accounting and scrape timing around a limit change.

@@ -49,7 +49,7 @@ impl Model {
 /// BIC differences below this are "not worth more than a bare mention" (Kass and Raftery,
 /// "Bayes Factors", JASA 1995, table in §3.2): 2. A saturation whose knee sits at the last
 /// points is a line, and must not turn growth into warm-up by a fraction of a point.
-const BIC_MARGIN: f64 = 2.0;
+pub(super) const BIC_MARGIN: f64 = 2.0;
 
 /// The verdict on one segment (`x` in hours, `y` its floors): which model wins, and whether a
 /// rise is a leak.
@@ -171,7 +171,7 @@ pub(super) fn best_step(y: &[f64]) -> (f64, usize) {
 
 /// Best "flat, then a line from τ": (SSE, onset index, slope). The onset is searched up to
 /// `margin` buckets before the end.
-fn best_hinge(x: &[f64], y: &[f64], margin: usize) -> (f64, usize, f64) {
+pub(super) fn best_hinge(x: &[f64], y: &[f64], margin: usize) -> (f64, usize, f64) {
     let n = x.len();
     let mut best = (f64::INFINITY, 0, 0.0);
     for onset in 1..n.saturating_sub(margin) {

@@ -145,10 +145,6 @@ pub struct Thresholds {
     pub late_growth_parts: usize,
     /// The last part's Theil–Sen slope is above this share of the whole growth's slope: 0.25.
     pub late_growth_min_share: f64,
-    /// In a window shorter than `full_day_hours`, growth after the floor first fell by at least
-    /// this share of it is not called a leak: 0.25, as the rising half of a daily cycle looks
-    /// like growth from an onset, and a leak seldom starts from a material fall.
-    pub short_window_max_decline_share: f64,
     /// Growing segments cover at least this share of the window for a leak (unless the series
     /// has a single segment): 0.5, as one grown segment among restarts that did not grow is not
     /// the OOM sawtooth.
@@ -249,7 +245,6 @@ impl Default for Thresholds {
             growth_min_relative: 0.05,
             late_growth_parts: 3,
             late_growth_min_share: 0.25,
-            short_window_max_decline_share: 0.25,
             leak_min_covered_share: 0.5,
             daily_period_hours: 24.0,
             weekly_period_hours: 168.0,

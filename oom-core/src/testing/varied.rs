@@ -59,9 +59,9 @@ pub fn varied(seed: u64) -> Generated {
     let mut base = log_between(&mut rng, 100.0, 1500.0) * MIB;
     // Noise: white, AR(1) or heavy-tailed (Student t with 3 degrees of freedom).
     let noise_kind = (rng.uniform() * 3.0) as usize;
-    let sigma = between(&mut rng, 0.003, 0.015) * base;
+    let mut sigma = between(&mut rng, 0.003, 0.015) * base;
     let phi = between(&mut rng, 0.8, 0.97);
-    let daily = (rng.uniform() < 0.4 && class != "sawtooth")
+    let mut daily = (rng.uniform() < 0.4 && class != "sawtooth")
         .then(|| (between(&mut rng, 0.05, 0.2) * base, rng.uniform() * TAU));
     let mut truth = Truth {
         classification: class,
@@ -90,7 +90,11 @@ pub fn varied(seed: u64) -> Generated {
     if class == "leak" {
         // A leak that is material over its span: it grows by 15 % to 300 % of the base.
         let growth = rate * (window - onset) / HOUR;
+        let drawn = base;
         base = (growth / between(&mut rng, 0.15, 3.0)).clamp(50.0 * MIB, 4000.0 * MIB);
+        // Noise and the daily cycle are shares of the level: they follow the new base.
+        sigma *= base / drawn;
+        daily = daily.map(|(amplitude, phase)| (amplitude * base / drawn, phase));
         truth.slope_bytes_per_hour = Some(rate);
     }
     let leak_restarts = class == "leak" && rng.uniform() < 0.3;
@@ -209,6 +213,20 @@ pub fn varied(seed: u64) -> Generated {
     }
     if class == "leak" && !leak_restarts && onset > 0.1 * window {
         truth.onset = Some(START + onset);
+    }
+    // A leak seen rising for less than half a day, in less than a day, by less than doubling:
+    // a daily cycle rises as long and as much, so no series can decide — its truth is that the
+    // data is insufficient.
+    let grown = rate * (window - onset) / HOUR;
+    if class == "leak"
+        && !leak_restarts
+        && window < 24.0 * HOUR
+        && window - onset < 12.0 * HOUR
+        && grown < base
+    {
+        truth.classification = "insufficient-data";
+        truth.slope_bytes_per_hour = None;
+        truth.onset = None;
     }
     if class == "step" && !silent_step {
         events.push(Event { time: START + at - 300.0, label: "deploy 5709e11".into() });

@@ -37,7 +37,9 @@ mod theil_sen;
 pub use kendall::kendall_s;
 pub use mann_kendall::{MannKendall, mann_kendall, mann_kendall_hamed_rao};
 pub use ols::{LinearFit, ols};
-pub use seasonal::{Break, BrokenSeasonal, Seasonal, seasonal_fit, seasonal_fit_with_break};
+pub use seasonal::{
+    Break, BrokenSeasonal, Seasonal, cycle_fit, seasonal_fit, seasonal_fit_with_break,
+};
 pub use theil_sen::{TheilSen, theil_sen, theil_sen_slope, theil_sen_with_variance};
 
 /// z for a two-sided 95 % interval.

@@ -56,6 +56,32 @@ pub fn seasonal_fit(x: &[f64], y: &[f64], periods: &[f64], harmonics: usize) -> 
     Some(Seasonal { component, explained_share, slope: beta[1], residual_sse: sse_full })
 }
 
+/// Fits a cycle alone, `y ≈ a + Σ_p Σ_k (c·sin(2πkx/p) + d·cos(2πkx/p))`, with no trend:
+/// whether a window shorter than its period is explained by the cycle as well as by growth.
+/// Its `slope` is 0 and its `explained_share` is of the variance around the mean. Returns
+/// `None` as [`seasonal_fit`] does.
+///
+/// ```
+/// use oom_core::trend::cycle_fit;
+///
+/// // Twelve hours, every 15 minutes, of a daily cycle of ±75 around 500.
+/// let x: Vec<f64> = (0..48).map(|i| f64::from(i) / 4.0).collect();
+/// let y: Vec<f64> =
+///     x.iter().map(|h| 500.0 + 75.0 * (std::f64::consts::TAU * (h - 3.0) / 24.0).sin()).collect();
+/// let fit = cycle_fit(&x, &y, &[24.0], 1).ok_or("singular")?;
+/// assert!(fit.residual_sse < 1e-6);
+/// # Ok::<(), &str>(())
+/// ```
+pub fn cycle_fit(x: &[f64], y: &[f64], periods: &[f64], harmonics: usize) -> Option<Seasonal> {
+    let n = x.len().min(y.len());
+    let (x, y) = (&x[..n], &y[..n]);
+    let (_, sse, component) = fit(x, y, periods, harmonics, |_| [0.0; 0])?;
+    let mean = y.iter().sum::<f64>() / n.max(1) as f64;
+    let total: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();
+    let explained_share = if total > 0.0 { (1.0 - sse / total).clamp(0.0, 1.0) } else { 0.0 };
+    Some(Seasonal { component, explained_share, slope: 0.0, residual_sse: sse })
+}
+
 /// The broken trend a cycle was fitted with by [`seasonal_fit_with_break`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
