@@ -56,3 +56,46 @@ fn a_given_limit_that_differs_from_the_data_is_said() {
     let analysis = analyze(&flat(300.0, 512), &[], &same);
     assert!(!analysis.notes.iter().any(|n| n.contains("limit given")), "{:?}", analysis.notes);
 }
+
+/// Two days a minute apart, flat at 300 MiB for the first, then `rate` MiB an hour.
+fn leak(rate: f64, limit: u64) -> Series {
+    let samples = (0..2880)
+        .map(|i| {
+            let hours = f64::from(i) / 60.0;
+            let wobble = if i % 2 == 0 { 2.0 } else { -2.0 };
+            Sample {
+                time: 1.7e9 + 60.0 * f64::from(i),
+                bytes: (300.0 + wobble + rate * (hours - 24.0).max(0.0)) * MIB,
+            }
+        })
+        .collect();
+    Series {
+        labels: Default::default(),
+        samples,
+        limits: vec![(1.7e9, limit << 20)],
+        pod_changes: vec![],
+    }
+}
+
+#[test]
+fn no_relief_below_a_limit_that_lasts() {
+    // +2 MiB/h ends near 350 MiB: a 2 GiB limit lasts weeks, so no "relief" below it.
+    let analysis = analyze(&leak(2.0, 2048), &[], &AnalysisOptions::default());
+    assert_eq!(analysis.classification.as_str(), "leak");
+    assert_eq!(analysis.relief_limit_bytes, None);
+    assert!(
+        analysis.notes.iter().any(|n| n.contains("no relief is needed before the fix")),
+        "{:?}",
+        analysis.notes
+    );
+}
+
+#[test]
+fn relief_above_a_limit_about_to_be_reached() {
+    // +10 MiB/h ends near 540 MiB against a 600 MiB limit: reached within the day.
+    let analysis = analyze(&leak(10.0, 600), &[], &AnalysisOptions::default());
+    assert_eq!(analysis.classification.as_str(), "leak");
+    let relief = analysis.relief_limit_bytes.unwrap_or(0);
+    assert!(relief > 600 << 20, "relief {relief}");
+    assert!(relief as f64 > analysis.peak_bytes + 24.0 * 10.0 * MIB);
+}

@@ -37,6 +37,23 @@ pub(super) fn leak_recommendation(
     let day_ahead = analysis.peak_bytes
         + analysis.slope_ci.1.max(analysis.slope_bytes_per_hour)
             * options.thresholds.relief_horizon_hours;
-    let relief = (day_ahead * options.policy.headroom).min(MAX_RELIEF_BYTES);
-    analysis.relief_limit_bytes = Some(friendly_ceil(relief as u64));
+    let relief = friendly_ceil((day_ahead * options.policy.headroom).min(MAX_RELIEF_BYTES) as u64);
+    // A limit in force that already lasts the horizon (at the interval's soonest) or is above
+    // the relief needs no relief: a lower "relief" would bring the next kill closer.
+    let soonest = analysis.time_to_oom_interval.map(|(soonest, _)| soonest);
+    let lasts = soonest.is_some_and(|h| h >= options.thresholds.relief_horizon_hours);
+    match analysis.limit_bytes {
+        Some(limit) if lasts || limit >= relief => {
+            analysis.relief_limit_bytes = None;
+            analysis.notes.push(format!(
+                "the limit in force lasts {} at the worst-case rate: no relief is needed before \
+                 the fix",
+                soonest.map_or_else(
+                    || "about a day or more".to_owned(),
+                    |h| format!("≈ {:.1} days", h / 24.0)
+                )
+            ));
+        }
+        _ => analysis.relief_limit_bytes = Some(relief),
+    }
 }

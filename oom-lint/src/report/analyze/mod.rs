@@ -228,11 +228,8 @@ pub fn human(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputE
             out.push_str(&format!("  note: {note}\n"));
         }
         if let Some(rec) = &a.recommendation {
-            let basis = if a.classification == Classification::Leak {
-                " (from before the leak)"
-            } else {
-                ""
-            };
+            let leak = a.classification == Classification::Leak;
+            let basis = if leak { " once the leak is fixed (sized from before it)" } else { "" };
             out.push_str(&format!(
                 "  recommendation{basis}: request {}, limit {}, {}, alert at {}\n",
                 rec.request,
@@ -242,13 +239,20 @@ pub fn human(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputE
             ));
             if let Some(relief) = a.relief_limit_bytes {
                 out.push_str(&format!(
-                    "  relief: a limit of {} lasts about a day at the worst-case rate; the real fix is in the code (heap dump, allocation profile)\n",
+                    "  relief until then: a limit of {} lasts about a day at the worst-case rate; the real fix is in the code (heap dump, allocation profile)\n",
+                    format_bytes(relief)
+                ));
+                out.push_str(&format!(
+                    "  resources now (relief):\n    requests:\n      memory: {}\n    limits:\n      memory: {}\n",
+                    rec.request,
                     format_bytes(relief)
                 ));
             }
             out.push_str(&format!(
-                "  resources:\n    requests:\n      memory: {}\n    limits:\n      memory: {}\n",
-                rec.request, rec.limit
+                "  resources{}:\n    requests:\n      memory: {}\n    limits:\n      memory: {}\n",
+                if leak { " once the leak is fixed" } else { "" },
+                rec.request,
+                rec.limit
             ));
         }
         out.push('\n');
