@@ -25,6 +25,7 @@ fn row(row: &Row) -> Value {
         "recommended_request_bytes": row.recommended_request_bytes,
         "recommended_limit_bytes": row.recommended_limit_bytes,
         "recommended_limit": row.recommended_limit,
+        "relief_limit_bytes": row.relief_limit_bytes,
         "wasted_bytes": row.wasted_bytes(),
     })
 }

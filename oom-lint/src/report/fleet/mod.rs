@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 
 use oom_core::leak::Classification;
+use oom_core::quantity::format_bytes;
 
 use super::analyze::SeriesResult;
 use crate::finding::InputError;
@@ -60,6 +61,8 @@ pub struct Row {
     pub recommended_request_bytes: Option<u64>,
     pub recommended_limit_bytes: Option<u64>,
     pub recommended_limit: Option<String>,
+    /// For a leak, a limit that lasts about a day (none when the limit in force does).
+    pub relief_limit_bytes: Option<u64>,
 }
 
 impl Row {
@@ -83,8 +86,23 @@ impl Row {
             restarts: a.restarts,
             oom_restarts: a.oom_restarts,
             recommended_request_bytes: a.recommendation.as_ref().map(|r| r.request_bytes),
-            recommended_limit_bytes: a.recommendation.as_ref().map(|r| r.limit_bytes),
-            recommended_limit: a.recommendation.as_ref().map(|r| r.limit.clone()),
+            // A leak's pre-leak sizing is for after the fix; what to set now is the relief limit,
+            // or the limit in force when that already lasts the day.
+            recommended_limit_bytes: if a.classification == Classification::Leak {
+                a.relief_limit_bytes.or(a.limit_bytes)
+            } else {
+                a.recommendation.as_ref().map(|r| r.limit_bytes)
+            },
+            recommended_limit: if a.classification == Classification::Leak {
+                match (a.relief_limit_bytes, a.limit_bytes) {
+                    (Some(relief), _) => Some(format!("{} now (relief)", format_bytes(relief))),
+                    (None, Some(_)) => Some("keep the limit until the fix".to_owned()),
+                    (None, None) => a.recommendation.as_ref().map(|r| r.limit.clone()),
+                }
+            } else {
+                a.recommendation.as_ref().map(|r| r.limit.clone())
+            },
+            relief_limit_bytes: a.relief_limit_bytes,
         }
     }
 
@@ -197,6 +215,7 @@ mod tests {
             recommended_request_bytes: Some(128 << 20),
             recommended_limit_bytes: Some(256 << 20),
             recommended_limit: Some("256Mi".into()),
+            relief_limit_bytes: None,
         }
     }
 
