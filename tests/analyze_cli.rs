@@ -189,3 +189,22 @@ fn closed_stdout_and_stderr_end_every_command_quietly_with_its_exit_code() {
         assert_eq!(status.code(), Some(expected), "{args:?}");
     }
 }
+
+#[test]
+fn a_limit_too_small_for_any_container_is_refused() {
+    // `512m` is milli: half a byte, rounded up — a typo for 512Mi, not a limit to judge by.
+    for (limit, bytes) in [("512m", "1 byte,"), ("512", "512 bytes")] {
+        let run = oom_lint(
+            &["analyze", "verdicts/leak.csv", "--limit", limit],
+            &testdata("metrics"),
+            None,
+        );
+        assert_eq!(run.code, Some(2), "{limit}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("`{limit}` is {bytes}")), "{}", run.stderr);
+        assert!(run.stderr.contains("512Mi"), "{}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+    let run =
+        oom_lint(&["analyze", "verdicts/leak.csv", "--limit", "6Mi"], &testdata("metrics"), None);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+}

@@ -572,3 +572,14 @@ fn plots_mark_the_kills_and_the_limit() {
     assert!(human.stdout.contains("  plot: none (no memory series of this container)\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn nothing_to_diagnose_is_an_input_error_not_all_clear() {
+    let dir = std::env::temp_dir().join(format!("oom-lint-empty-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let run = oom_lint(&["diagnose", "."], &dir, None);
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("nothing to diagnose"), "{}", run.stdout);
+    assert!(!run.stdout.contains("0 incidents;") || run.stdout.contains("1 input error"));
+}

@@ -16,6 +16,9 @@ use crate::report::fleet::{Fleet, Row, Seconds};
 
 /// Dumps larger than this are read whole too, but the user is told it may take a moment.
 const LARGE_INPUT: usize = 50 << 20;
+/// The smallest memory limit the container runtime accepts, bytes: 6 MiB (runc and Docker
+/// refuse less); a `--limit` below it is a typo such as `512m` (milli) or a missing suffix.
+const MIN_CONTAINER_LIMIT: u64 = 6 << 20;
 /// Refuse single dumps beyond this: a week at one-second resolution is far below it.
 const MAX_INPUT: u64 = 2 << 30;
 
@@ -23,14 +26,27 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
     let limit = match &args.limit {
         None => None,
         Some(text) => {
-            Some(Quantity::parse(text).ok().and_then(|q| q.bytes()).filter(|&b| b > 0).ok_or_else(
-                || {
-                    miette!(
-                        help = "write a quantity such as 512Mi",
-                        "--limit: `{text}` is not a positive memory quantity"
-                    )
-                },
-            )?)
+            let bytes =
+                Quantity::parse(text).ok().and_then(|q| q.bytes()).filter(|&b| b > 0).ok_or_else(
+                    || {
+                        miette!(
+                            help = "write a quantity such as 512Mi",
+                            "--limit: `{text}` is not a positive memory quantity"
+                        )
+                    },
+                )?;
+            // `512m` is 0.512 bytes and `512` is 512 bytes: no container runs under a limit that
+            // small, so it is a typo rather than a limit to judge kills against.
+            if bytes < MIN_CONTAINER_LIMIT {
+                return Err(miette!(
+                    help = "memory quantities use binary suffixes: 512Mi, 1Gi (`m` is milli)",
+                    "--limit: `{text}` is {bytes} byte{}, below the {} MiB the container runtime \
+                     accepts as a memory limit",
+                    if bytes == 1 { "" } else { "s" },
+                    MIN_CONTAINER_LIMIT >> 20
+                ));
+            }
+            Some(bytes)
         }
     };
     let mut errors: Vec<InputError> = Vec::new();

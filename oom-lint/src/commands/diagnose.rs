@@ -31,10 +31,30 @@ pub fn run(args: &DiagnoseArgs) -> miette::Result<ExitStatus> {
             "diagnose does not write --save"
         ));
     }
-    if let Some(source) = crate::live::Source::new(&args.live)? {
-        files.extend(live_inputs(&source, &mut errors)?);
+    let live = crate::live::Source::new(&args.live)?;
+    if let Some(source) = &live {
+        files.extend(live_inputs(source, &mut errors)?);
     }
     let mut collected = read::collect(files, &settings, errors);
+    // Nothing read is not "no incident": say so, and exit as for unreadable input.
+    if live.is_none()
+        && collected.errors.is_empty()
+        && collected.pods.is_empty()
+        && collected.events.is_empty()
+        && collected.series.is_empty()
+        && collected.deploys.is_empty()
+        && collected.manifests.is_empty()
+    {
+        collected.errors.push(InputError {
+            file: args.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
+            position: None,
+            message: "no pod status, describe text, event, deploy, manifest or memory series in \
+                      the input: nothing \
+                      to diagnose (kubectl get pods -o json, kubectl describe pod, kubectl get \
+                      events -o json, or a metric dump)"
+                .to_owned(),
+        });
+    }
     let mut incidents = diagnose::diagnose(&collected, &settings);
     if let Some(dir) = &args.plot {
         plot(dir, &mut incidents, &mut collected.errors);

@@ -132,6 +132,7 @@ mod tests {
             recommended_request_bytes: Some(256 << 20),
             recommended_limit_bytes: Some(512 << 20),
             recommended_limit: Some("512Mi".into()),
+            relief_limit_bytes: None,
         }
     }
 
