@@ -741,7 +741,20 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
             };
         } else {
             analysis.classification = Classification::Steady;
-            analysis.message = "no sustained growth".to_owned();
+            // A significant rise that is not a leak levelled off or is too small to matter:
+            // say so rather than "no growth" beside a slope that is plainly there.
+            let rose =
+                analysis.p_value < t.growth_max_p_value && analysis.slope_bytes_per_hour > 0.0;
+            analysis.message = match (rose, window_hours + interval < t.full_day_hours) {
+                (true, true) => "a rise that levels off or is too small to size for, not \
+                                 sustained growth; less than a day cannot rule out a daily cycle \
+                                 — a day and a half or more of data would decide"
+                    .to_owned(),
+                (true, false) => "a rise that levels off or is too small to size for (warm-up, \
+                                  a cache filling), not sustained growth"
+                    .to_owned(),
+                (false, _) => "no sustained growth".to_owned(),
+            };
         }
         analysis.recommendation = recommend(peak_bytes, average_bytes, &options.policy).ok();
     }

@@ -171,8 +171,8 @@ pub fn human(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputE
             Classification::Steady => {
                 let (slope, low, high) = rates(a.slope_bytes_per_hour, a.slope_ci.0, a.slope_ci.1);
                 format!(
-                    "STEADY  no sustained growth ({slope}, 95% CI {low} to {high}, p {:.2})",
-                    a.p_value
+                    "STEADY  {} ({slope}, 95% CI {low} to {high}, p {:.2})",
+                    a.message, a.p_value
                 )
             }
             Classification::Step => match a.level_shift {
