@@ -17,16 +17,8 @@ use crate::observed;
 use crate::report::check::{self as report, Report};
 
 pub fn run(args: &CheckArgs) -> miette::Result<ExitStatus> {
-    let config = match load_config(args.config.as_deref()) {
-        Ok(config) => config,
-        Err(errors) => {
-            // One line per problem, unwrapped, so editors and CI logs can jump to them.
-            super::write_stderr("error: invalid configuration");
-            for line in describe_errors(&errors) {
-                super::write_stderr(&format!("  {line}"));
-            }
-            return Ok(ExitStatus::InputError);
-        }
+    let Some(config) = config_or_report(args.config.as_deref()) else {
+        return Ok(ExitStatus::InputError);
     };
     let exclude = exclude_set(config.exclude.iter().chain(&args.exclude))?;
     let max_file_size = Quantity::parse(&args.max_file_size)
@@ -108,6 +100,23 @@ pub(super) fn load_config(explicit: Option<&std::path::Path>) -> Result<Config, 
         return Ok(Config::default());
     };
     config::load(&path)
+}
+
+/// The configuration (`--config`, else `.oom-lint.yaml` found upwards), or `None` after its
+/// errors were written to stderr, one line per problem, unwrapped, so editors and CI logs can
+/// jump to them. `check`, `fix` and `diagnose` read it alike: the heap a fix sets is the one
+/// `check` accepts.
+pub(super) fn config_or_report(explicit: Option<&std::path::Path>) -> Option<Config> {
+    match load_config(explicit) {
+        Ok(config) => Some(config),
+        Err(errors) => {
+            super::write_stderr("error: invalid configuration");
+            for line in describe_errors(&errors) {
+                super::write_stderr(&format!("  {line}"));
+            }
+            None
+        }
+    }
 }
 
 pub(super) fn describe_errors(errors: &[InputError]) -> Vec<String> {

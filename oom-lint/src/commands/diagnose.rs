@@ -11,16 +11,8 @@ use crate::incidents::{InputError, read};
 use crate::report::diagnose as report;
 
 pub fn run(args: &DiagnoseArgs) -> miette::Result<ExitStatus> {
-    // The same configuration as `check` and `fix`: the heap a fix sets is the one `check` accepts.
-    let config = match super::check::load_config(args.config.as_deref()) {
-        Ok(config) => config,
-        Err(errors) => {
-            super::write_stderr("error: invalid configuration");
-            for line in super::check::describe_errors(&errors) {
-                super::write_stderr(&format!("  {line}"));
-            }
-            return Ok(ExitStatus::InputError);
-        }
+    let Some(config) = super::check::config_or_report(args.config.as_deref()) else {
+        return Ok(ExitStatus::InputError);
     };
     let settings = config.settings;
     let mut errors = Vec::new();

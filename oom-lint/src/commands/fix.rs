@@ -11,16 +11,8 @@ use crate::finding::InputError;
 use crate::{fix, observed};
 
 pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
-    // The same configuration as `check`: what `fix` writes is what `check` then accepts.
-    let config = match super::check::load_config(args.config.as_deref()) {
-        Ok(config) => config,
-        Err(errors) => {
-            super::write_stderr("error: invalid configuration");
-            for line in super::check::describe_errors(&errors) {
-                super::write_stderr(&format!("  {line}"));
-            }
-            return Ok(ExitStatus::InputError);
-        }
+    let Some(config) = super::check::config_or_report(args.config.as_deref()) else {
+        return Ok(ExitStatus::InputError);
     };
     let exclude = globset::GlobSet::empty();
     let inputs = ingest::collect(
