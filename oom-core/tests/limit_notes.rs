@@ -8,11 +8,13 @@ const MIB: f64 = 1_048_576.0;
 
 /// A day a minute apart around `level` MiB, with the limit `limit` MiB in the data.
 fn flat(level: f64, limit: u64) -> Series {
-    let samples = (0..1440)
-        .map(|i| Sample {
-            time: 1.7e9 + 60.0 * f64::from(i),
-            bytes: (level + f64::from(i % 7)) * MIB,
-        })
+    minutes(1440, limit, |i| level + f64::from(i % 7))
+}
+
+/// `count` samples a minute apart of `mib(i)` MiB, under `limit` MiB.
+fn minutes(count: u32, limit: u64, mib: impl Fn(u32) -> f64) -> Series {
+    let samples = (0..count)
+        .map(|i| Sample { time: 1.7e9 + 60.0 * f64::from(i), bytes: mib(i) * MIB })
         .collect();
     Series {
         labels: Default::default(),
@@ -59,22 +61,10 @@ fn a_given_limit_that_differs_from_the_data_is_said() {
 
 /// Two days a minute apart, flat at 300 MiB for the first, then `rate` MiB an hour.
 fn leak(rate: f64, limit: u64) -> Series {
-    let samples = (0..2880)
-        .map(|i| {
-            let hours = f64::from(i) / 60.0;
-            let wobble = if i % 2 == 0 { 2.0 } else { -2.0 };
-            Sample {
-                time: 1.7e9 + 60.0 * f64::from(i),
-                bytes: (300.0 + wobble + rate * (hours - 24.0).max(0.0)) * MIB,
-            }
-        })
-        .collect();
-    Series {
-        labels: Default::default(),
-        samples,
-        limits: vec![(1.7e9, limit << 20)],
-        pod_changes: vec![],
-    }
+    minutes(2880, limit, |i| {
+        let wobble = if i % 2 == 0 { 2.0 } else { -2.0 };
+        300.0 + wobble + rate * (f64::from(i) / 60.0 - 24.0).max(0.0)
+    })
 }
 
 #[test]
