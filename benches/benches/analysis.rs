@@ -3,7 +3,7 @@
 use divan::{Bencher, black_box};
 use oom_benches::synthetic::{Kind, generate};
 use oom_core::leak::{AnalysisOptions, analyze};
-use oom_core::trend::{kendall_s, theil_sen};
+use oom_core::trend::{kendall_s, sen_trend, theil_sen};
 
 fn main() {
     divan::main();
@@ -26,6 +26,15 @@ fn theil_sen_with_interval(bencher: Bencher, n: usize) {
     bencher
         .counter(divan::counter::ItemsCount::new(n))
         .bench(|| theil_sen(black_box(&x), black_box(&y)));
+}
+
+/// What the analysis runs on each growing stretch: Hamed–Rao and Sen's slope with its interval.
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 10)]
+fn sen_trend_hamed_rao(bencher: Bencher, n: usize) {
+    let (x, y) = series(n);
+    bencher
+        .counter(divan::counter::ItemsCount::new(n))
+        .bench(|| sen_trend(black_box(&x), black_box(&y), 100));
 }
 
 #[divan::bench(args = [10_000, 100_000, 1_000_000], sample_count = 10)]

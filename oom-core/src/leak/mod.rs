@@ -98,7 +98,7 @@ use spike::{Cycle, find_spike};
 
 use crate::metrics::{Event, KnownRestart, Series};
 use crate::sizing::{Recommendation, SizingPolicy, recommend};
-use crate::trend::{mann_kendall_hamed_rao, ols, theil_sen_with_variance};
+use crate::trend::{SenTrend, ols, sen_trend};
 
 /// The most buckets a series is summarised into.
 pub const BUCKETS: usize = 240;
@@ -635,8 +635,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         leak_recommendation(&mut analysis, samples, &buckets, &growing, options);
     } else {
         // Still report the (insignificant) overall slope, for the record.
-        let test = mann_kendall_hamed_rao(&hours, &floors, t.max_lag(hours.len()));
-        let fit = theil_sen_with_variance(&hours, &floors, test.variance);
+        let SenTrend { test, fit } = sen_trend(&hours, &floors, t.max_lag(hours.len()));
         analysis.slope_bytes_per_hour = fit.slope;
         analysis.slope_ci = (fit.slope_low, fit.slope_high);
         analysis.p_value = test.p_value;

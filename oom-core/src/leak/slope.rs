@@ -1,7 +1,7 @@
 //! The growth rate pooled across restart segments: Theil–Sen with Sen's interval.
 
 use crate::leak::Thresholds;
-use crate::trend::{Z_95, mann_kendall_hamed_rao, ols, theil_sen_with_variance};
+use crate::trend::{SenTrend, Z_95, mann_kendall_hamed_rao, ols, sen_trend};
 
 /// The pooled slope, its 95 % interval, p-value and R².
 pub(super) struct Pooled {
@@ -20,6 +20,17 @@ pub(super) fn pooled_slope(
     segments: &[(usize, usize, usize)],
     thresholds: &Thresholds,
 ) -> Pooled {
+    if let [(_, end, onset)] = *segments {
+        let (x, y) = (&hours[onset..end], &floors[onset..end]);
+        let SenTrend { test, fit } = sen_trend(x, y, thresholds.max_lag(x.len()));
+        return Pooled {
+            slope: fit.slope,
+            low: fit.slope_low,
+            high: fit.slope_high,
+            p_value: test.p_value,
+            r_squared: ols(x, y).r_squared,
+        };
+    }
     let mut slopes = Vec::new();
     let (mut s, mut variance) = (0i64, 0.0);
     let mut r_squared = 0.0;
@@ -60,18 +71,6 @@ pub(super) fn pooled_slope(
             (2.0 * (1.0 - n.cdf(z.abs()))).clamp(0.0, 1.0)
         })
         .unwrap_or(1.0);
-    // A single segment gets the plain Theil–Sen intercept-free interval from the same variance.
-    if segments.len() == 1 {
-        let &(_, end, onset) = &segments[0];
-        let fit = theil_sen_with_variance(&hours[onset..end], &floors[onset..end], variance);
-        return Pooled {
-            slope: fit.slope,
-            low: fit.slope_low,
-            high: fit.slope_high,
-            p_value,
-            r_squared: r_squared / weight,
-        };
-    }
     Pooled {
         slope,
         low: slopes[low_rank],

@@ -2,12 +2,15 @@
 //! Mann–Kendall test with the Hamed–Rao correction for autocorrelation, and seasonal
 //! decomposition by harmonic regression.
 //!
-//! Costs: Mann–Kendall's S is counted with merge-sort inversions in O(n log n); a Theil–Sen
-//! slope (any rank of the pairwise slopes) is found by bisection on the slope, each step counting
-//! the pairs below it in O(n log n), with a fixed number of steps; the autocorrelation
-//! correction uses a bounded number of lags. Large inputs select the slope by a randomised
-//! bracket (fixed seed) checked by counting, then list only the pairs inside it. Everything is
-//! deterministic.
+//! Costs: Mann–Kendall's S is counted with merge-sort inversions in O(n log n). A Theil–Sen
+//! slope (any rank of the n(n−1)/2 pairwise slopes) is selected exactly without listing them:
+//! up to 400 points they are listed; above, a sorted random sample (fixed seed) of pair slopes
+//! says where the rank should fall, counts of the pairs below a slope (inversions, O(n log n))
+//! bracket it there and narrow the bracket to a few pairs per point, which are then listed. The
+//! median and both ends of Sen's interval share one sample and every count, and [`sen_trend`]
+//! shares the median between the test and the fit: on 10⁴ points the whole of it takes a few
+//! milliseconds (`benches/README.md`). The autocorrelation correction uses a bounded number of
+//! lags. Everything is deterministic.
 //!
 //! ```
 //! use oom_core::trend::{mann_kendall, theil_sen};
@@ -35,7 +38,7 @@ mod seasonal;
 mod theil_sen;
 
 pub use kendall::kendall_s;
-pub use mann_kendall::{MannKendall, mann_kendall, mann_kendall_hamed_rao};
+pub use mann_kendall::{MannKendall, SenTrend, mann_kendall, mann_kendall_hamed_rao, sen_trend};
 pub use ols::{LinearFit, ols};
 pub use seasonal::{
     Break, BrokenSeasonal, Seasonal, cycle_fit, seasonal_fit, seasonal_fit_with_break,
