@@ -30,7 +30,7 @@ fn fix_writes_only_the_memory_scalars_and_check_passes_afterwards() {
     let before = std::fs::read_to_string(dir.join("shop.yaml")).unwrap_or_default();
     let run = oom_lint(&["fix", "shop.yaml", "--metrics", "usage.csv"], &dir, None);
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("2 containers fixed in 1 files"), "{}", run.stdout);
+    assert!(run.stdout.contains("2 containers fixed in 1 file\n"), "{}", run.stdout);
     let after = std::fs::read_to_string(dir.join("shop.yaml")).unwrap_or_default();
     insta::assert_snapshot!(
         similar::TextDiff::from_lines(&before, &after).unified_diff().to_string()

@@ -40,9 +40,9 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
             if bytes < MIN_CONTAINER_LIMIT {
                 return Err(miette!(
                     help = "memory quantities use binary suffixes: 512Mi, 1Gi (`m` is milli)",
-                    "--limit: `{text}` is {bytes} byte{}, below the {} MiB the container runtime \
+                    "--limit: `{text}` is {}, below the {} MiB the container runtime \
                      accepts as a memory limit",
-                    if bytes == 1 { "" } else { "s" },
+                    oom_core::text::count(bytes, "byte", "bytes"),
                     MIN_CONTAINER_LIMIT >> 20
                 ));
             }

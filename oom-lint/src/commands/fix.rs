@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use oom_core::text::count;
+
 use crate::cli::FixArgs;
 use crate::engine::ingest;
 use crate::engine::walk::{self, Counts};
@@ -94,7 +96,11 @@ pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
         }
     }
     if !args.dry_run {
-        out.push_str(&format!("{changed_containers} containers fixed in {changed_files} files\n"));
+        out.push_str(&format!(
+            "{} fixed in {}\n",
+            count(changed_containers, "container", "containers"),
+            count(changed_files, "file", "files")
+        ));
     }
     super::write_stdout(out.as_bytes())?;
     Ok(if errors.is_empty() { ExitStatus::Clean } else { ExitStatus::InputError })

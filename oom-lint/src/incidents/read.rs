@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use oom_core::text::{count, noun};
+
 use super::detect::{InputKind, detect};
 use super::{
     Collected, InputError, MetricSeries, Origin, describe, events, manifests, objects, pods,
@@ -264,9 +266,9 @@ fn salvage_cut_lists(
         };
         for error in errors.iter_mut().filter(|e| e.file == file.name) {
             error.message.push_str(&format!(
-                "; the {items} complete item{} before the cut {} read",
-                if items == 1 { "" } else { "s" },
-                if items == 1 { "was" } else { "were" }
+                "; the {} before the cut {} read",
+                count(items, "complete item", "complete items"),
+                noun(items, "was", "were")
             ));
         }
         *file = repaired;

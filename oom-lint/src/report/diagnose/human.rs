@@ -1,6 +1,8 @@
 //! The human report: one block per incident, in the order to act on, then the input errors and
 //! a summary line.
 
+use oom_core::text::count;
+
 use super::{summary_line, title};
 use crate::diagnose::{Incident, Plot};
 use crate::finding::InputError;
@@ -23,7 +25,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
             facts.push(format!("limit {limit}"));
         }
         if let Some(restarts) = incident.restart_count {
-            facts.push(format!("{restarts} restart{}", if restarts == 1 { "" } else { "s" }));
+            facts.push(count(restarts, "restart", "restarts"));
         }
         out.push_str(&format!("  {}\n", facts.join(", ")));
         out.push_str(&format!("  {}\n", incident.fix.summary));

@@ -5,19 +5,20 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 
+use oom_core::text::count;
+
 use crate::diagnose::{Cause, Incident};
 
 /// `3 incidents: 1 memory-leak, 2 not-oom`, and the input errors.
 pub fn summary_line(incidents: &[Incident], errors: usize) -> String {
     let counts: Vec<String> =
         by_cause(incidents).iter().map(|(cause, n)| format!("{n} {}", cause.id())).collect();
-    let mut line =
-        format!("{} incident{}", incidents.len(), if incidents.len() == 1 { "" } else { "s" });
+    let mut line = count(incidents.len(), "incident", "incidents");
     if !counts.is_empty() {
         line.push_str(&format!(": {}", counts.join(", ")));
     }
     if errors > 0 {
-        line.push_str(&format!("; {errors} input error{}", if errors == 1 { "" } else { "s" }));
+        line.push_str(&format!("; {}", count(errors, "input error", "input errors")));
     }
     line
 }

@@ -1,6 +1,7 @@
 //! A fleet scan as a ranked table, one line per container, then a summary and the errors.
 
 use oom_core::quantity::format_human;
+use oom_core::text::count;
 
 use super::{Fleet, Rank, Row};
 use crate::report::analyze::duration;
@@ -33,11 +34,11 @@ fn finding(row: &Row) -> String {
 
 pub fn render(fleet: &Fleet) -> String {
     let mut out = format!(
-        "fleet scan of {}, {} to {}: {} containers listed, {} analysed\n\n",
+        "fleet scan of {}, {} to {}: {} listed, {} analysed\n\n",
         fleet.source,
         fleet.start,
         fleet.end,
-        fleet.listed,
+        count(fleet.listed, "container", "containers"),
         fleet.rows.len()
     );
     let header = ["#", "CONTAINER", "VERDICT", "PEAK", "LIMIT", "FINDING", "RECOMMENDED LIMIT"];
@@ -89,8 +90,8 @@ pub fn render(fleet: &Fleet) -> String {
     }
     let wasted = fleet.wasted_bytes();
     out.push_str(&format!(
-        "{} containers: {} leak, {} limit reached, {} oversized{}, {} other{}\n",
-        fleet.rows.len(),
+        "{}: {} leak, {} limit reached, {} oversized{}, {} other{}\n",
+        count(fleet.rows.len(), "container", "containers"),
         fleet.count(Rank::Leak),
         fleet.count(Rank::LimitReached),
         fleet.count(Rank::Oversized),
@@ -99,8 +100,7 @@ pub fn render(fleet: &Fleet) -> String {
         if fleet.errors.is_empty() {
             String::new()
         } else {
-            let count = fleet.errors.len();
-            format!("; {count} error{}", if count == 1 { "" } else { "s" })
+            format!("; {}", count(fleet.errors.len(), "error", "errors"))
         }
     ));
     out
@@ -175,5 +175,24 @@ mod tests {
         assert!(text.contains("wastes 7.5 GiB"), "{text}");
         assert!(text.ends_with("1 other; 1 error\n"), "{text}");
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn counts_of_one_are_singular() {
+        let fleet = Fleet {
+            source: "http://prometheus:9090".into(),
+            start: "2026-04-22T00:00:00Z".into(),
+            end: "2026-04-24T00:00:00Z".into(),
+            listed: 1,
+            rows: vec![row("web-1", Classification::Steady, 1 << 30, 400.0)],
+            errors: Vec::new(),
+            seconds: Seconds::default(),
+        };
+        let text = super::render(&fleet);
+        assert!(text.contains(": 1 container listed, 1 analysed"), "{text}");
+        assert!(
+            text.ends_with("\n1 container: 0 leak, 0 limit reached, 0 oversized, 1 other\n"),
+            "{text}"
+        );
     }
 }
