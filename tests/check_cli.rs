@@ -634,3 +634,53 @@ fn an_empty_quoted_quantity_is_covered_by_its_quotes() {
         report["findings"].as_array().map(|f| f.iter().map(covered).collect()).unwrap_or_default();
     assert_eq!(covered, ["\"\"", "''"], "{report}");
 }
+
+/// A manifest saved by PowerShell (`helm template … > out.yaml` writes UTF-16LE with a
+/// byte-order mark) or in UTF-16BE reads like its UTF-8 original: the same findings at the
+/// same lines and columns, non-ASCII text included.
+#[test]
+fn utf16_manifests_are_decoded() {
+    let dir = std::env::temp_dir().join(format!("oom-lint-utf16-check-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let findings = |report: &serde_json::Value| -> Vec<(String, u64, u64)> {
+        report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap_or("").to_owned(),
+                    f["line"].as_u64().unwrap_or(0),
+                    f["column"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
+    };
+    for fixture in [
+        "manifests/rules/memory-quantity-suspicious/non-ascii-before.yaml",
+        "manifests/rules/memory-limit-missing/fires.yaml",
+    ] {
+        let text = std::fs::read_to_string(testdata(fixture)).unwrap_or_else(|e| panic!("{e}"));
+        let utf8 = run_check(&["--format", "json", fixture]);
+        let expected = findings(&utf8.json());
+        assert!(!expected.is_empty(), "{fixture}");
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.replace('\n', "\r\n").encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        for (name, bytes) in [("le.yaml", le), ("be.yaml", be)] {
+            std::fs::write(dir.join(name), bytes).unwrap_or_else(|e| panic!("{e}"));
+            let run = oom_lint(&["check", "--format", "json", name], &dir, None);
+            assert_eq!(run.code, utf8.code, "{fixture} {name}: {}{}", run.stdout, run.stderr);
+            let report = run.json();
+            assert_eq!(report["errors"], serde_json::json!([]), "{fixture} {name}");
+            assert_eq!(findings(&report), expected, "{fixture} {name}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -27,9 +27,9 @@ pub fn files(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<SourceFile>
     let mut out = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            let mut text = String::new();
-            match std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
-                Ok(_) => out.push(SourceFile::new("<stdin>".into(), text)),
+            let mut bytes = Vec::new();
+            match std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes) {
+                Ok(_) => add_text("<stdin>".into(), &bytes, &mut out, errors),
                 Err(e) => errors.push(error("<stdin>", None, format!("cannot read: {e}"))),
             }
         } else {
@@ -63,11 +63,21 @@ fn add_path(path: &Path, out: &mut Vec<SourceFile>, errors: &mut Vec<InputError>
         }
     });
     match read {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => out.push(SourceFile::new(name, text)),
-            Err(_) => errors.push(error(&name, None, "not UTF-8 text: not read".into())),
-        },
+        Ok(bytes) => add_text(name, &bytes, out, errors),
         Err(message) => errors.push(error(&name, None, format!("cannot read: {message}"))),
+    }
+}
+
+/// A file's text, decoded as every command decodes its inputs: UTF-8, or UTF-16 with its
+/// byte-order mark (PowerShell's `kubectl describe pod x > pod.txt` writes UTF-16LE).
+fn add_text(name: String, bytes: &[u8], out: &mut Vec<SourceFile>, errors: &mut Vec<InputError>) {
+    match oom_core::text::decode(bytes) {
+        Ok(decoded) => out.push(SourceFile::new(name, decoded.text.into_owned())),
+        Err(e) => errors.push(error(
+            &name,
+            None,
+            format!("{e} (nor UTF-16 with a byte-order mark): not read"),
+        )),
     }
 }
 
