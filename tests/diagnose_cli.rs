@@ -200,6 +200,83 @@ fn an_evicted_best_effort_pod_is_node_pressure() {
     assert!(evidence(&builder).contains("QoS class BestEffort"));
 }
 
+/// QoS evidence points at what decides the class: a Pod object's container `resources` (the
+/// `"resources": {}` of a BestEffort container), a describe text's `QoS Class:` line; never
+/// the first line of the file.
+#[test]
+fn qos_evidence_cites_the_resources_or_the_qos_class_line() {
+    let qos_line = |incident: &Value| {
+        incident["evidence"]
+            .as_array()
+            .and_then(|all| {
+                all.iter().find(|e| e["text"].as_str().unwrap_or("").starts_with("QoS"))
+            })
+            .map(|e| (e["text"].as_str().unwrap_or("").to_owned(), e["line"].as_u64()))
+    };
+    let (_, json_pod) = incident("node-memory-pressure-evicted", "report-builder");
+    assert_eq!(qos_line(&json_pod), Some(("QoS class BestEffort".into(), Some(32))));
+    let (_, burstable) = incident("node-memory-pressure-system-oom", "tiles");
+    assert_eq!(qos_line(&burstable), Some(("QoS class Burstable".into(), Some(35))));
+    let (_, described) = incident("node-memory-pressure-evicted-describe", "report-builder");
+    assert_eq!(qos_line(&described), Some(("QoS class BestEffort".into(), Some(49))));
+    assert_eq!(described["cause"], "node-memory-pressure");
+    // `Started: Mon, 01 Jan 0001` is kubectl's "unknown", not a time 2025 years ago.
+    assert_eq!(described["kills"][0]["time"], Value::Null, "{described}");
+}
+
+/// Describe text pasted with an indent (4 spaces from a ticket; a tab from a Markdown list,
+/// with a note under it) is still describe text, never a CSV, and its lines are the file's.
+#[test]
+fn indented_describe_text_is_read_as_describe() {
+    let run = run(&["incidents/describe-pasted-indented", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["errors"], json!([]), "{}", run.stdout);
+    assert_eq!(run.code, Some(1));
+    let causes: Vec<(&str, &str)> = report["incidents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| (i["container"].as_str().unwrap_or(""), i["cause"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(causes, [("stream-operator", "limit-too-low"), ("inventory", "not-oom")]);
+    let operator = &report["incidents"][0];
+    assert!(
+        evidence(operator).contains("6 restarts, now CrashLoopBackOff @ incidents/describe-pasted-indented/describe-ticket-4-spaces.txt:33"),
+        "{}",
+        evidence(operator)
+    );
+    let inventory = &report["incidents"][1];
+    assert!(
+        evidence(inventory).contains("describe-markdown-tab.txt:93"),
+        "the Killing event, two blank lines down: {}",
+        evidence(inventory)
+    );
+}
+
+/// PowerShell's `>` writes UTF-16LE with a byte-order mark (and CRLF): read like UTF-8, with
+/// the same lines; a UTF-16BE Pod JSON too.
+#[test]
+fn utf16_inputs_are_decoded() {
+    let run = run(&["incidents/describe-utf16", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["errors"], json!([]), "{}", run.stdout);
+    let (_, utf8) = incident("limit-too-low-at-startup", "stream-operator");
+    let found = |container: &str| {
+        report["incidents"]
+            .as_array()
+            .and_then(|all| all.iter().find(|i| i["container"] == container).cloned())
+            .unwrap_or_default()
+    };
+    let utf16 = found("stream-operator");
+    assert_eq!(utf16["cause"], utf8["cause"]);
+    assert_eq!(utf16["fix"], utf8["fix"]);
+    let lines = |i: &Value| -> Vec<Value> {
+        i["evidence"].as_array().into_iter().flatten().map(|e| e["line"].clone()).collect()
+    };
+    assert_eq!(lines(&utf16), lines(&utf8));
+    assert_eq!(found("report-builder")["cause"], "node-memory-pressure");
+}
+
 #[test]
 fn a_system_oom_on_the_node_is_node_pressure() {
     let (_, tiles) = incident("node-memory-pressure-system-oom", "tiles");

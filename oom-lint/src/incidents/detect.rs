@@ -34,6 +34,8 @@ const SNIFF_BYTES: usize = 64 << 10;
 
 pub fn detect(text: &str) -> InputKind {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Describe text pasted with an indent (a ticket, a Markdown list) is still describe text.
+    let text = &*super::describe::dedent(text);
     let mut lines = text.lines().map(str::trim_end).filter(|l| !l.trim().is_empty());
     let first = lines.next().unwrap_or("");
     if is_describe(first, text) {
@@ -114,6 +116,8 @@ mod tests {
         assert_eq!(detect(""), InputKind::Metrics);
         assert_eq!(detect("Name: x\nthis is not describe\n"), InputKind::Describe);
         assert_eq!(detect("Name: x\nkind: Pod\n"), InputKind::Kubernetes);
+        assert_eq!(detect("    Name:   web-1\n    Namespace: x\n"), InputKind::Describe);
+        assert_eq!(detect("\n\tName:   web-1\n\tStatus: Running\n"), InputKind::Describe);
         assert_eq!(detect("{\"version\": 1, \"incidents\": []}"), InputKind::Report);
         assert_eq!(detect("{\"version\": 1, \"incidents\": [}"), InputKind::Metrics);
     }
