@@ -660,3 +660,58 @@ fn nothing_to_diagnose_is_an_input_error_not_all_clear() {
     assert!(run.stdout.contains("nothing to diagnose"), "{}", run.stdout);
     assert!(!run.stdout.contains("0 incidents;") || run.stdout.contains("1 input error"));
 }
+
+/// `diagnose --format json` output (or another oom-lint JSON report) given back as an input is
+/// named as what it is, never skipped silently: alone, it is an input error (exit 2) naming
+/// the file; beside real inputs, a note, and the rest is diagnosed.
+#[test]
+fn an_oom_lint_report_given_as_input_is_named_not_read() {
+    let dir = std::env::temp_dir().join(format!("oom-lint-report-in-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let saved = run(&["incidents/limit-too-low-at-startup", "--format", "json"]);
+    std::fs::write(dir.join("report.json"), &saved.stdout).unwrap_or_else(|e| panic!("{e}"));
+    // The same report as PowerShell's `>` saves it: UTF-16LE with a byte-order mark.
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(saved.stdout.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    std::fs::write(dir.join("report-utf16.json"), utf16).unwrap_or_else(|e| panic!("{e}"));
+    // Own input of the class: `check`'s JSON report.
+    let check = oom_lint(
+        &["check", "--format", "json", "manifests/rules/memory-limit-missing/fires.yaml"],
+        &testdata(""),
+        None,
+    );
+    std::fs::write(dir.join("findings.json"), &check.stdout).unwrap_or_else(|e| panic!("{e}"));
+
+    for (file, command) in [
+        ("report.json", "oom-lint diagnose --format json"),
+        ("report-utf16.json", "oom-lint diagnose --format json"),
+        ("findings.json", "oom-lint check --format json"),
+    ] {
+        let alone = oom_lint(&["diagnose", file], &dir, None);
+        assert_eq!(alone.code, Some(2), "{file}: {}", alone.stdout);
+        let expected = format!(
+            "error: {file}: an oom-lint report (the JSON `{command}` writes), not an input"
+        );
+        assert!(alone.stdout.contains(&expected), "{file}: {}", alone.stdout);
+        assert!(!alone.stdout.contains("nothing to diagnose"), "{}", alone.stdout);
+    }
+
+    let describe = testdata("incidents/limit-too-low-at-startup/describe-oomkilled-at-startup.txt");
+    let describe = describe.to_string_lossy();
+    let beside = oom_lint(&["diagnose", "report.json", &describe], &dir, None);
+    assert_eq!(beside.code, Some(1), "the describe text is diagnosed: {}", beside.stdout);
+    assert!(
+        beside.stdout.contains("note: report.json: an oom-lint report (the JSON `oom-lint diagnose --format json` writes), not an input: not read\n"),
+        "{}",
+        beside.stdout
+    );
+    let json = oom_lint(&["diagnose", "--format", "json", "report.json", &describe], &dir, None);
+    let report = json.json();
+    assert_eq!(report["errors"], json!([]));
+    assert_eq!(report["skipped"][0]["file"], "report.json");
+    assert_eq!(report["incidents"].as_array().map(Vec::len), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}

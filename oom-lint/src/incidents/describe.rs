@@ -917,8 +917,8 @@ mod tests {
                 let files = vec![crate::engine::source::SourceFile::new("p.txt".into(), text)];
                 let collected = read::collect(files, &Settings::default(), Vec::new());
                 let incidents = crate::diagnose::diagnose(&collected, &Settings::default());
-                let _ = crate::report::diagnose::json::render(&incidents, &collected.errors);
-                let _ = crate::report::diagnose::human::render(&incidents, &collected.errors);
+                let _ = crate::report::diagnose::json::render(&incidents, &collected.errors, &[]);
+                let _ = crate::report::diagnose::human::render(&incidents, &collected.errors, &[]);
             }
         }
     }

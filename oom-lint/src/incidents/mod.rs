@@ -350,6 +350,13 @@ impl MetricSeries {
     }
 }
 
+/// A file left unread on purpose, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: String,
+    pub message: String,
+}
+
 /// Everything read from the inputs.
 #[derive(Debug, Default)]
 pub struct Collected {
@@ -359,6 +366,9 @@ pub struct Collected {
     pub manifests: Vec<ManifestContainer>,
     pub series: Vec<MetricSeries>,
     pub errors: Vec<InputError>,
+    /// Files that were deliberately not read (oom-lint's own reports), and why: said in the
+    /// report, never dropped silently.
+    pub skipped: Vec<Skipped>,
     /// How many files of each kind were read, for the summary.
     pub files: std::collections::BTreeMap<&'static str, usize>,
 }

@@ -144,7 +144,12 @@ pub fn collect(
             InputKind::Metrics => read_metrics(&file, &mut collected, &mut errors),
             InputKind::Kubernetes => kubernetes.push(file),
             // Its own report (an `expected.json`, a saved `--format json`): not evidence.
-            InputKind::Report => {}
+            InputKind::Report(command) => collected.skipped.push(super::Skipped {
+                file: file.name.clone(),
+                message: format!(
+                    "an oom-lint report (the JSON `{command}` writes), not an input: not read"
+                ),
+            }),
         }
     }
     let mut documents = walk::read_documents(&kubernetes, &mut errors);

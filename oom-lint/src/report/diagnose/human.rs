@@ -6,8 +6,9 @@ use oom_core::text::count;
 use super::{summary_line, title};
 use crate::diagnose::{Incident, Plot};
 use crate::finding::InputError;
+use crate::incidents::Skipped;
 
-pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
+pub fn render(incidents: &[Incident], errors: &[InputError], skipped: &[Skipped]) -> String {
     let mut out = String::new();
     for incident in incidents {
         out.push_str(&format!(
@@ -70,6 +71,9 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
             }
             None => out.push_str(&format!("error: {}: {}\n", error.file, error.message)),
         }
+    }
+    for skipped in skipped {
+        out.push_str(&format!("note: {}: {}\n", skipped.file, skipped.message));
     }
     out.push_str(&summary_line(incidents, errors.len()));
     out.push('\n');
