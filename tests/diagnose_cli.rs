@@ -715,3 +715,33 @@ fn an_oom_lint_report_given_as_input_is_named_not_read() {
     assert_eq!(report["incidents"].as_array().map(Vec::len), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A heap setting too large for the limit keeps its stable JSON cause id for every runtime,
+/// but every human-facing label names the runtime's own setting: a Go, Node.js or .NET service
+/// is never sent to look at a JVM.
+#[test]
+fn heap_causes_are_labelled_by_the_runtimes_setting() {
+    for (case, runtime, label) in [
+        ("go-memlimit-at-limit", "go", "gomemlimit-too-high"),
+        ("node-heap-at-limit", "node", "node-max-old-space-size-too-high"),
+        ("dotnet-heap-hard-limit", "dotnet", "dotnet-gcheaphardlimit-too-high"),
+        ("jvm-native-memory", "jvm", "jvm-native-memory"),
+    ] {
+        let json = run(&[&format!("incidents/{case}"), "--format", "json"]).json();
+        let incident = &json["incidents"][0];
+        assert_eq!(incident["cause"], "jvm-native-memory", "{case}: the id is stable");
+        assert_eq!(incident["runtime"], runtime, "{case}");
+        assert_eq!(incident["label"], label, "{case}");
+        let human = run(&[&format!("incidents/{case}")]).stdout;
+        let header = human.lines().next().unwrap_or("");
+        assert!(header.contains(&format!("  {} (", label.to_uppercase())), "{case}: {header}");
+        assert!(human.contains(&format!("1 incident: 1 {label}\n")), "{case}: {human}");
+        let markdown = run(&[&format!("incidents/{case}"), "--format", "markdown"]).stdout;
+        assert!(markdown.contains(&format!("`: {label} (")), "{case}: {markdown}");
+        if runtime != "jvm" {
+            for text in [&human, &markdown] {
+                assert!(!text.to_lowercase().contains("jvm"), "{case}: {text}");
+            }
+        }
+    }
+}

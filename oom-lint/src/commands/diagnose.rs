@@ -119,7 +119,7 @@ fn plot(dir: &std::path::Path, incidents: &mut [Incident], errors: &mut Vec<Inpu
                 Some((k.finished?, label.to_owned()))
             })
             .collect();
-        let title = format!("{} — {}", report::title(incident), incident.cause.id());
+        let title = format!("{} — {}", report::title(incident), incident.label());
         let chart = crate::report::analyze::svg::Chart {
             title,
             series: &usage.samples,

@@ -14,7 +14,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError], skipped: &[Skipped]
         out.push_str(&format!(
             "{}  {} ({} confidence)\n",
             title(incident),
-            incident.cause.id().to_uppercase(),
+            incident.label().to_uppercase(),
             incident.confidence.as_str()
         ));
         let mut facts = Vec::new();
@@ -57,7 +57,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError], skipped: &[Skipped]
         for other in &incident.other_causes {
             out.push_str(&format!(
                 "  also: {} ({}): {}\n",
-                other.cause.id(),
+                other.cause.label(incident.runtime),
                 other.confidence.as_str(),
                 other.why
             ));

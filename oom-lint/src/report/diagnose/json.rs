@@ -52,6 +52,7 @@ fn incident(incident: &Incident) -> Value {
         })).collect::<Vec<_>>(),
         "restart_count": incident.restart_count,
         "cause": incident.cause.id(),
+        "label": incident.label(),
         "confidence": incident.confidence.as_str(),
         "why": incident.why,
         "evidence": incident.evidence.iter().map(|e| json!({

@@ -12,7 +12,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError], skipped: &[Skipped]
         out.push_str(&format!(
             "\n## `{}`: {} ({} confidence)\n\n{}\n\n",
             title(incident),
-            incident.cause.id(),
+            incident.label(),
             incident.confidence.as_str(),
             incident.fix.summary
         ));
@@ -51,7 +51,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError], skipped: &[Skipped]
             for other in &incident.other_causes {
                 out.push_str(&format!(
                     "- `{}` ({}): {}\n",
-                    other.cause.id(),
+                    other.cause.label(incident.runtime),
                     other.confidence.as_str(),
                     other.why
                 ));

@@ -9,10 +9,18 @@ use oom_core::text::count;
 
 use crate::diagnose::{Cause, Incident};
 
-/// `3 incidents: 1 memory-leak, 2 not-oom`, and the input errors.
+/// `3 incidents: 1 memory-leak, 2 not-oom`, and the input errors: counted by what the
+/// reports call them ([`Incident::label`]), in the causes' order.
 pub fn summary_line(incidents: &[Incident], errors: usize) -> String {
-    let counts: Vec<String> =
-        by_cause(incidents).iter().map(|(cause, n)| format!("{n} {}", cause.id())).collect();
+    let mut labels: Vec<(Cause, &str, usize)> = Vec::new();
+    for incident in incidents {
+        match labels.iter_mut().find(|(_, label, _)| *label == incident.label()) {
+            Some((_, _, n)) => *n += 1,
+            None => labels.push((incident.cause, incident.label(), 1)),
+        }
+    }
+    labels.sort_by_key(|(cause, label, _)| (Cause::ALL.iter().position(|c| c == cause), *label));
+    let counts: Vec<String> = labels.iter().map(|(_, label, n)| format!("{n} {label}")).collect();
     let mut line = count(incidents.len(), "incident", "incidents");
     if !counts.is_empty() {
         line.push_str(&format!(": {}", counts.join(", ")));
