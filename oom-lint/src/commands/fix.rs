@@ -34,6 +34,8 @@ pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
         &mut errors,
         &mut Counts::default(),
     );
+    // `fix` does not lint: a LimitRange the API server rejects is reported as `check` did before.
+    errors.extend(model.rejected_limit_range_values(&inputs.sources));
     let plan = fix::plan(&inputs.sources, &model.pods, &usage, &config.settings);
 
     let mut out = String::new();

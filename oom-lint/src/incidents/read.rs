@@ -180,6 +180,7 @@ pub fn collect(
     collected.deploys = replicasets::merge(deploys);
     let model =
         walk::build_model(&kubernetes, &documents, settings, &mut errors, &mut Counts::default());
+    errors.extend(model.rejected_limit_range_values(&kubernetes));
     collected.manifests = manifests::containers(&kubernetes, &model.pods);
     collected.manifests.extend(described_containers(&described, settings));
     errors.sort_by(|a, b| {
