@@ -297,7 +297,7 @@ fn fleet(
         },
     };
     let text = match args.format {
-        AnalyzeFormat::Human => crate::report::fleet::human::render(&fleet),
+        AnalyzeFormat::Human => crate::report::fleet::human::render(&fleet, args.top),
         AnalyzeFormat::Json => crate::report::fleet::json::render(&fleet),
     };
     super::write_stdout(text.as_bytes())?;

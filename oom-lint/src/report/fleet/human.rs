@@ -1,7 +1,7 @@
 //! A fleet scan as a ranked table, one line per container, then a summary and the errors.
 
 use oom_core::quantity::format_human;
-use oom_core::text::count;
+use oom_core::text::{count, noun};
 
 use super::{Fleet, Rank, Row};
 use crate::report::analyze::duration;
@@ -32,7 +32,9 @@ fn finding(row: &Row) -> String {
     }
 }
 
-pub fn render(fleet: &Fleet) -> String {
+/// The table of the first `top` rows (`0`: all of them), a line saying how many more there
+/// are, and the summary of every row.
+pub fn render(fleet: &Fleet, top: usize) -> String {
     let mut out = format!(
         "fleet scan of {}, {} to {}: {} listed, {} analysed\n\n",
         fleet.source,
@@ -42,9 +44,11 @@ pub fn render(fleet: &Fleet) -> String {
         fleet.rows.len()
     );
     let header = ["#", "CONTAINER", "VERDICT", "PEAK", "LIMIT", "FINDING", "RECOMMENDED LIMIT"];
+    let shown = if top == 0 { fleet.rows.len() } else { top.min(fleet.rows.len()) };
     let lines: Vec<[String; 7]> = fleet
         .rows
         .iter()
+        .take(shown)
         .enumerate()
         .map(|(index, row)| {
             [
@@ -83,6 +87,14 @@ pub fn render(fleet: &Fleet) -> String {
     push_line(&header.map(str::to_owned));
     for line in &lines {
         push_line(line);
+    }
+    let hidden = fleet.rows.len() - shown;
+    if hidden > 0 {
+        out.push_str(&format!(
+            "… {hidden} more {}, ranked below these: `--top 0` shows all, `--format json` has \
+             every row\n",
+            noun(hidden, "container", "containers")
+        ));
     }
     out.push('\n');
     for error in &fleet.errors {
@@ -161,7 +173,7 @@ mod tests {
             }],
             seconds: Seconds::default(),
         };
-        let text = super::render(&fleet);
+        let text = super::render(&fleet, 0);
         let order: Vec<&str> = text
             .lines()
             .filter_map(|l| l.split_whitespace().nth(1))
@@ -177,6 +189,40 @@ mod tests {
         insta::assert_snapshot!(text);
     }
 
+    /// `--top`: the first rows in rank order, a line for the rest, and the summary of all.
+    #[test]
+    fn the_table_stops_at_top_and_says_how_many_more() {
+        let mut rows: Vec<Row> = (0..60)
+            .map(|n| row(&format!("web-{n:02}"), Classification::Steady, 1 << 30, 400.0))
+            .collect();
+        rows[59].classification = Classification::Leak;
+        rank(&mut rows);
+        let fleet = Fleet {
+            source: "http://prometheus:9090".into(),
+            start: "2026-04-22T00:00:00Z".into(),
+            end: "2026-04-24T00:00:00Z".into(),
+            listed: 60,
+            rows,
+            errors: Vec::new(),
+            seconds: Seconds::default(),
+        };
+        let table_rows = |text: &str| text.lines().filter(|l| l.contains("shop/web-")).count();
+        let top = super::render(&fleet, super::super::DEFAULT_TOP_ROWS);
+        assert_eq!(table_rows(&top), 50, "{top}");
+        let first = top.lines().find(|l| l.contains("shop/web-")).unwrap_or("");
+        assert!(first.contains("shop/web-59/app  leak"), "ranked first: {first}");
+        assert!(
+            top.contains("\n… 10 more containers, ranked below these: `--top 0` shows all, `--format json` has every row\n\n60 containers: 1 leak,"),
+            "{top}"
+        );
+        let one_more = super::render(&fleet, 59);
+        assert!(one_more.contains("\n… 1 more container, ranked"), "{one_more}");
+        let all = super::render(&fleet, 0);
+        assert_eq!(table_rows(&all), 60);
+        assert!(!all.contains(" more container"), "{all}");
+        assert_eq!(super::render(&fleet, 60), all, "a top above the rows shows them all");
+    }
+
     #[test]
     fn counts_of_one_are_singular() {
         let fleet = Fleet {
@@ -188,7 +234,7 @@ mod tests {
             errors: Vec::new(),
             seconds: Seconds::default(),
         };
-        let text = super::render(&fleet);
+        let text = super::render(&fleet, 0);
         assert!(text.contains(": 1 container listed, 1 analysed"), "{text}");
         assert!(
             text.ends_with("\n1 container: 0 leak, 0 limit reached, 0 oversized, 1 other\n"),
