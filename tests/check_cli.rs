@@ -568,8 +568,11 @@ fn a_workload_without_containers_is_an_input_error_at_its_line() {
     assert!(errors[1].1.contains("Job `empty`"));
 }
 
+/// A quantity typo in a LimitRange is a `memory-quantity-suspicious` finding at its exact text,
+/// as in a container (not an input error); a LimitRange the API server rejects for its default
+/// request above its default limit stays an input error. Neither applies to the pod.
 #[test]
-fn invalid_limit_range_values_are_input_errors_and_ignored() {
+fn invalid_limit_range_values_are_findings_or_errors_and_ignored() {
     let run = run_check(&["--format", "json", "manifests/broken/limitrange-invalid.yaml"]);
     assert_eq!(run.code, Some(2), "{}", run.stdout);
     let report = run.json();
@@ -579,7 +582,20 @@ fn invalid_limit_range_values_are_input_errors_and_ignored() {
         .flatten()
         .filter_map(|e| e["line"].as_u64())
         .collect();
-    assert_eq!(lines, [11, 22], "{}", run.stdout);
+    assert_eq!(lines, [22], "{}", run.stdout);
+    let typo = report["findings"]
+        .as_array()
+        .and_then(|all| all.iter().find(|f| f["rule"] == "memory-quantity-suspicious"))
+        .cloned()
+        .unwrap_or_default();
+    let span = ["line", "column", "end_line", "end_column"].map(|k| typo[k].as_u64());
+    assert_eq!(span, [Some(11), Some(25), Some(11), Some(30)], "`512MB` exactly: {typo}");
+    assert_eq!(typo["severity"], "error");
+    assert_eq!(typo["object"]["kind"], "LimitRange");
+    assert_eq!(
+        typo["help"],
+        "write `512Mi`: memory units are Ki, Mi, Gi (powers of 1024) or k, M, G"
+    );
     // Neither LimitRange applies: the container has no limit.
     let rules: Vec<String> = findings_of(&report).into_iter().map(|(_, _, r)| r).collect();
     assert!(rules.iter().any(|r| r == "memory-limit-missing"), "{rules:?}");
@@ -633,4 +649,94 @@ fn an_empty_quoted_quantity_is_covered_by_its_quotes() {
     let covered: Vec<String> =
         report["findings"].as_array().map(|f| f.iter().map(covered).collect()).unwrap_or_default();
     assert_eq!(covered, ["\"\"", "''"], "{report}");
+}
+
+/// A manifest saved by PowerShell (`helm template … > out.yaml` writes UTF-16LE with a
+/// byte-order mark) or in UTF-16BE reads like its UTF-8 original: the same findings at the
+/// same lines and columns, non-ASCII text included.
+#[test]
+fn utf16_manifests_are_decoded() {
+    let dir = std::env::temp_dir().join(format!("oom-lint-utf16-check-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let findings = |report: &serde_json::Value| -> Vec<(String, u64, u64)> {
+        report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap_or("").to_owned(),
+                    f["line"].as_u64().unwrap_or(0),
+                    f["column"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
+    };
+    for fixture in [
+        "manifests/rules/memory-quantity-suspicious/non-ascii-before.yaml",
+        "manifests/rules/memory-limit-missing/fires.yaml",
+    ] {
+        let text = std::fs::read_to_string(testdata(fixture)).unwrap_or_else(|e| panic!("{e}"));
+        let utf8 = run_check(&["--format", "json", fixture]);
+        let expected = findings(&utf8.json());
+        assert!(!expected.is_empty(), "{fixture}");
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.replace('\n', "\r\n").encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        for (name, bytes) in [("le.yaml", le), ("be.yaml", be)] {
+            std::fs::write(dir.join(name), bytes).unwrap_or_else(|e| panic!("{e}"));
+            let run = oom_lint(&["check", "--format", "json", name], &dir, None);
+            assert_eq!(run.code, utf8.code, "{fixture} {name}: {}{}", run.stdout, run.stderr);
+            let report = run.json();
+            assert_eq!(report["errors"], serde_json::json!([]), "{fixture} {name}");
+            assert_eq!(findings(&report), expected, "{fixture} {name}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A LimitRange typo (`max: {memory: 2Gb}`) no longer stops the run with exit 2: it is a
+/// finding at `2Gb` (exit 1), and the workloads of the same file are still linted.
+#[test]
+fn a_limit_range_typo_is_a_finding_and_the_rest_is_linted() {
+    let run = run_check(&[
+        "--format",
+        "json",
+        "manifests/rules/memory-quantity-suspicious/limitrange-typos.yaml",
+    ]);
+    assert_eq!(run.code, Some(1), "findings, no input error: {}", run.stdout);
+    let report = run.json();
+    assert_eq!(report["errors"], serde_json::json!([]));
+    let spans: Vec<(String, [Option<u64>; 4])> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_owned(),
+                ["line", "column", "end_line", "end_column"].map(|k| f[k].as_u64()),
+            )
+        })
+        .collect();
+    let typo = |line, column, end| {
+        ("memory-quantity-suspicious".to_owned(), [Some(line), Some(column), Some(line), Some(end)])
+    };
+    assert_eq!(
+        spans[..5],
+        [
+            typo(12, 21, 24), // max: {memory: 2Gb}
+            typo(13, 25, 30), // default: {memory: 512MB}
+            typo(17, 18, 22), // "4GiB", inside its quotes
+            typo(28, 18, 23), // '-64Mi'
+            typo(30, 17, 21), // 128m: a valid quantity, 0.128 bytes
+        ]
+    );
+    let rules: Vec<&str> = spans.iter().map(|(r, _)| r.as_str()).collect();
+    assert!(rules.contains(&"memory-limit-missing"), "the pod is still linted: {rules:?}");
 }

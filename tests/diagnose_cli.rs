@@ -200,6 +200,83 @@ fn an_evicted_best_effort_pod_is_node_pressure() {
     assert!(evidence(&builder).contains("QoS class BestEffort"));
 }
 
+/// QoS evidence points at what decides the class: a Pod object's container `resources` (the
+/// `"resources": {}` of a BestEffort container), a describe text's `QoS Class:` line; never
+/// the first line of the file.
+#[test]
+fn qos_evidence_cites_the_resources_or_the_qos_class_line() {
+    let qos_line = |incident: &Value| {
+        incident["evidence"]
+            .as_array()
+            .and_then(|all| {
+                all.iter().find(|e| e["text"].as_str().unwrap_or("").starts_with("QoS"))
+            })
+            .map(|e| (e["text"].as_str().unwrap_or("").to_owned(), e["line"].as_u64()))
+    };
+    let (_, json_pod) = incident("node-memory-pressure-evicted", "report-builder");
+    assert_eq!(qos_line(&json_pod), Some(("QoS class BestEffort".into(), Some(32))));
+    let (_, burstable) = incident("node-memory-pressure-system-oom", "tiles");
+    assert_eq!(qos_line(&burstable), Some(("QoS class Burstable".into(), Some(35))));
+    let (_, described) = incident("node-memory-pressure-evicted-describe", "report-builder");
+    assert_eq!(qos_line(&described), Some(("QoS class BestEffort".into(), Some(49))));
+    assert_eq!(described["cause"], "node-memory-pressure");
+    // `Started: Mon, 01 Jan 0001` is kubectl's "unknown", not a time 2025 years ago.
+    assert_eq!(described["kills"][0]["time"], Value::Null, "{described}");
+}
+
+/// Describe text pasted with an indent (4 spaces from a ticket; a tab from a Markdown list,
+/// with a note under it) is still describe text, never a CSV, and its lines are the file's.
+#[test]
+fn indented_describe_text_is_read_as_describe() {
+    let run = run(&["incidents/describe-pasted-indented", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["errors"], json!([]), "{}", run.stdout);
+    assert_eq!(run.code, Some(1));
+    let causes: Vec<(&str, &str)> = report["incidents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| (i["container"].as_str().unwrap_or(""), i["cause"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(causes, [("stream-operator", "limit-too-low"), ("inventory", "not-oom")]);
+    let operator = &report["incidents"][0];
+    assert!(
+        evidence(operator).contains("6 restarts, now CrashLoopBackOff @ incidents/describe-pasted-indented/describe-ticket-4-spaces.txt:33"),
+        "{}",
+        evidence(operator)
+    );
+    let inventory = &report["incidents"][1];
+    assert!(
+        evidence(inventory).contains("describe-markdown-tab.txt:93"),
+        "the Killing event, two blank lines down: {}",
+        evidence(inventory)
+    );
+}
+
+/// PowerShell's `>` writes UTF-16LE with a byte-order mark (and CRLF): read like UTF-8, with
+/// the same lines; a UTF-16BE Pod JSON too.
+#[test]
+fn utf16_inputs_are_decoded() {
+    let run = run(&["incidents/describe-utf16", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["errors"], json!([]), "{}", run.stdout);
+    let (_, utf8) = incident("limit-too-low-at-startup", "stream-operator");
+    let found = |container: &str| {
+        report["incidents"]
+            .as_array()
+            .and_then(|all| all.iter().find(|i| i["container"] == container).cloned())
+            .unwrap_or_default()
+    };
+    let utf16 = found("stream-operator");
+    assert_eq!(utf16["cause"], utf8["cause"]);
+    assert_eq!(utf16["fix"], utf8["fix"]);
+    let lines = |i: &Value| -> Vec<Value> {
+        i["evidence"].as_array().into_iter().flatten().map(|e| e["line"].clone()).collect()
+    };
+    assert_eq!(lines(&utf16), lines(&utf8));
+    assert_eq!(found("report-builder")["cause"], "node-memory-pressure");
+}
+
 #[test]
 fn a_system_oom_on_the_node_is_node_pressure() {
     let (_, tiles) = incident("node-memory-pressure-system-oom", "tiles");
@@ -582,4 +659,89 @@ fn nothing_to_diagnose_is_an_input_error_not_all_clear() {
     assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("nothing to diagnose"), "{}", run.stdout);
     assert!(!run.stdout.contains("0 incidents;") || run.stdout.contains("1 input error"));
+}
+
+/// `diagnose --format json` output (or another oom-lint JSON report) given back as an input is
+/// named as what it is, never skipped silently: alone, it is an input error (exit 2) naming
+/// the file; beside real inputs, a note, and the rest is diagnosed.
+#[test]
+fn an_oom_lint_report_given_as_input_is_named_not_read() {
+    let dir = std::env::temp_dir().join(format!("oom-lint-report-in-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let saved = run(&["incidents/limit-too-low-at-startup", "--format", "json"]);
+    std::fs::write(dir.join("report.json"), &saved.stdout).unwrap_or_else(|e| panic!("{e}"));
+    // The same report as PowerShell's `>` saves it: UTF-16LE with a byte-order mark.
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(saved.stdout.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    std::fs::write(dir.join("report-utf16.json"), utf16).unwrap_or_else(|e| panic!("{e}"));
+    // Own input of the class: `check`'s JSON report.
+    let check = oom_lint(
+        &["check", "--format", "json", "manifests/rules/memory-limit-missing/fires.yaml"],
+        &testdata(""),
+        None,
+    );
+    std::fs::write(dir.join("findings.json"), &check.stdout).unwrap_or_else(|e| panic!("{e}"));
+
+    for (file, command) in [
+        ("report.json", "oom-lint diagnose --format json"),
+        ("report-utf16.json", "oom-lint diagnose --format json"),
+        ("findings.json", "oom-lint check --format json"),
+    ] {
+        let alone = oom_lint(&["diagnose", file], &dir, None);
+        assert_eq!(alone.code, Some(2), "{file}: {}", alone.stdout);
+        let expected = format!(
+            "error: {file}: an oom-lint report (the JSON `{command}` writes), not an input"
+        );
+        assert!(alone.stdout.contains(&expected), "{file}: {}", alone.stdout);
+        assert!(!alone.stdout.contains("nothing to diagnose"), "{}", alone.stdout);
+    }
+
+    let describe = testdata("incidents/limit-too-low-at-startup/describe-oomkilled-at-startup.txt");
+    let describe = describe.to_string_lossy();
+    let beside = oom_lint(&["diagnose", "report.json", &describe], &dir, None);
+    assert_eq!(beside.code, Some(1), "the describe text is diagnosed: {}", beside.stdout);
+    assert!(
+        beside.stdout.contains("note: report.json: an oom-lint report (the JSON `oom-lint diagnose --format json` writes), not an input: not read\n"),
+        "{}",
+        beside.stdout
+    );
+    let json = oom_lint(&["diagnose", "--format", "json", "report.json", &describe], &dir, None);
+    let report = json.json();
+    assert_eq!(report["errors"], json!([]));
+    assert_eq!(report["skipped"][0]["file"], "report.json");
+    assert_eq!(report["incidents"].as_array().map(Vec::len), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A heap setting too large for the limit keeps its stable JSON cause id for every runtime,
+/// but every human-facing label names the runtime's own setting: a Go, Node.js or .NET service
+/// is never sent to look at a JVM.
+#[test]
+fn heap_causes_are_labelled_by_the_runtimes_setting() {
+    for (case, runtime, label) in [
+        ("go-memlimit-at-limit", "go", "gomemlimit-too-high"),
+        ("node-heap-at-limit", "node", "node-max-old-space-size-too-high"),
+        ("dotnet-heap-hard-limit", "dotnet", "dotnet-gcheaphardlimit-too-high"),
+        ("jvm-native-memory", "jvm", "jvm-native-memory"),
+    ] {
+        let json = run(&[&format!("incidents/{case}"), "--format", "json"]).json();
+        let incident = &json["incidents"][0];
+        assert_eq!(incident["cause"], "jvm-native-memory", "{case}: the id is stable");
+        assert_eq!(incident["runtime"], runtime, "{case}");
+        assert_eq!(incident["label"], label, "{case}");
+        let human = run(&[&format!("incidents/{case}")]).stdout;
+        let header = human.lines().next().unwrap_or("");
+        assert!(header.contains(&format!("  {} (", label.to_uppercase())), "{case}: {header}");
+        assert!(human.contains(&format!("1 incident: 1 {label}\n")), "{case}: {human}");
+        let markdown = run(&[&format!("incidents/{case}"), "--format", "markdown"]).stdout;
+        assert!(markdown.contains(&format!("`: {label} (")), "{case}: {markdown}");
+        if runtime != "jvm" {
+            for text in [&human, &markdown] {
+                assert!(!text.to_lowercase().contains("jvm"), "{case}: {text}");
+            }
+        }
+    }
 }

@@ -30,7 +30,7 @@ fn fix_writes_only_the_memory_scalars_and_check_passes_afterwards() {
     let before = std::fs::read_to_string(dir.join("shop.yaml")).unwrap_or_default();
     let run = oom_lint(&["fix", "shop.yaml", "--metrics", "usage.csv"], &dir, None);
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("2 containers fixed in 1 files"), "{}", run.stdout);
+    assert!(run.stdout.contains("2 containers fixed in 1 file\n"), "{}", run.stdout);
     let after = std::fs::read_to_string(dir.join("shop.yaml")).unwrap_or_default();
     insta::assert_snapshot!(
         similar::TextDiff::from_lines(&before, &after).unified_diff().to_string()
@@ -99,4 +99,29 @@ fn dry_run_headers_of_an_absolute_path() {
     assert!(run.stdout.contains(&format!("--- a/{relative}\n")), "{}", run.stdout);
     assert!(run.stdout.contains(&format!("+++ b/{relative}\n")), "{}", run.stdout);
     assert!(!run.stdout.contains("a//") && !run.stdout.contains("b//"), "{}", run.stdout);
+}
+
+/// A UTF-16LE manifest (PowerShell's) is fixed and written back in UTF-16LE with its
+/// byte-order mark: never silently turned into UTF-8, never refused as "changed".
+#[test]
+fn fix_writes_a_utf16_file_back_in_utf16() {
+    let dir = workdir();
+    let text = std::fs::read_to_string(dir.join("shop.yaml")).unwrap_or_default();
+    let utf16 = |text: &str| -> Vec<u8> {
+        [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect()
+    };
+    std::fs::write(dir.join("shop.yaml"), utf16(&text)).unwrap_or_else(|e| panic!("{e}"));
+    let run = oom_lint(&["fix", "shop.yaml", "--metrics", "usage.csv"], &dir, None);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("2 containers fixed in 1 file\n"), "{}", run.stdout);
+    let bytes = std::fs::read(dir.join("shop.yaml")).unwrap_or_default();
+    assert_eq!(&bytes[..2], &[0xFF, 0xFE], "the byte-order mark is kept");
+    let units: Vec<u16> =
+        bytes[2..].chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect();
+    let after = String::from_utf16(&units).unwrap_or_default();
+    assert_ne!(after, text, "the fix was written");
+    assert!(after.contains("  name: web            # the storefront\n"), "{after}");
+    let check =
+        oom_lint(&["check", "--format", "json", "--metrics", "usage.csv", "shop.yaml"], &dir, None);
+    assert_eq!(check.json()["findings"], serde_json::json!([]), "{}", check.stdout);
 }

@@ -132,8 +132,8 @@ fn diagnose_inputs() {
         ];
         let collected = read::collect(files, &settings, Vec::new());
         let incidents = oom_lint::diagnose::diagnose(&collected, &settings);
-        let _ = report::human::render(&incidents, &collected.errors);
-        let _ = report::json::render(&incidents, &collected.errors);
-        let _ = report::markdown::render(&incidents, &collected.errors);
+        let _ = report::human::render(&incidents, &collected.errors, &collected.skipped);
+        let _ = report::json::render(&incidents, &collected.errors, &collected.skipped);
+        let _ = report::markdown::render(&incidents, &collected.errors, &collected.skipped);
     }
 }

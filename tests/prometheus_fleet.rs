@@ -214,6 +214,7 @@ fn a_fleet_scan_ranks_leaks_then_limits_reached_then_waste() {
 
     rows_match_single_container_analysis(&server, &dir, &rows);
     the_table_reads_in_the_same_order(&server, &dir);
+    the_table_stops_at_top_and_json_keeps_every_row(&server, &dir, containers.len());
     a_narrow_selection_keeps_the_per_series_report(&server, &dir);
     diagnose_without_kube_state_metrics_says_what_is_missing(&server, &dir);
 }
@@ -301,6 +302,35 @@ fn the_table_reads_in_the_same_order(server: &Prometheus, dir: &TempDir) {
     assert!(oversized.contains("/reports") && oversized.contains("wastes"), "{oversized}");
     let summary = lines.last().copied().unwrap_or("");
     assert!(summary.contains("3 leak, 2 limit reached, 2 oversized (wasting"), "{}", run.stdout);
+}
+
+/// `--top N`: the human table shows the first N rows (the ranked ones to act on) and says how
+/// many more there are; `--top 0` shows every row; the JSON report always has every row.
+fn the_table_stops_at_top_and_json_keeps_every_row(
+    server: &Prometheus,
+    dir: &TempDir,
+    containers: usize,
+) {
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["analyze", "--prometheus", &server.url, "--since", "3d", "--quiet"];
+        args.extend_from_slice(extra);
+        oom_lint(&args, &dir.0, None)
+    };
+    // A row names its container by namespace/pod/container; every pod here ends in `-x2k4p`.
+    let table_rows = |text: &str| text.lines().filter(|l| l.contains("-x2k4p/")).count();
+    let top = scan(&["--top", "5"]);
+    assert_eq!(top.code, Some(1), "{}\n{}", top.stdout, top.stderr);
+    assert_eq!(table_rows(&top.stdout), 5, "{}", top.stdout);
+    let more =
+        format!("… {} more containers, ranked below these: `--top 0` shows all", containers - 5);
+    assert!(top.stdout.contains(&more), "{}", top.stdout);
+    let summary = format!("{containers} containers: 3 leak, 2 limit reached, 2 oversized");
+    assert!(top.stdout.contains(&summary), "the summary counts every row: {}", top.stdout);
+    let all = scan(&["--top", "0"]);
+    assert_eq!(table_rows(&all.stdout), containers, "{}", all.stdout);
+    assert!(!all.stdout.contains(" more container"), "{}", all.stdout);
+    let json = scan(&["--top", "5", "--format", "json"]).json();
+    assert_eq!(rows(&json).len(), containers, "JSON is always complete");
 }
 
 /// Ten containers or fewer stay the per-series report of before.

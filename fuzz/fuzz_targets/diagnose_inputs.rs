@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     ];
     let collected = read::collect(files, &settings, Vec::new());
     let incidents = oom_lint::diagnose::diagnose(&collected, &settings);
-    let _ = report::human::render(&incidents, &collected.errors);
-    let _ = report::json::render(&incidents, &collected.errors);
-    let _ = report::markdown::render(&incidents, &collected.errors);
+    let _ = report::human::render(&incidents, &collected.errors, &collected.skipped);
+    let _ = report::json::render(&incidents, &collected.errors, &collected.skipped);
+    let _ = report::markdown::render(&incidents, &collected.errors, &collected.skipped);
 });

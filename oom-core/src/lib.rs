@@ -37,6 +37,9 @@
 //! limit and what to set instead. Every cut-off it decides by is a documented field of
 //! [`leak::Thresholds`].
 //!
+//! [`text`] decodes input files (UTF-8, or UTF-16 as PowerShell writes it) and says counts in
+//! words (`1 sample`, `2 samples`).
+//!
 //! # Cargo features
 //!
 //! - `serde`: `Serialize` and `Deserialize` on the public data types ([`leak::Analysis`],
@@ -63,6 +66,7 @@ pub mod metrics;
 pub mod quantity;
 pub mod runtime;
 pub mod sizing;
+pub mod text;
 pub mod trend;
 
 #[cfg(feature = "testing")]

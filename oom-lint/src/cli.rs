@@ -163,6 +163,10 @@ pub struct AnalyzeArgs {
     /// batches (the default with --prometheus when more than 10 containers match).
     #[arg(long, requires = "prometheus", conflicts_with_all = ["save", "plot", "files"])]
     pub fleet: bool,
+    /// A fleet scan's human table shows its first N rows, ranked by what to act on, and says
+    /// how many more there are; 0 shows every row. The JSON report always has every row.
+    #[arg(long, value_name = "N", default_value_t = crate::report::fleet::DEFAULT_TOP_ROWS, requires = "prometheus")]
+    pub top: usize,
     /// No progress bar on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -58,13 +58,13 @@ pub fn discover(explicit: Option<&Path>, start: &Path) -> Option<PathBuf> {
 
 pub fn load(path: &Path) -> Result<Config, Vec<InputError>> {
     let name = path.to_string_lossy().into_owned();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![InputError {
-            file: name.clone(),
-            position: None,
-            message: format!("cannot read config: {e}"),
-        }]
-    })?;
+    let failed = |message: String| vec![InputError { file: name.clone(), position: None, message }];
+    let bytes = std::fs::read(path).map_err(|e| failed(format!("cannot read config: {e}")))?;
+    // Decoded as every input is: UTF-8, or UTF-16 as PowerShell writes it.
+    let text = oom_core::text::decode(&bytes)
+        .map_err(|e| failed(format!("cannot read config: {e}")))?
+        .text
+        .into_owned();
     let mut config = parse(&SourceFile::new(name, text))?;
     config.path = Some(path.to_owned());
     Ok(config)

@@ -37,6 +37,13 @@ pub fn check(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) -
 
     let mut outcome =
         Outcome { errors: walked.errors, counts: walked.counts, ..Outcome::default() };
+    let mut limit_range_findings = Vec::new();
+    outcome.counts.suppressed += check_limit_range_values(
+        sources,
+        &walked.limit_range_quantities,
+        config,
+        &mut limit_range_findings,
+    );
     let mut matched = vec![false; usage.map_or(0, <[Usage]>::len)];
     let mut containers_without_metrics = Vec::new();
     let mut finding_lists = Vec::with_capacity(walked.partials.len());
@@ -61,8 +68,50 @@ pub fn check(sources: &[SourceFile], config: &Config, usage: Option<&[Usage]>) -
             containers_without_metrics,
         });
     }
+    finding_lists.push(limit_range_findings);
     outcome.findings = Findings::new(finding_lists);
     outcome
+}
+
+/// LimitRange memory values judged as quantities, as findings (a LimitRange is no pod: its
+/// values are checked once, whatever the pods of its namespace). Suppressed by a comment on the
+/// value's line or in the comment lines just above it. Returns how many were suppressed.
+fn check_limit_range_values(
+    sources: &[SourceFile],
+    values: &[crate::engine::limit_range::LimitRangeQuantity],
+    config: &Config,
+    findings: &mut Vec<Finding>,
+) -> usize {
+    let mut suppressed_count = 0;
+    for value in values {
+        let Some((rule, hit)) = rules::limit_range_quantity(value) else { continue };
+        let Some(configured) = config.severity(rule) else { continue };
+        let source = &sources[value.source];
+        let (start, end) = locate(source, &hit);
+        // On its line or in the comment lines just above it, as for a container.
+        let line = start.line as usize;
+        if rule.ids().any(|id| suppress::by_comment(source, line, Some((source, line)), id)) {
+            suppressed_count += 1;
+            continue;
+        }
+        let explicit = config.configured(rule).is_some();
+        findings.push(Finding {
+            rule: rule.id,
+            severity: if explicit { configured } else { hit.severity.unwrap_or(configured) },
+            message: hit.message.into_boxed_str(),
+            help: hit.help,
+            location: Location { source: value.source, start, end },
+            object: Arc::new(crate::engine::model::ObjectRef {
+                kind: "LimitRange".into(),
+                name: value.limit_range.clone(),
+                namespace: value.namespace.clone(),
+                pod_path: None,
+            }),
+            container: None,
+            template: None,
+        });
+    }
+    suppressed_count
 }
 
 /// What one batch of pods contributes to the outcome.
@@ -285,6 +334,8 @@ data:
             &mut outcome.counts,
         );
         let mut findings = Vec::new();
+        outcome.counts.suppressed +=
+            check_limit_range_values(sources, &model.limit_range_quantities, config, &mut findings);
         for pod in &model.pods {
             outcome.counts.suppressed +=
                 check_pod(sources, pod, &model.context, config, None, &mut findings);

@@ -98,6 +98,7 @@ use spike::{Cycle, find_spike};
 
 use crate::metrics::{Event, KnownRestart, Series};
 use crate::sizing::{Recommendation, SizingPolicy, recommend};
+use crate::text::{count, noun};
 use crate::trend::{SenTrend, ols, sen_trend};
 
 /// The most buckets a series is summarised into.
@@ -427,11 +428,11 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         // Nothing was clipped by a limit the container did not have.
         analysis.peak_clipped = false;
         analysis.notes.push(format!(
-            "{} sample{} above the limit in force (up to {:.0} % of it): a container cannot use \
+            "{} {} above the limit in force (up to {:.0} % of it): a container cannot use \
              more than its limit, so that limit is not the one it ran under — a changed limit, a \
              pod-level limit or a series joined to the wrong container; check it before sizing",
-            above.len(),
-            if above.len() == 1 { " is" } else { "s are" },
+            count(above.len(), "sample", "samples"),
+            noun(above.len(), "is", "are"),
             highest * 100.0
         ));
     }
@@ -495,8 +496,8 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         } else {
             format!(
                 "restarts as the cluster counted them (restart count, OOM events, last state): \
-                 {counted}, of which {} OOM kills; drops it did not count are not restarts",
-                found.oom
+                 {counted}, of which {}; drops it did not count are not restarts",
+                count(found.oom, "OOM kill", "OOM kills")
             )
         });
     }
@@ -617,16 +618,15 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         let counted = found.known.unwrap_or(0);
         analysis.message = if found.oom > 0 {
             format!(
-                "grows between restarts and was OOM-killed{} {} time{}",
+                "grows between restarts and was OOM-killed{} {}",
                 if found.known.is_some() { "" } else { " at the limit" },
-                found.oom,
-                if found.oom == 1 { "" } else { "s" }
+                count(found.oom, "time", "times")
             )
         } else if counted > 0 {
             format!(
-                "grows between restarts; restarted {counted} time{} (counted by the cluster, no \
-                 OOM kill reported)",
-                if counted == 1 { "" } else { "s" }
+                "grows between restarts; restarted {} (counted by the cluster, no OOM kill \
+                 reported)",
+                count(counted, "time", "times")
             )
         } else {
             "sustained growth that does not level off".to_owned()
@@ -661,24 +661,24 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 .unwrap_or_default();
             analysis.message = if found.oom > 0 {
                 format!(
-                    "OOM-killed{} {} times{every} with no growth between starts: the limit is \
+                    "OOM-killed{} {}{every} with no growth between starts: the limit is \
                      too low for what the container needs, not a leak",
                     if found.known.is_some() { "" } else { " at the limit" },
-                    found.oom
+                    count(found.oom, "time", "times")
                 )
             } else if found.known.is_some() {
                 format!(
-                    "restarted {} times{every} (counted by the cluster, no OOM kill reported) with \
+                    "restarted {}{every} (counted by the cluster, no OOM kill reported) with \
                      no growth between starts: not a leak; the container's logs and last state \
                      tell why",
-                    cycle_restarts
+                    count(cycle_restarts, "time", "times")
                 )
             } else {
                 format!(
-                    "rises and drops back{every} ({} drops) with no growth of the floor: garbage \
+                    "rises and drops back{every} ({}) with no growth of the floor: garbage \
                      collection, a cache or restarts; without a limit these cannot be told \
                      apart — {WHAT_DECIDES}",
-                    found.inferred
+                    count(found.inferred, "drop", "drops")
                 )
             };
         } else if found.known == Some(0) && drops.len() >= t.sawtooth_min_drops {
@@ -686,18 +686,18 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
             let every =
                 drop_period.map(|p| format!(" every ≈ {}", duration_text(p))).unwrap_or_default();
             analysis.message = format!(
-                "rises and drops back{every} ({} drops) while the restart count stays flat: \
+                "rises and drops back{every} ({}) while the restart count stays flat: \
                  garbage collection or a cache freeing memory, not restarts or OOM kills",
-                drops.len()
+                count(drops.len(), "drop", "drops")
             );
         } else if ambiguous {
             analysis.classification = Classification::Sawtooth;
             let every =
                 drop_period.map(|p| format!(" every ≈ {}", duration_text(p))).unwrap_or_default();
             analysis.message = format!(
-                "rises and drops back{every} ({} drops) from {:.0} % of the limit, short of it: \
+                "rises and drops back{every} ({}) from {:.0} % of the limit, short of it: \
                  garbage collection near the limit or OOM kills, not a leak — {WHAT_DECIDES_KILLS}",
-                found.ambiguous.max(drops.len()),
+                count(found.ambiguous.max(drops.len()), "drop", "drops"),
                 peak_share.unwrap_or(0.0) * 100.0
             );
         } else if let Some((at, size)) = material_shift {
@@ -722,20 +722,20 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 drop_period.map(|p| format!(" every ≈ {}", duration_text(p))).unwrap_or_default();
             analysis.message = match peak_share {
                 Some(share) if share < t.restart_near_limit_share => format!(
-                    "rises and drops back{every} ({} drops) with no growth of the floor, peaking \
+                    "rises and drops back{every} ({}) with no growth of the floor, peaking \
                      at {:.0} % of the limit: garbage collection or a cache, not OOM kills",
-                    drops.len(),
+                    count(drops.len(), "drop", "drops"),
                     share * 100.0
                 ),
                 Some(_) => format!(
-                    "rises and drops back{every} ({} drops) near the limit with no growth of the \
+                    "rises and drops back{every} ({}) near the limit with no growth of the \
                      floor: garbage collection or OOM kills — {WHAT_DECIDES_KILLS}",
-                    drops.len()
+                    count(drops.len(), "drop", "drops")
                 ),
                 None => format!(
-                    "rises and drops back{every} ({} drops) with no growth of the floor: garbage \
+                    "rises and drops back{every} ({}) with no growth of the floor: garbage \
                      collection, a cache or restarts — {WHAT_DECIDES}",
-                    drops.len()
+                    count(drops.len(), "drop", "drops")
                 ),
             };
         } else {

@@ -219,8 +219,8 @@ impl<'p> Rows<'p> {
             collect.error(
                 Some(line),
                 format!(
-                    "broken CSV row: {} fields where the header has {}",
-                    record.len(),
+                    "broken CSV row: {} where the header has {}",
+                    crate::text::count(record.len(), "field", "fields"),
                     self.width
                 ),
             );

@@ -304,8 +304,8 @@ pub(super) fn plan_frame(
                      (value, bytes, memory, working_set_bytes, usage, rss, ...); rename the column \
                      or choose it with --metric",
                     listed.join(", "),
-                    if listed.len() == 1 { "s" } else { "" },
-                    if listed.len() == 1 { "its name is" } else { "their names are" },
+                    crate::text::noun(listed.len(), "s", ""),
+                    crate::text::noun(listed.len(), "its name is", "their names are"),
                 ));
             }
             let columns = (0..names.len())

@@ -175,8 +175,12 @@ pub(super) fn check(
     if !other_names.is_empty() {
         let listed: Vec<String> = other_names.iter().map(|n| format!("`{n}`")).collect();
         checked.notes.push(format!(
-            "{} series of other metrics left out ({}); choose another with --metric",
-            checked.left_out.other_metrics,
+            "{} left out ({}); choose another with --metric",
+            crate::text::count(
+                checked.left_out.other_metrics,
+                "series of another metric",
+                "series of other metrics"
+            ),
             listed.join(", ")
         ));
     }

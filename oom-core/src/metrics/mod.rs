@@ -489,27 +489,7 @@ pub fn parse_slice(bytes: &[u8], format: Option<InputFormat>) -> Result<MetricsD
 /// are not text in the encoding found — invalid UTF-8 or UTF-16, or a NUL after decoding — are
 /// a binary file, refused before any of it is echoed ([`MetricsError::Binary`]).
 fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, MetricsError> {
-    let utf16 = |bytes: &[u8], little: bool| -> Result<Cow<'_, str>, MetricsError> {
-        let units = bytes.chunks_exact(2).map(|pair| {
-            if little {
-                u16::from_le_bytes([pair[0], pair[1]])
-            } else {
-                u16::from_be_bytes([pair[0], pair[1]])
-            }
-        });
-        let text: Result<String, _> = char::decode_utf16(units).collect();
-        text.map(Cow::Owned).map_err(|_| MetricsError::Binary)
-    };
-    let utf8 =
-        |bytes| std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| MetricsError::Binary);
-    let text = match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => utf16(bytes, true),
-        [0, a, 0, b, ..] if *a != 0 && *b != 0 => utf16(bytes, false),
-        _ => utf8(bytes),
-    }?;
+    let text = crate::text::decode(bytes).map_err(|_| MetricsError::Binary)?.text;
     if text.contains('\0') {
         return Err(MetricsError::Binary);
     }

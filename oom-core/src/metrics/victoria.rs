@@ -42,9 +42,9 @@ pub(super) fn export_lines(text: &str, collect: &mut Collector<'_>) -> Result<()
             collect.error(
                 number,
                 format!(
-                    "victoriametrics-jsonl: {} values but {} timestamps; the line is skipped",
-                    values.len(),
-                    times.len()
+                    "victoriametrics-jsonl: {} but {}; the line is skipped",
+                    crate::text::count(values.len(), "value", "values"),
+                    crate::text::count(times.len(), "timestamp", "timestamps")
                 ),
             );
             continue;

@@ -40,9 +40,9 @@ pub fn run(args: &AnalyzeArgs) -> miette::Result<ExitStatus> {
             if bytes < MIN_CONTAINER_LIMIT {
                 return Err(miette!(
                     help = "memory quantities use binary suffixes: 512Mi, 1Gi (`m` is milli)",
-                    "--limit: `{text}` is {bytes} byte{}, below the {} MiB the container runtime \
+                    "--limit: `{text}` is {}, below the {} MiB the container runtime \
                      accepts as a memory limit",
-                    if bytes == 1 { "" } else { "s" },
+                    oom_core::text::count(bytes, "byte", "bytes"),
                     MIN_CONTAINER_LIMIT >> 20
                 ));
             }
@@ -297,7 +297,7 @@ fn fleet(
         },
     };
     let text = match args.format {
-        AnalyzeFormat::Human => crate::report::fleet::human::render(&fleet),
+        AnalyzeFormat::Human => crate::report::fleet::human::render(&fleet, args.top),
         AnalyzeFormat::Json => crate::report::fleet::json::render(&fleet),
     };
     super::write_stdout(text.as_bytes())?;

@@ -28,15 +28,27 @@ pub fn run(args: &DiagnoseArgs) -> miette::Result<ExitStatus> {
         files.extend(live_inputs(source, &mut errors)?);
     }
     let mut collected = read::collect(files, &settings, errors);
-    // Nothing read is not "no incident": say so, and exit as for unreadable input.
-    if live.is_none()
-        && collected.errors.is_empty()
-        && collected.pods.is_empty()
+    let nothing_read = collected.pods.is_empty()
         && collected.events.is_empty()
         && collected.series.is_empty()
         && collected.deploys.is_empty()
-        && collected.manifests.is_empty()
-    {
+        && collected.manifests.is_empty();
+    // Nothing read is not "no incident": say so, and exit as for unreadable input. When the
+    // only files were oom-lint's own reports, each is the error: it names what was given.
+    let only_reports = collected.errors.is_empty() && !collected.skipped.is_empty();
+    if live.is_none() && nothing_read && only_reports {
+        for skipped in std::mem::take(&mut collected.skipped) {
+            collected.errors.push(InputError {
+                file: skipped.file,
+                position: None,
+                message: format!(
+                    "{}; give diagnose what it was made from (kubectl get pods -o json, kubectl \
+                     describe pod, kubectl get events -o json, a metric dump)",
+                    skipped.message
+                ),
+            });
+        }
+    } else if live.is_none() && collected.errors.is_empty() && nothing_read {
         collected.errors.push(InputError {
             file: args.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
             position: None,
@@ -52,9 +64,15 @@ pub fn run(args: &DiagnoseArgs) -> miette::Result<ExitStatus> {
         plot(dir, &mut incidents, &mut collected.errors);
     }
     let text = match args.format {
-        DiagnoseFormat::Human => report::human::render(&incidents, &collected.errors),
-        DiagnoseFormat::Json => report::json::render(&incidents, &collected.errors),
-        DiagnoseFormat::Markdown => report::markdown::render(&incidents, &collected.errors),
+        DiagnoseFormat::Human => {
+            report::human::render(&incidents, &collected.errors, &collected.skipped)
+        }
+        DiagnoseFormat::Json => {
+            report::json::render(&incidents, &collected.errors, &collected.skipped)
+        }
+        DiagnoseFormat::Markdown => {
+            report::markdown::render(&incidents, &collected.errors, &collected.skipped)
+        }
     };
     super::write_stdout(text.as_bytes())?;
     Ok(if !collected.errors.is_empty() {
@@ -101,7 +119,7 @@ fn plot(dir: &std::path::Path, incidents: &mut [Incident], errors: &mut Vec<Inpu
                 Some((k.finished?, label.to_owned()))
             })
             .collect();
-        let title = format!("{} — {}", report::title(incident), incident.cause.id());
+        let title = format!("{} — {}", report::title(incident), incident.label());
         let chart = crate::report::analyze::svg::Chart {
             title,
             series: &usage.samples,

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use oom_core::text::count;
+
 use crate::cli::FixArgs;
 use crate::engine::ingest;
 use crate::engine::walk::{self, Counts};
@@ -32,6 +34,8 @@ pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
         &mut errors,
         &mut Counts::default(),
     );
+    // `fix` does not lint: a LimitRange the API server rejects is reported as `check` did before.
+    errors.extend(model.rejected_limit_range_values(&inputs.sources));
     let plan = fix::plan(&inputs.sources, &model.pods, &usage, &config.settings);
 
     let mut out = String::new();
@@ -94,7 +98,11 @@ pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
         }
     }
     if !args.dry_run {
-        out.push_str(&format!("{changed_containers} containers fixed in {changed_files} files\n"));
+        out.push_str(&format!(
+            "{} fixed in {}\n",
+            count(changed_containers, "container", "containers"),
+            count(changed_files, "file", "files")
+        ));
     }
     super::write_stdout(out.as_bytes())?;
     Ok(if errors.is_empty() { ExitStatus::Clean } else { ExitStatus::InputError })
@@ -115,20 +123,17 @@ fn diff(name: &str, old: &str, new: &str) -> String {
 /// half of either. Refuses when the file changed since it was read.
 fn write_atomically(path: &Path, original: &str, fixed: &str) -> Result<(), String> {
     let current = std::fs::read(path).map_err(|e| format!("cannot re-read before writing: {e}"))?;
-    let bom = current.starts_with(b"\xEF\xBB\xBF");
-    let current_text = if bom { &current[3..] } else { &current[..] };
-    if current_text != original.as_bytes() {
+    // Written back in the encoding it was read in (a byte-order mark, UTF-16 from PowerShell).
+    let decoded = oom_core::text::decode(&current).ok().filter(|d| d.text == original);
+    let Some(encoding) = decoded.map(|d| d.encoding) else {
         return Err("changed since it was read; not written (run fix again)".into());
-    }
+    };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp: PathBuf =
         path.with_file_name(format!(".{file_name}.oom-lint-{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut file = std::fs::File::create(&temp)?;
-        if bom {
-            file.write_all(b"\xEF\xBB\xBF")?;
-        }
-        file.write_all(fixed.as_bytes())?;
+        file.write_all(&encoding.encode(fixed))?;
         file.sync_all()?;
         let permissions = std::fs::metadata(path)?.permissions();
         std::fs::set_permissions(&temp, permissions)?;

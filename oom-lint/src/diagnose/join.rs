@@ -4,6 +4,7 @@
 
 use oom_core::leak::{Analysis, AnalysisOptions, analyze};
 use oom_core::metrics::Event;
+use oom_core::text::count;
 
 use super::Evidence;
 use crate::incidents::{
@@ -93,10 +94,9 @@ impl Case<'_> {
                 .as_deref()
                 .map(|w| format!(", now {w}"))
                 .unwrap_or_default();
-            let plural = if restarts == 1 { "" } else { "s" };
             out.push(Evidence::at(
                 self.container.restart_origin.as_ref().unwrap_or(&self.container.origin),
-                format!("{restarts} restart{plural}{waiting}"),
+                format!("{}{waiting}", count(restarts, "restart", "restarts")),
             ));
         }
         out

@@ -4,7 +4,7 @@
 //! metaspace, thread stacks, code cache, direct buffers and GC structures; with heap series,
 //! the container at its limit while the heap is not. The same mis-sizing in the other runtimes
 //! whose heap settings the engine resolves carries the same id (the JSON's `runtime` field
-//! says which): Node.js `--max-old-space-size` above the heap ratio (V8's young generation,
+//! says which, and [`Cause::label`] names the runtime's setting in every human-facing report): Node.js `--max-old-space-size` above the heap ratio (V8's young generation,
 //! code and buffers need room beside it), .NET `DOTNET_GCHeapHardLimit` above it, and Go's
 //! `GOMEMLIMIT` above the `go-memlimit-ratio` setting (a soft limit at or above the container
 //! limit never makes the collector work before the kernel kills).

@@ -8,6 +8,7 @@
 //! after, or find the leak with the runtime's tool.
 
 use oom_core::leak::Classification;
+use oom_core::text::count;
 
 use super::join::Case;
 use super::{Cause, Confidence, Evidence, Finding, Fix, rate};
@@ -83,7 +84,7 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
     if a.restarts > 0 {
         evidence.push(Evidence::series(
             usage,
-            format!("{} in the series", plural(a.restarts, "restart")),
+            format!("{} in the series", count(a.restarts, "restart", "restarts")),
         ));
     }
     let mut summary = format!(
@@ -172,9 +173,4 @@ fn profile_step(case: &Case<'_>) -> String {
             "Find the leak: compare two heap profiles of `{c}` an hour apart (JVM `jcmd GC.heap_dump`, Go pprof, Node `--inspect`, .NET `dotnet-gcdump`)."
         ),
     }
-}
-
-/// `1 restart`, `3 restarts`.
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }

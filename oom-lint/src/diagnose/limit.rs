@@ -4,6 +4,8 @@
 //! Bad: a limit below what the container needs on an ordinary day (or to start).
 //! Good: request = the steady-state average, limit = peak × 1.25.
 
+use oom_core::text::{count, noun};
+
 use super::join::Case;
 use super::{Cause, Confidence, Evidence, Finding, Fix, PEAK_HEADROOM, friendly};
 
@@ -49,9 +51,11 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
             evidence.push(Evidence::series(
                 usage,
                 format!(
-                    "{drops} drops near the limit, but the pod restarted only {restarts} {}: \
+                    "{} near the limit, but the pod restarted only {} {}: \
                      the others are the runtime freeing memory (garbage collection, caches), not kills",
-                    if restarts == 1 { "time" } else { "times" }
+                    count(drops, "drop", "drops"),
+                    restarts,
+                    noun(restarts, "time", "times")
                 ),
             ));
         }
@@ -113,8 +117,9 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
         evidence,
         fix: Fix {
             summary: format!(
-                "`{name}` is killed {} after starting, {restarts} times: it needs more than {} to start. Raise the limit to {new_limit} as a first step, then size it from the measured peak (limit = peak × 1.25).",
+                "`{name}` is killed {} after starting, {}: it needs more than {} to start. Raise the limit to {new_limit} as a first step, then size it from the measured peak (limit = peak × 1.25).",
                 super::duration(uptime),
+                count(restarts, "time", "times"),
                 limit.text
             ),
             request: case.container.request.as_ref().map(|r| r.text.clone()),

@@ -62,6 +62,28 @@ impl Cause {
             Self::Unknown => "unknown",
         }
     }
+
+    /// The cause as people read it, for a container with `runtime`: the id, except for a heap
+    /// setting too large for the limit, which names the runtime's setting. The id
+    /// `jvm-native-memory` stays the JSON's for every runtime (ids are stable within version
+    /// 1; the `runtime` field says which), but a Go service's report must not tell its on-call
+    /// to look at a JVM.
+    ///
+    /// ```
+    /// use oom_lint::diagnose::Cause;
+    ///
+    /// assert_eq!(Cause::JvmNativeMemory.label(Some("go")), "gomemlimit-too-high");
+    /// assert_eq!(Cause::JvmNativeMemory.label(Some("jvm")), "jvm-native-memory");
+    /// assert_eq!(Cause::MemoryLeak.label(Some("go")), "memory-leak");
+    /// ```
+    pub fn label(self, runtime: Option<&str>) -> &'static str {
+        match (self, runtime) {
+            (Self::JvmNativeMemory, Some("node")) => "node-max-old-space-size-too-high",
+            (Self::JvmNativeMemory, Some("go")) => "gomemlimit-too-high",
+            (Self::JvmNativeMemory, Some("dotnet")) => "dotnet-gcheaphardlimit-too-high",
+            _ => self.id(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -174,6 +196,13 @@ pub enum Plot {
     Written(String),
     /// No memory series of the container: nothing to draw.
     NoSeries,
+}
+
+impl Incident {
+    /// [`Cause::label`] of its cause.
+    pub fn label(&self) -> &'static str {
+        self.cause.label(self.runtime)
+    }
 }
 
 /// One killed container, diagnosed.

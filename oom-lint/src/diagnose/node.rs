@@ -52,8 +52,9 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
         why = "OOM-killed without a memory limit: the node ran out of memory".into();
     }
     let confidence = confidence?;
-    if let Some(qos) = &case.pod.qos_class {
-        evidence.push(Evidence::at(&case.pod.origin, format!("QoS class {qos}")));
+    if let Some(qos) = &case.pod.qos {
+        let origin = case.container.resources_origin.as_ref().unwrap_or(&qos.origin);
+        evidence.push(Evidence::at(origin, format!("QoS class {}", qos.class)));
     }
     let container = &case.container.name;
     let observed = case
@@ -70,7 +71,7 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
         ),
         None => (None, None),
     };
-    let best_effort = case.pod.qos_class.as_deref() == Some("BestEffort");
+    let best_effort = case.pod.qos.as_ref().is_some_and(|q| q.class == "BestEffort");
     let summary = match (&request, observed) {
         (Some(request), Some(peak)) => format!(
             "The node ran out of memory, not `{container}`'s limit. `{container}` used {}{}: request \

@@ -5,6 +5,8 @@
 //! Bad: treating `Exit Code: 137, Reason: Error` as an OOM kill and raising the limit.
 //! Good: reading the events — `Liveness probe failed` then `Killing` — and fixing the probe.
 
+use oom_core::text::count;
+
 use super::join::Case;
 use super::{Cause, Confidence, Evidence, Finding, Fix};
 
@@ -60,8 +62,7 @@ pub fn check(case: &Case<'_>) -> Option<Finding> {
                  probe failed{}. Fix the probe or what makes the endpoint slow, not the memory limit.",
                 match kills {
                     0 => String::new(),
-                    1 => " (1 kill)".to_owned(),
-                    _ => format!(" ({kills} kills)"),
+                    _ => format!(" ({})", count(kills, "kill", "kills")),
                 }
             ),
             vec![

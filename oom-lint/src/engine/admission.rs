@@ -142,12 +142,21 @@ mod tests {
     }
 
     #[test]
-    fn invalid_values_drop_their_item_with_an_error() {
-        let (limits, errors) = limits_of(
-            "kind: LimitRange\nspec:\n  limits:\n    - type: Container\n      default: {memory: 1GB}\n    - type: Container\n      min: {memory: [1]}\n",
-        );
+    fn invalid_values_drop_their_item_for_the_rules_or_with_an_error() {
+        let text = "kind: LimitRange\nspec:\n  limits:\n    - type: Container\n      default: {memory: 1GB}\n    - type: Container\n      min: {memory: [1]}\n";
+        let (limits, errors) = limits_of(text);
         assert_eq!(limits, NamespaceLimits::default());
-        assert_eq!(errors.len(), 2, "{errors:?}");
-        assert_eq!(errors[0].position.map(|p| p.line), Some(5));
+        // A value that is no scalar is an input error; a typo is the rules' to report.
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].position.map(|p| p.line), Some(7));
+        let mut errors = Vec::new();
+        let document = documents(text).into_iter().next().unwrap_or_else(|| panic!("no document"));
+        let read = read_limit_range(&document.root, "lr", None, 0, "t.yaml", &mut errors);
+        let typos: Vec<(&str, u32, bool)> = read
+            .quantities
+            .iter()
+            .map(|q| (q.path.as_str(), q.node.start.line, q.is_rejected()))
+            .collect();
+        assert_eq!(typos, [("spec.limits[0].default.memory", 5, true)]);
     }
 }

@@ -168,6 +168,8 @@ impl Inputs {
 
 type DecodeError = (String, Option<usize>);
 
+/// The text of a file: UTF-8, or UTF-16 with its byte-order mark (what PowerShell's `>`
+/// writes), decoded by [`oom_core::text::decode`] like every text input of every command.
 fn decode(bytes: Vec<u8>, max_size: u64) -> Result<String, DecodeError> {
     if bytes.len() as u64 > max_size {
         return Err((
@@ -178,14 +180,30 @@ fn decode(bytes: Vec<u8>, max_size: u64) -> Result<String, DecodeError> {
             None,
         ));
     }
-    if let Some(index) = bytes.iter().position(|&b| b == 0) {
+    let text = match oom_core::text::decode(&bytes) {
+        Ok(decoded) => decoded.text.into_owned(),
+        // A NUL byte is what tells a binary file; say that rather than "invalid UTF-8".
+        Err(_) if bytes.contains(&0) => {
+            let index = bytes.iter().position(|&b| b == 0).unwrap_or(0);
+            return Err((
+                "binary file (contains NUL bytes), not a YAML or JSON manifest".to_owned(),
+                Some(line_of(&bytes, index)),
+            ));
+        }
+        Err(oom_core::text::DecodeError::Utf8 { valid_up_to, checked_from }) => {
+            let line = line_of(&bytes, checked_from + valid_up_to);
+            return Err(("not valid UTF-8 text".to_owned(), Some(line)));
+        }
+        Err(error) => return Err((error.to_string(), None)),
+    };
+    if let Some(index) = text.find('\0') {
         return Err((
             "binary file (contains NUL bytes), not a YAML or JSON manifest".to_owned(),
-            Some(line_of(&bytes, index)),
+            Some(line_of(text.as_bytes(), index)),
         ));
     }
     // No manifest has a line this long, and a parser fed one would hold it all in one scalar.
-    for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
+    for (index, line) in text.as_bytes().split(|&b| b == b'\n').enumerate() {
         if line.len() > MAX_LINE_BYTES {
             return Err((
                 format!(
@@ -198,12 +216,7 @@ fn decode(bytes: Vec<u8>, max_size: u64) -> Result<String, DecodeError> {
             ));
         }
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
-    String::from_utf8(bytes).map_err(|error| {
-        let index = error.utf8_error().valid_up_to();
-        let line = line_of(error.as_bytes(), index);
-        ("not valid UTF-8 text".to_owned(), Some(line))
-    })
+    Ok(text)
 }
 
 fn line_of(bytes: &[u8], index: usize) -> usize {

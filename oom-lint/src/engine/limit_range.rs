@@ -46,6 +46,44 @@ impl LimitRangeValue {
     }
 }
 
+/// A memory value of a LimitRange as written, for `memory-quantity-suspicious` to judge as it
+/// judges a container's: a typo is a finding at its exact text, and the rest of the input is
+/// still linted. One that is no valid quantity (`2Gb`, `512MB`, `-1Gi`) makes the API server
+/// reject the LimitRange: none of the values of its item apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitRangeQuantity {
+    pub limit_range: CompactString,
+    pub namespace: Option<CompactString>,
+    /// Where in the LimitRange: `spec.limits[0].max.memory`.
+    pub path: String,
+    /// The value as written, owned: the LimitRange's tree is dropped after the first pass.
+    pub node: Node,
+    pub source: usize,
+}
+
+impl LimitRangeQuantity {
+    /// Whether the API server rejects the LimitRange for it: not a quantity, or negative.
+    pub fn is_rejected(&self) -> bool {
+        let text = self.node.as_str().unwrap_or_default();
+        Quantity::parse(text).map_or(true, |q| q.is_negative())
+    }
+
+    /// The input error a rejected value is for the commands that do not lint (`fix`,
+    /// `diagnose`).
+    pub fn input_error(&self, source_name: &str) -> InputError {
+        let text = self.node.as_str().unwrap_or_default();
+        error(
+            source_name,
+            &self.node,
+            format!(
+                "LimitRange `{}`: `{}` `{text}` is not a valid quantity; the API server rejects \
+                 this LimitRange, its memory values are ignored",
+                self.limit_range, self.path
+            ),
+        )
+    }
+}
+
 /// A LimitRange's `maxLimitRequestRatio.memory`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LimitRangeRatio {
@@ -81,6 +119,9 @@ pub struct NamespaceLimits {
     /// Type `Pod`: bounds on the sums of the containers' limits and requests.
     pub pod_max: Option<LimitRangeValue>,
     pub pod_min: Option<LimitRangeValue>,
+    /// The memory values of this LimitRange as written, for `memory-quantity-suspicious`; taken
+    /// out before the limits go into the context.
+    pub quantities: Vec<LimitRangeQuantity>,
 }
 
 impl NamespaceLimits {
@@ -126,8 +167,10 @@ impl NamespaceLimits {
     }
 }
 
-/// Reads the memory values of a LimitRange object. Invalid memory values are input errors (the
-/// API server rejects the LimitRange, so its values are ignored, item by item).
+/// Reads the memory values of a LimitRange object. Every value written goes to
+/// [`NamespaceLimits::quantities`] for the rules; values that are no scalar at all are input
+/// errors. An invalid value makes the API server reject the LimitRange, so the values of its
+/// item are ignored.
 pub fn read_limit_range(
     root: &Node,
     name: &str,
@@ -162,23 +205,44 @@ pub fn read_limit_range(
             let Some(node) = item.path(&[field, "memory"]).filter(|n| !n.is_null()) else {
                 continue;
             };
-            let text = node.as_str().unwrap_or_default();
-            let problem = match Quantity::parse(text) {
-                Err(e) if node.as_str().is_some() => Some(e.to_string()),
-                Err(_) => Some(format!("expected a quantity, found {}", node.type_name())),
-                Ok(q) if q.is_negative() => Some("a negative quantity".to_owned()),
-                Ok(q) => {
-                    values.push((field, node, q));
+            let problem = match node.as_str() {
+                None => Some(format!("expected a quantity, found {}", node.type_name())),
+                // A ratio, not a size: only whether it is a quantity at all.
+                Some(text) if field == "maxLimitRequestRatio" => match Quantity::parse(text) {
+                    Err(e) => Some(e.to_string()),
+                    Ok(q) if q.is_negative() => Some("a negative quantity".to_owned()),
+                    Ok(q) => {
+                        values.push((field, node, q));
+                        None
+                    }
+                },
+                Some(text) => {
+                    // Judged and reported (a typo such as `2Gb`, `512m`) as in a container.
+                    limits.quantities.push(LimitRangeQuantity {
+                        limit_range: name.into(),
+                        namespace: namespace.cloned(),
+                        path: format!("spec.limits[{index}].{field}.memory"),
+                        node: node.clone(),
+                        source,
+                    });
+                    match Quantity::parse(text) {
+                        Ok(q) if !q.is_negative() => values.push((field, node, q)),
+                        _ => valid = false,
+                    }
                     None
                 }
             };
             if let Some(problem) = problem {
                 valid = false;
-                errors.push(error(source_name, node, format!(
-                    "LimitRange `{name}`: `spec.limits[{index}].{field}.memory` `{text}` is not \
-                     valid ({problem}); the API server rejects this LimitRange, its memory values \
-                     are ignored"
-                )));
+                errors.push(error(
+                    source_name,
+                    node,
+                    format!(
+                        "LimitRange `{name}`: `spec.limits[{index}].{field}.memory` is not valid \
+                     ({problem}); the API server rejects this LimitRange, its memory values are \
+                     ignored"
+                    ),
+                ));
             }
         }
         if !valid {

@@ -11,7 +11,7 @@ use memchr::memmem::Finder;
 
 use super::admission;
 use super::heaps::{self, RuntimeView};
-use super::limit_range::NamespaceLimits;
+use super::limit_range::{LimitRangeQuantity, NamespaceLimits};
 use super::model::{ConfigMapData, Context, Extractor, Object, Pod};
 use super::parallel;
 use super::shapes;
@@ -68,6 +68,8 @@ pub struct Walked<P> {
     pub partials: Vec<P>,
     pub errors: Vec<InputError>,
     pub counts: Counts,
+    /// The LimitRanges' memory values as written, in input order, for the rules.
+    pub limit_range_quantities: Vec<LimitRangeQuantity>,
 }
 
 /// Calls `visit` on every pod of `sources`, with the input's context.
@@ -100,8 +102,15 @@ where
             .filter(|&index| may_hold_context(documents[index].text))
             .map(|index| {
                 let parsed = parser.parse(&documents[index]);
-                let (found, errors, chunk) = read_context(sources, *source, parsed);
-                ContextDocument { index, found, errors, chunk }
+                let (mut found, errors, chunk) = read_context(sources, *source, parsed);
+                let quantities = found
+                    .iter_mut()
+                    .flat_map(|item| match item {
+                        ContextObject::LimitRange(limits) => std::mem::take(&mut limits.quantities),
+                        ContextObject::ConfigMap { .. } => Vec::new(),
+                    })
+                    .collect();
+                ContextDocument { index, found, errors, quantities, chunk }
             })
             .collect()
     });
@@ -131,6 +140,7 @@ where
             let read_first = first_pass[b].binary_search_by_key(&index, |d| d.index);
             if let Ok(at) = read_first {
                 result.errors.extend(first_pass[b][at].errors.iter().cloned());
+                result.quantities.extend(first_pass[b][at].quantities.iter().cloned());
             }
             let parsed;
             let documents = match read_first.map(|at| &first_pass[b][at].chunk) {
@@ -159,10 +169,12 @@ where
         partials: Vec::with_capacity(batches.len()),
         errors: Vec::new(),
         counts: Counts::default(),
+        limit_range_quantities: Vec::new(),
     };
     walked.counts.files = sources.len();
     for mut result in batch_results {
         walked.errors.append(&mut result.errors);
+        walked.limit_range_quantities.append(&mut result.quantities);
         walked.counts.add(&result.counts);
         walked.partials.push(result.partial);
     }
@@ -174,6 +186,7 @@ struct BatchResult<P> {
     partial: P,
     errors: Vec<InputError>,
     counts: Counts,
+    quantities: Vec<LimitRangeQuantity>,
 }
 
 /// What a ConfigMap or a LimitRange gives the context, owned, so that the tree it came from
@@ -190,8 +203,11 @@ struct ContextDocument {
     /// Its index among its batch's documents.
     index: usize,
     found: Vec<ContextObject>,
-    /// Errors in the context objects themselves (invalid LimitRange values).
+    /// Errors in the context objects themselves (LimitRange values that are no scalar, a
+    /// default request above the default limit).
     errors: Vec<InputError>,
+    /// The LimitRanges' memory values as written.
+    quantities: Vec<LimitRangeQuantity>,
     chunk: ContextChunk,
 }
 
@@ -330,6 +346,20 @@ fn input_error(source: &SourceFile, error: &yaml::YamlError) -> InputError {
 pub struct Model<'a> {
     pub pods: Vec<ResolvedPod<'a>>,
     pub context: Context<'a>,
+    /// The LimitRanges' memory values as written, for the rules (as [`Walked`] has them).
+    pub limit_range_quantities: Vec<LimitRangeQuantity>,
+}
+
+impl Model<'_> {
+    /// The LimitRange values the API server rejects, as input errors, for the commands that
+    /// do not lint (`fix`, `diagnose`): `check` reports them as findings.
+    pub fn rejected_limit_range_values(&self, sources: &[SourceFile]) -> Vec<InputError> {
+        self.limit_range_quantities
+            .iter()
+            .filter(|value| value.is_rejected())
+            .map(|value| value.input_error(&sources[value.source].name))
+            .collect()
+    }
 }
 
 /// Reads objects, pod specs and context from already parsed documents; shape errors go to
@@ -343,13 +373,14 @@ pub fn build_model<'a>(
 ) -> Model<'a> {
     let mut context = Context::new(settings.clone());
     let mut pods: Vec<Pod<'a>> = Vec::new();
+    let mut limit_range_quantities = Vec::new();
     for (index, (source, documents)) in sources.iter().zip(documents).enumerate() {
         let mut extractor = Extractor { errors, source_name: &source.name };
         for document in documents {
             counts.documents += 1;
             for object in extractor.objects(index, document) {
                 counts.objects += 1;
-                if add_context(&mut extractor, &object, &mut context) {
+                if add_context(&mut extractor, &object, &mut context, &mut limit_range_quantities) {
                     continue;
                 }
                 for pod in shapes::pods(&mut extractor, &object) {
@@ -361,7 +392,7 @@ pub fn build_model<'a>(
         }
     }
     let pods = pods.into_iter().map(|pod| ResolvedPod::resolve(pod, &context)).collect();
-    Model { pods, context }
+    Model { pods, context, limit_range_quantities }
 }
 
 /// Adds a LimitRange's defaults or a ConfigMap's data to the context; false for other objects.
@@ -369,8 +400,10 @@ fn add_context<'a>(
     extractor: &mut Extractor<'_>,
     object: &Object<'a>,
     context: &mut Context<'a>,
+    limit_range_quantities: &mut Vec<LimitRangeQuantity>,
 ) -> bool {
-    if let Some(defaults) = extractor.limit_range(object) {
+    if let Some(mut defaults) = extractor.limit_range(object) {
+        limit_range_quantities.append(&mut defaults.quantities);
         context.add_limit_range(defaults);
     } else if let Some(config_map) = extractor.config_map(object) {
         context.add_config_map(config_map);

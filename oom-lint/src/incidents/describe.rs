@@ -5,7 +5,7 @@
 //! sense; nothing is guessed.
 
 use super::{
-    ClusterEvent, ContainerState, Eviction, InputError, Kill, Memory, Origin, PodState, Role,
+    ClusterEvent, ContainerState, Eviction, InputError, Kill, Memory, Origin, PodState, Qos, Role,
     Workload, app_index, evicted_usage, quantity_bytes, rfc3339,
 };
 use crate::engine::source::Position;
@@ -72,7 +72,10 @@ struct ContainerSpec {
 }
 
 /// Every pod described in `text` (`kubectl describe pods` prints several, each from `Name:`).
+/// A text indented as a whole (pasted into a ticket or a Markdown list) is read as if it were
+/// not: see [`dedent`].
 pub fn read_describe(file: &str, text: &str, errors: &mut Vec<InputError>) -> Vec<Described> {
+    let text = dedent(text);
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
     let starts: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].starts_with("Name:")).collect();
     let mut out = Vec::new();
@@ -98,6 +101,21 @@ pub fn read_describe(file: &str, text: &str, errors: &mut Vec<InputError>) -> Ve
 }
 
 type Failure = (usize, String);
+
+/// `text` without the indentation of its first `Name:` line, taken off every line that has
+/// it: describe text pasted from a ticket, a chat or a Markdown list (`    Name:  web-1`) reads
+/// as kubectl printed it. Lines stay where they were, so every line number still points at
+/// the file; a line indented less (a signature under the paste) keeps what it has.
+pub fn dedent(text: &str) -> std::borrow::Cow<'_, str> {
+    let first = text.trim_start_matches('\u{feff}').lines().find(|l| !l.trim().is_empty());
+    let Some(first) = first else { return text.into() };
+    let body = first.trim_start();
+    let indent = &first[..first.len() - body.len()];
+    if indent.is_empty() || !body.starts_with("Name:") {
+        return text.into();
+    }
+    text.split_inclusive('\n').map(|line| line.strip_prefix(indent).unwrap_or(line)).collect()
+}
 
 fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
@@ -196,7 +214,7 @@ fn read_one(file: &str, lines: &[&str], start: usize, end: usize) -> Result<Desc
             namespace,
             name,
             owner,
-            qos_class: get("QoS Class").map(|(v, _)| v.to_owned()),
+            qos: get("QoS Class").map(|(v, at)| Qos { class: v.to_owned(), origin: origin(at) }),
             node: get("Node")
                 .map(|(v, _)| v.split('/').next().unwrap_or(v).to_owned())
                 .filter(|n| !n.is_empty() && n != "<none>"),
@@ -421,6 +439,7 @@ fn read_containers(
                 limit: None,
                 request: None,
                 image: None,
+                resources_origin: None,
                 origin: origin(i),
             });
             specs.push(ContainerSpec { name: (name.to_owned(), i), ..ContainerSpec::default() });
@@ -697,6 +716,11 @@ pub fn describe_time(text: &str) -> Option<f64> {
     if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
+    // `Mon, 01 Jan 0001 00:00:00 +0000` is Go's zero time: kubectl's way of printing "not
+    // known" (a container the kubelet could not find after an eviction).
+    if year <= 1 {
+        return None;
+    }
     let days = days_from_civil(year, month, day);
     Some((days * 86_400 + hour * 3600 + minute * 60 + second - offset) as f64)
 }
@@ -726,6 +750,7 @@ mod tests {
         assert_eq!(describe_time("2022-02-01T13:36:17Z"), rfc3339("2022-02-01T13:36:17Z"));
         assert_eq!(describe_time("yesterday"), None);
         assert_eq!(describe_time("Mon, 99 Foo 2026 02:48:47 +0100"), None);
+        assert_eq!(describe_time("Mon, 01 Jan 0001 00:00:00 +0000"), None, "Go's zero time");
     }
 
     #[test]
@@ -892,8 +917,8 @@ mod tests {
                 let files = vec![crate::engine::source::SourceFile::new("p.txt".into(), text)];
                 let collected = read::collect(files, &Settings::default(), Vec::new());
                 let incidents = crate::diagnose::diagnose(&collected, &Settings::default());
-                let _ = crate::report::diagnose::json::render(&incidents, &collected.errors);
-                let _ = crate::report::diagnose::human::render(&incidents, &collected.errors);
+                let _ = crate::report::diagnose::json::render(&incidents, &collected.errors, &[]);
+                let _ = crate::report::diagnose::human::render(&incidents, &collected.errors, &[]);
             }
         }
     }

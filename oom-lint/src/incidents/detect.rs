@@ -12,9 +12,10 @@ pub enum InputKind {
     Kubernetes,
     /// A metric dump, as `analyze` reads it.
     Metrics,
-    /// A JSON report of `oom-lint diagnose` itself (`"version"` and `"incidents"`), saved into
-    /// the incident's folder: output, not evidence, so it is not read.
-    Report,
+    /// A JSON report of oom-lint itself (a saved `diagnose --format json`, or the JSON of
+    /// `check`, `analyze` or a fleet scan), named by the command that writes it: output, not
+    /// evidence, so it is not read, and the report says so.
+    Report(&'static str),
 }
 
 impl InputKind {
@@ -24,7 +25,7 @@ impl InputKind {
             Self::EventsCsv => "events-csv",
             Self::Kubernetes => "kubernetes",
             Self::Metrics => "metrics",
-            Self::Report => "oom-lint-report",
+            Self::Report(_) => "oom-lint-report",
         }
     }
 }
@@ -34,6 +35,8 @@ const SNIFF_BYTES: usize = 64 << 10;
 
 pub fn detect(text: &str) -> InputKind {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Describe text pasted with an indent (a ticket, a Markdown list) is still describe text.
+    let text = &*super::describe::dedent(text);
     let mut lines = text.lines().map(str::trim_end).filter(|l| !l.trim().is_empty());
     let first = lines.next().unwrap_or("");
     if is_describe(first, text) {
@@ -44,8 +47,8 @@ pub fn detect(text: &str) -> InputKind {
         return InputKind::EventsCsv;
     }
     let head = head(text, SNIFF_BYTES);
-    if is_report(text, head) {
-        return InputKind::Report;
+    if let Some(command) = report_of(text, head) {
+        return InputKind::Report(command);
     }
     let json_markers = head.trim_start().starts_with(['{', '['])
         && (head.contains("\"kind\"") || head.contains("\"apiVersion\""));
@@ -64,21 +67,31 @@ pub fn detect(text: &str) -> InputKind {
     }
 }
 
-/// A JSON object whose top level is a diagnose report's: `version` and `incidents`, and no
-/// Kubernetes `kind`.
-fn is_report(text: &str, head: &str) -> bool {
-    if !head.trim_start().starts_with('{') || !head.contains("\"incidents\"") {
-        return false;
+/// The keys only the top level of each oom-lint JSON report has (beside `"version"`), and the
+/// command that writes it.
+const REPORTS: [(&[&str], &str); 4] = [
+    (&["incidents"], "oom-lint diagnose --format json"),
+    (&["findings", "summary"], "oom-lint check --format json"),
+    (&["series", "inputs"], "oom-lint analyze --format json"),
+    (&["fleet", "rows"], "oom-lint analyze --prometheus … --format json"),
+];
+
+/// The command whose JSON report `text` is: a top-level object with `version`, the report's
+/// arrays, and no Kubernetes `kind`.
+fn report_of(text: &str, head: &str) -> Option<&'static str> {
+    if !head.trim_start().starts_with('{') || !head.contains("\"version\"") {
+        return None;
     }
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(top)) => {
-            top.contains_key("version")
-                && top.get("incidents").is_some_and(serde_json::Value::is_array)
-                && !top.contains_key("kind")
-                && !top.contains_key("apiVersion")
-        }
-        _ => false,
+    let Ok(serde_json::Value::Object(top)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return None;
+    };
+    if !top.contains_key("version") || top.contains_key("kind") || top.contains_key("apiVersion") {
+        return None;
     }
+    REPORTS
+        .iter()
+        .find(|(keys, _)| keys.iter().all(|key| top.contains_key(*key)))
+        .map(|(_, command)| *command)
 }
 
 /// `Name:` first, and a field only describe output has.
@@ -114,7 +127,16 @@ mod tests {
         assert_eq!(detect(""), InputKind::Metrics);
         assert_eq!(detect("Name: x\nthis is not describe\n"), InputKind::Describe);
         assert_eq!(detect("Name: x\nkind: Pod\n"), InputKind::Kubernetes);
-        assert_eq!(detect("{\"version\": 1, \"incidents\": []}"), InputKind::Report);
+        assert_eq!(detect("    Name:   web-1\n    Namespace: x\n"), InputKind::Describe);
+        assert_eq!(detect("\n\tName:   web-1\n\tStatus: Running\n"), InputKind::Describe);
+        assert_eq!(
+            detect("{\"version\": 1, \"incidents\": []}"),
+            InputKind::Report("oom-lint diagnose --format json")
+        );
+        assert_eq!(
+            detect("{\"version\": 1, \"findings\": [], \"summary\": {}}"),
+            InputKind::Report("oom-lint check --format json")
+        );
         assert_eq!(detect("{\"version\": 1, \"incidents\": [}"), InputKind::Metrics);
     }
 }

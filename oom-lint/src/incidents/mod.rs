@@ -170,6 +170,18 @@ pub struct ContainerState {
     pub limit: Option<Memory>,
     pub request: Option<Memory>,
     pub image: Option<String>,
+    /// Where the container's `resources` are in a Pod object: the QoS class follows from them,
+    /// and they are what to change, so QoS evidence points there. `None` for describe text,
+    /// whose `QoS Class:` line is the evidence.
+    pub resources_origin: Option<Origin>,
+    pub origin: Origin,
+}
+
+/// A pod's QoS class (`Guaranteed`, `Burstable`, `BestEffort`) and where it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Qos {
+    pub class: String,
+    /// The `QoS Class:` line of describe text, the `status.qosClass` of a Pod object.
     pub origin: Origin,
 }
 
@@ -224,7 +236,7 @@ pub struct PodState {
     pub name: String,
     /// The owner reference (`ReplicaSet/api-7d9f8c6b5`).
     pub owner: Option<Workload>,
-    pub qos_class: Option<String>,
+    pub qos: Option<Qos>,
     pub node: Option<String>,
     pub eviction: Option<Eviction>,
     /// Pod-level `spec.resources.limits.memory`.
@@ -338,6 +350,13 @@ impl MetricSeries {
     }
 }
 
+/// A file left unread on purpose, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: String,
+    pub message: String,
+}
+
 /// Everything read from the inputs.
 #[derive(Debug, Default)]
 pub struct Collected {
@@ -347,6 +366,9 @@ pub struct Collected {
     pub manifests: Vec<ManifestContainer>,
     pub series: Vec<MetricSeries>,
     pub errors: Vec<InputError>,
+    /// Files that were deliberately not read (oom-lint's own reports), and why: said in the
+    /// report, never dropped silently.
+    pub skipped: Vec<Skipped>,
     /// How many files of each kind were read, for the summary.
     pub files: std::collections::BTreeMap<&'static str, usize>,
 }
@@ -367,7 +389,7 @@ impl Collected {
         };
         existing.namespace = existing.namespace.take().or(pod.namespace);
         existing.owner = existing.owner.take().or(pod.owner);
-        existing.qos_class = existing.qos_class.take().or(pod.qos_class);
+        existing.qos = existing.qos.take().or(pod.qos);
         existing.node = existing.node.take().or(pod.node);
         existing.eviction = existing.eviction.take().or(pod.eviction);
         existing.pod_limit = existing.pod_limit.take().or(pod.pod_limit);
@@ -432,7 +454,7 @@ mod tests {
             namespace: None,
             name: "api-7d9f8c6b5-x2k4p".into(),
             owner: Some(Workload { kind: "ReplicaSet".into(), name: "api-7d9f8c6b5".into() }),
-            qos_class: None,
+            qos: None,
             node: None,
             eviction: None,
             pod_limit: None,

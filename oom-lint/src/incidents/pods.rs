@@ -4,8 +4,8 @@
 //! pod's owner, node, QoS class and eviction.
 
 use super::{
-    ContainerState, Eviction, InputError, Kill, Memory, PodState, Role, Workload, app_index, at,
-    evicted_usage, quantity_bytes, rfc3339, text,
+    ContainerState, Eviction, InputError, Kill, Memory, PodState, Qos, Role, Workload, app_index,
+    at, evicted_usage, quantity_bytes, rfc3339, text,
 };
 use crate::engine::yaml::Node;
 
@@ -58,7 +58,10 @@ pub fn read_pod(file: &str, pod: &Node, errors: &mut Vec<InputError>) -> Option<
         namespace: text(pod, &["metadata", "namespace"]).map(str::to_owned),
         name: name.to_owned(),
         owner,
-        qos_class: text(pod, &["status", "qosClass"]).map(str::to_owned),
+        qos: pod.get("status").and_then(|status| {
+            let class = text(status, &["qosClass"])?.to_owned();
+            Some(Qos { class, origin: at(file, status.key_node("qosClass")?) })
+        }),
         node: text(pod, &["spec", "nodeName"]).map(str::to_owned),
         eviction,
         pod_limit: memory(file, pod.path(&["spec", "resources", "limits", "memory"])),
@@ -115,6 +118,7 @@ fn container(file: &str, pod: &Node, spec: &Node, role: Role, statuses: &str) ->
         limit: memory(file, spec.path(&["resources", "limits", "memory"])),
         request: memory(file, spec.path(&["resources", "requests", "memory"])),
         image: text(spec, &["image"]).map(str::to_owned),
+        resources_origin: spec.key_node("resources").map(|n| at(file, n)),
         origin: spec.get("name").map_or_else(|| at(file, spec), |n| at(file, n)),
         name,
     }

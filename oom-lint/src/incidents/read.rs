@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use oom_core::text::{count, noun};
+
 use super::detect::{InputKind, detect};
 use super::{
     Collected, InputError, MetricSeries, Origin, describe, events, manifests, objects, pods,
@@ -25,9 +27,9 @@ pub fn files(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<SourceFile>
     let mut out = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            let mut text = String::new();
-            match std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text) {
-                Ok(_) => out.push(SourceFile::new("<stdin>".into(), text)),
+            let mut bytes = Vec::new();
+            match std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes) {
+                Ok(_) => add_text("<stdin>".into(), &bytes, &mut out, errors),
                 Err(e) => errors.push(error("<stdin>", None, format!("cannot read: {e}"))),
             }
         } else {
@@ -61,11 +63,21 @@ fn add_path(path: &Path, out: &mut Vec<SourceFile>, errors: &mut Vec<InputError>
         }
     });
     match read {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => out.push(SourceFile::new(name, text)),
-            Err(_) => errors.push(error(&name, None, "not UTF-8 text: not read".into())),
-        },
+        Ok(bytes) => add_text(name, &bytes, out, errors),
         Err(message) => errors.push(error(&name, None, format!("cannot read: {message}"))),
+    }
+}
+
+/// A file's text, decoded as every command decodes its inputs: UTF-8, or UTF-16 with its
+/// byte-order mark (PowerShell's `kubectl describe pod x > pod.txt` writes UTF-16LE).
+fn add_text(name: String, bytes: &[u8], out: &mut Vec<SourceFile>, errors: &mut Vec<InputError>) {
+    match oom_core::text::decode(bytes) {
+        Ok(decoded) => out.push(SourceFile::new(name, decoded.text.into_owned())),
+        Err(e) => errors.push(error(
+            &name,
+            None,
+            format!("{e} (nor UTF-16 with a byte-order mark): not read"),
+        )),
     }
 }
 
@@ -132,7 +144,12 @@ pub fn collect(
             InputKind::Metrics => read_metrics(&file, &mut collected, &mut errors),
             InputKind::Kubernetes => kubernetes.push(file),
             // Its own report (an `expected.json`, a saved `--format json`): not evidence.
-            InputKind::Report => {}
+            InputKind::Report(command) => collected.skipped.push(super::Skipped {
+                file: file.name.clone(),
+                message: format!(
+                    "an oom-lint report (the JSON `{command}` writes), not an input: not read"
+                ),
+            }),
         }
     }
     let mut documents = walk::read_documents(&kubernetes, &mut errors);
@@ -163,6 +180,7 @@ pub fn collect(
     collected.deploys = replicasets::merge(deploys);
     let model =
         walk::build_model(&kubernetes, &documents, settings, &mut errors, &mut Counts::default());
+    errors.extend(model.rejected_limit_range_values(&kubernetes));
     collected.manifests = manifests::containers(&kubernetes, &model.pods);
     collected.manifests.extend(described_containers(&described, settings));
     errors.sort_by(|a, b| {
@@ -264,9 +282,9 @@ fn salvage_cut_lists(
         };
         for error in errors.iter_mut().filter(|e| e.file == file.name) {
             error.message.push_str(&format!(
-                "; the {items} complete item{} before the cut {} read",
-                if items == 1 { "" } else { "s" },
-                if items == 1 { "was" } else { "were" }
+                "; the {} before the cut {} read",
+                count(items, "complete item", "complete items"),
+                noun(items, "was", "were")
             ));
         }
         *file = repaired;

@@ -98,8 +98,9 @@ impl Source {
             let count = unexplained.count();
             if count > 0 {
                 missing.push(format!(
-                    "{count} containers restarted in the window for reasons that cannot be read \
+                    "{} restarted in the window for reasons that cannot be read \
                      without `{}`: some may be OOM kills",
+                    oom_core::text::count(count, "container", "containers"),
                     query::LAST_TERMINATED
                 ));
             }

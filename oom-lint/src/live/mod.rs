@@ -58,10 +58,10 @@ pub fn fetch(args: &PrometheusArgs) -> miette::Result<Option<Fetched>> {
         // A closed stderr is no reason to stop (and `commands` is above this module).
         let _ = writeln!(
             std::io::stderr().lock(),
-            "querying {} ({} requests, {} points per series)…",
+            "querying {} ({}, {} per series)…",
             source.client.display_url,
-            3 * source.range.windows().len(),
-            source.range.points()
+            oom_core::text::count(3 * source.range.windows().len(), "request", "requests"),
+            oom_core::text::count(source.range.points(), "point", "points")
         );
     }
     let fetched = source.assemble(None, source.concurrency).map_err(Failure::into_report)?;

@@ -74,7 +74,7 @@ fn ignored_tail(read: &DotnetHex) -> String {
 
 /// `1 byte`, `1298 bytes`.
 fn byte_count(bytes: u64) -> String {
-    if bytes == 1 { "1 byte".to_owned() } else { format!("{bytes} bytes") }
+    oom_core::text::count(bytes, "byte", "bytes")
 }
 
 /// ` (the downward API's ...)` when the value was derived rather than written.

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use super::CheckContext;
 use super::{Hit, Rule, describe};
+use crate::engine::limit_range::LimitRangeQuantity;
 use crate::engine::model::{MemoryValue, Pod};
 use crate::engine::yaml::Node;
 use crate::finding::Severity;
@@ -14,9 +15,13 @@ pub const RULE: Rule = Rule {
     summary: "A memory quantity is invalid or almost surely a typo",
     doc: "\
 Every memory quantity of a pod spec is checked the same way: container requests and limits,
-pod-level `spec.resources`, `spec.overhead.memory` and every `emptyDir.sizeLimit`. Values that
-are not quantities at all (`1Gb`, `6GiB`, `1gi`, `12 Mi`) are rejected by the API server, and
-so are negative ones.
+pod-level `spec.resources`, `spec.overhead.memory` and every `emptyDir.sizeLimit`, and the
+memory values of LimitRanges (`default`, `defaultRequest`, `max`, `min`). Values that are not
+quantities at all (`1Gb`, `6GiB`, `1gi`, `12 Mi`) are rejected by the API server, and so are
+negative ones; a LimitRange with one is rejected whole, so none of its item's values apply to
+the namespace's pods. (A LimitRange value is reported once, not per pod; a
+`# oom-lint: ignore[memory-quantity-suspicious]` comment on its line, or on the lines just above
+it, suppresses it.)
 
 Values are judged by the size they stand for. `m` means milli: `512m` is half a byte, not
 512 MiB, and a plain number is bytes: `512` is 512 bytes; no container runs in less than 1 MiB
@@ -147,6 +152,35 @@ fn report<'a>(
         message: format!("{what} {}", judgement.message),
         help: Some(judgement.help),
     });
+}
+
+/// The hit for a LimitRange memory value that is a problem (`max: {memory: 2Gb}`,
+/// `default: {memory: 512m}`): judged as the same text in a container would be. The walk hands these over apart from the pods: a
+/// LimitRange is no pod, and its typo is one finding however many pods its namespace has.
+pub(super) fn limit_range_hit(value: &LimitRangeQuantity) -> Option<Hit<'_>> {
+    let text = value.node.as_str()?;
+    let quantity = Quantity::parse(text).map_err(|e| e.to_string());
+    let judgement = judge(&MemoryValue { node: &value.node, quantity })?;
+    Some(Hit {
+        node: &value.node,
+        source: Some(value.source),
+        part: None,
+        severity: judgement.severity,
+        container: None,
+        message: format!(
+            "LimitRange `{}` `{}` {}{}",
+            value.limit_range,
+            value.path,
+            judgement.message,
+            if value.is_rejected() {
+                "; the API server rejects this LimitRange, so none of the memory values of its \
+                 item apply"
+            } else {
+                ""
+            }
+        ),
+        help: Some(judgement.help),
+    })
 }
 
 /// What is said about a quantity: an error (the rule's severity) or a note.

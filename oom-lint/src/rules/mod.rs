@@ -152,6 +152,13 @@ impl Rule {
     }
 }
 
+/// The rule and hit for a LimitRange memory value, if it is a problem.
+pub fn limit_range_quantity(
+    value: &crate::engine::limit_range::LimitRangeQuantity,
+) -> Option<(&'static Rule, Hit<'_>)> {
+    Some((&memory_quantity_suspicious::RULE, memory_quantity_suspicious::limit_range_hit(value)?))
+}
+
 pub fn find(id: &str) -> Option<&'static Rule> {
     REGISTRY.iter().copied().find(|rule| rule.id == id)
 }

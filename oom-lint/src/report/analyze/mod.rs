@@ -3,6 +3,7 @@
 use oom_core::leak::{Analysis, Classification};
 use oom_core::metrics::{LeftOut, Series, format_time};
 use oom_core::quantity::{format_bytes, format_human};
+use oom_core::text::count;
 use serde_json::{Value, json};
 
 pub mod svg;
@@ -37,40 +38,36 @@ pub struct InputSummary {
     pub notes: Vec<String>,
 }
 
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
-}
-
 /// `FILE: read as LAYOUT (metric); …`, once per file, then its notes.
 fn input_lines(input: &InputSummary) -> String {
     let mut line = format!("{}: read as {}", input.file, input.layout);
     if let Some(metric) = &input.metric {
         line.push_str(&format!(" ({metric})"));
     }
-    line.push_str(&format!(", {}", plural(input.series, "series", "series")));
+    line.push_str(&format!(", {}", count(input.series, "series", "series")));
     if input.refused > 0 {
         line.push_str(&format!(", {} not sized", input.refused));
     }
     if input.gaps > 0 {
         line.push_str(&format!(
             "; {} (NaN, ±Inf, null, empty) skipped",
-            plural(input.gaps, "gap", "gaps")
+            count(input.gaps, "gap", "gaps")
         ));
     }
     let left = input.left_out;
     let mut left_out = Vec::new();
     if left.pause_containers > 0 {
-        left_out.push(plural(
+        left_out.push(count(
             left.pause_containers,
             "pause container (POD)",
             "pause containers (POD)",
         ));
     }
     if left.pod_cgroups > 0 {
-        left_out.push(plural(left.pod_cgroups, "pod-level cgroup", "pod-level cgroups"));
+        left_out.push(count(left.pod_cgroups, "pod-level cgroup", "pod-level cgroups"));
     }
     if left.other_metrics > 0 {
-        left_out.push(plural(
+        left_out.push(count(
             left.other_metrics,
             "series of another metric",
             "series of other metrics",
@@ -196,21 +193,17 @@ pub fn human(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputE
             _ => 0.0,
         };
         out.push_str(&format!(
-            "  {}: peak {}, average {} over {} ({} samples)",
+            "  {}: peak {}, average {} over {} ({})",
             result.file,
             format_human(a.peak_bytes as u64),
             format_human(a.average_bytes as u64),
             duration(span_hours),
-            samples.len()
+            count(samples.len(), "sample", "samples")
         ));
         if a.restarts > 0 {
-            out.push_str(&format!(
-                "; {} restart{}",
-                a.restarts,
-                if a.restarts == 1 { "" } else { "s" }
-            ));
+            out.push_str(&format!("; {}", count(a.restarts, "restart", "restarts")));
             if a.oom_restarts > 0 && a.limit_bytes.is_none() {
-                out.push_str(&format!(" ({} OOM kills)", a.oom_restarts));
+                out.push_str(&format!(" ({})", count(a.oom_restarts, "OOM kill", "OOM kills")));
             } else if a.oom_restarts > 0 {
                 out.push_str(&format!(" ({} at the limit)", a.oom_restarts));
             } else if a.inferred_restarts == a.restarts {
@@ -268,24 +261,27 @@ pub fn human(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputE
             None => out.push_str(&format!("error: {}: {}\n", error.file, error.message)),
         }
     }
-    let count =
-        |c: Classification| results.iter().filter(|r| r.analysis.classification == c).count();
+    let of = |c: Classification| results.iter().filter(|r| r.analysis.classification == c).count();
     let others = [
         (Classification::Step, "step"),
         (Classification::Sawtooth, "sawtooth"),
         (Classification::InsufficientData, "insufficient data"),
     ]
     .into_iter()
-    .filter(|(c, _)| count(*c) > 0)
-    .map(|(c, name)| format!(", {} {name}", count(c)))
+    .filter(|(c, _)| of(*c) > 0)
+    .map(|(c, name)| format!(", {} {name}", of(c)))
     .collect::<String>();
     out.push_str(&format!(
         "{} series: {} leak, {} spike, {} steady{others}{}\n",
         results.len(),
-        count(Classification::Leak),
-        count(Classification::Spike),
-        count(Classification::Steady),
-        if errors.is_empty() { String::new() } else { format!("; {} input errors", errors.len()) }
+        of(Classification::Leak),
+        of(Classification::Spike),
+        of(Classification::Steady),
+        if errors.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", count(errors.len(), "input error", "input errors"))
+        }
     ));
     out
 }

@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
+use oom_core::text;
 use serde::{Serialize, Serializer};
 
 use crate::engine::source::SourceFile;
@@ -30,25 +31,30 @@ impl Report<'_> {
 
     /// `3 errors, 1 warning, 2 notes in 4 files (…); 1 suppressed; 1 input error`
     pub fn summary_line(&self) -> String {
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let mut line = format!(
             "{}, {}, {} in {} ({}, {}, {})",
-            plural(count(self.findings, Severity::Error), "error"),
-            plural(count(self.findings, Severity::Warning), "warning"),
-            plural(count(self.findings, Severity::Note), "note"),
-            plural(self.counts.files, "file"),
-            plural(self.counts.objects, "object"),
-            plural(self.counts.pods, "pod spec"),
-            plural(self.counts.containers, "container"),
+            text::count(count(self.findings, Severity::Error), "error", "errors"),
+            text::count(count(self.findings, Severity::Warning), "warning", "warnings"),
+            text::count(count(self.findings, Severity::Note), "note", "notes"),
+            text::count(self.counts.files, "file", "files"),
+            text::count(self.counts.objects, "object", "objects"),
+            text::count(self.counts.pods, "pod spec", "pod specs"),
+            text::count(self.counts.containers, "container", "containers"),
         );
         if self.counts.suppressed > 0 {
             line.push_str(&format!("; {} suppressed", self.counts.suppressed));
         }
         if self.counts.excluded > 0 {
-            line.push_str(&format!("; {} excluded", plural(self.counts.excluded, "file")));
+            line.push_str(&format!(
+                "; {} excluded",
+                text::count(self.counts.excluded, "file", "files")
+            ));
         }
         if !self.errors.is_empty() {
-            line.push_str(&format!("; {}", plural(self.errors.len(), "input error")));
+            line.push_str(&format!(
+                "; {}",
+                text::count(self.errors.len(), "input error", "input errors")
+            ));
         }
         if let Some(usage) = self.usage {
             line.push_str(&format!("\nmetrics: {} series matched", usage.matched_series));

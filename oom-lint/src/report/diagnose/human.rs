@@ -1,17 +1,20 @@
 //! The human report: one block per incident, in the order to act on, then the input errors and
 //! a summary line.
 
+use oom_core::text::count;
+
 use super::{summary_line, title};
 use crate::diagnose::{Incident, Plot};
 use crate::finding::InputError;
+use crate::incidents::Skipped;
 
-pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
+pub fn render(incidents: &[Incident], errors: &[InputError], skipped: &[Skipped]) -> String {
     let mut out = String::new();
     for incident in incidents {
         out.push_str(&format!(
             "{}  {} ({} confidence)\n",
             title(incident),
-            incident.cause.id().to_uppercase(),
+            incident.label().to_uppercase(),
             incident.confidence.as_str()
         ));
         let mut facts = Vec::new();
@@ -23,7 +26,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
             facts.push(format!("limit {limit}"));
         }
         if let Some(restarts) = incident.restart_count {
-            facts.push(format!("{restarts} restart{}", if restarts == 1 { "" } else { "s" }));
+            facts.push(count(restarts, "restart", "restarts"));
         }
         out.push_str(&format!("  {}\n", facts.join(", ")));
         out.push_str(&format!("  {}\n", incident.fix.summary));
@@ -54,7 +57,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
         for other in &incident.other_causes {
             out.push_str(&format!(
                 "  also: {} ({}): {}\n",
-                other.cause.id(),
+                other.cause.label(incident.runtime),
                 other.confidence.as_str(),
                 other.why
             ));
@@ -68,6 +71,9 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
             }
             None => out.push_str(&format!("error: {}: {}\n", error.file, error.message)),
         }
+    }
+    for skipped in skipped {
+        out.push_str(&format!("note: {}: {}\n", skipped.file, skipped.message));
     }
     out.push_str(&summary_line(incidents, errors.len()));
     out.push('\n');

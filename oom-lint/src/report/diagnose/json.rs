@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 use super::by_cause;
 use crate::diagnose::{Incident, Plot};
 use crate::finding::InputError;
+use crate::incidents::Skipped;
 
-pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
+pub fn render(incidents: &[Incident], errors: &[InputError], skipped: &[Skipped]) -> String {
     let incidents_json: Vec<Value> = incidents.iter().map(incident).collect();
     let errors_json: Vec<Value> = errors
         .iter()
@@ -22,6 +23,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
         "version": 1,
         "incidents": incidents_json,
         "errors": errors_json,
+        "skipped": skipped.iter().map(|s| json!({"file": s.file, "message": s.message})).collect::<Vec<_>>(),
         "summary": {"incidents": incidents.len(), "by_cause": by_cause, "errors": errors.len()},
     });
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -50,6 +52,7 @@ fn incident(incident: &Incident) -> Value {
         })).collect::<Vec<_>>(),
         "restart_count": incident.restart_count,
         "cause": incident.cause.id(),
+        "label": incident.label(),
         "confidence": incident.confidence.as_str(),
         "why": incident.why,
         "evidence": incident.evidence.iter().map(|e| json!({

@@ -3,15 +3,16 @@
 use super::{summary_line, title};
 use crate::diagnose::{Incident, Plot};
 use crate::finding::InputError;
+use crate::incidents::Skipped;
 
-pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
+pub fn render(incidents: &[Incident], errors: &[InputError], skipped: &[Skipped]) -> String {
     let mut out = String::from("# OOM diagnosis\n\n");
     out.push_str(&format!("{}\n", summary_line(incidents, errors.len())));
     for incident in incidents {
         out.push_str(&format!(
             "\n## `{}`: {} ({} confidence)\n\n{}\n\n",
             title(incident),
-            incident.cause.id(),
+            incident.label(),
             incident.confidence.as_str(),
             incident.fix.summary
         ));
@@ -50,7 +51,7 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
             for other in &incident.other_causes {
                 out.push_str(&format!(
                     "- `{}` ({}): {}\n",
-                    other.cause.id(),
+                    other.cause.label(incident.runtime),
                     other.confidence.as_str(),
                     other.why
                 ));
@@ -62,6 +63,12 @@ pub fn render(incidents: &[Incident], errors: &[InputError]) -> String {
         for error in errors {
             let line = error.position.map(|p| format!(":{}", p.line)).unwrap_or_default();
             out.push_str(&format!("- `{}{line}`: {}\n", error.file, error.message));
+        }
+    }
+    if !skipped.is_empty() {
+        out.push_str("\n## Not read\n\n");
+        for skipped in skipped {
+            out.push_str(&format!("- `{}`: {}\n", skipped.file, skipped.message));
         }
     }
     out

@@ -5,19 +5,28 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 
+use oom_core::text::count;
+
 use crate::diagnose::{Cause, Incident};
 
-/// `3 incidents: 1 memory-leak, 2 not-oom`, and the input errors.
+/// `3 incidents: 1 memory-leak, 2 not-oom`, and the input errors: counted by what the
+/// reports call them ([`Incident::label`]), in the causes' order.
 pub fn summary_line(incidents: &[Incident], errors: usize) -> String {
-    let counts: Vec<String> =
-        by_cause(incidents).iter().map(|(cause, n)| format!("{n} {}", cause.id())).collect();
-    let mut line =
-        format!("{} incident{}", incidents.len(), if incidents.len() == 1 { "" } else { "s" });
+    let mut labels: Vec<(Cause, &str, usize)> = Vec::new();
+    for incident in incidents {
+        match labels.iter_mut().find(|(_, label, _)| *label == incident.label()) {
+            Some((_, _, n)) => *n += 1,
+            None => labels.push((incident.cause, incident.label(), 1)),
+        }
+    }
+    labels.sort_by_key(|(cause, label, _)| (Cause::ALL.iter().position(|c| c == cause), *label));
+    let counts: Vec<String> = labels.iter().map(|(_, label, n)| format!("{n} {label}")).collect();
+    let mut line = count(incidents.len(), "incident", "incidents");
     if !counts.is_empty() {
         line.push_str(&format!(": {}", counts.join(", ")));
     }
     if errors > 0 {
-        line.push_str(&format!("; {errors} input error{}", if errors == 1 { "" } else { "s" }));
+        line.push_str(&format!("; {}", count(errors, "input error", "input errors")));
     }
     line
 }

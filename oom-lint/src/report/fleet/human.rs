@@ -1,6 +1,7 @@
 //! A fleet scan as a ranked table, one line per container, then a summary and the errors.
 
 use oom_core::quantity::format_human;
+use oom_core::text::{count, noun};
 
 use super::{Fleet, Rank, Row};
 use crate::report::analyze::duration;
@@ -31,19 +32,23 @@ fn finding(row: &Row) -> String {
     }
 }
 
-pub fn render(fleet: &Fleet) -> String {
+/// The table of the first `top` rows (`0`: all of them), a line saying how many more there
+/// are, and the summary of every row.
+pub fn render(fleet: &Fleet, top: usize) -> String {
     let mut out = format!(
-        "fleet scan of {}, {} to {}: {} containers listed, {} analysed\n\n",
+        "fleet scan of {}, {} to {}: {} listed, {} analysed\n\n",
         fleet.source,
         fleet.start,
         fleet.end,
-        fleet.listed,
+        count(fleet.listed, "container", "containers"),
         fleet.rows.len()
     );
     let header = ["#", "CONTAINER", "VERDICT", "PEAK", "LIMIT", "FINDING", "RECOMMENDED LIMIT"];
+    let shown = if top == 0 { fleet.rows.len() } else { top.min(fleet.rows.len()) };
     let lines: Vec<[String; 7]> = fleet
         .rows
         .iter()
+        .take(shown)
         .enumerate()
         .map(|(index, row)| {
             [
@@ -83,14 +88,22 @@ pub fn render(fleet: &Fleet) -> String {
     for line in &lines {
         push_line(line);
     }
+    let hidden = fleet.rows.len() - shown;
+    if hidden > 0 {
+        out.push_str(&format!(
+            "… {hidden} more {}, ranked below these: `--top 0` shows all, `--format json` has \
+             every row\n",
+            noun(hidden, "container", "containers")
+        ));
+    }
     out.push('\n');
     for error in &fleet.errors {
         out.push_str(&format!("error: {}: {}\n", error.file, error.message));
     }
     let wasted = fleet.wasted_bytes();
     out.push_str(&format!(
-        "{} containers: {} leak, {} limit reached, {} oversized{}, {} other{}\n",
-        fleet.rows.len(),
+        "{}: {} leak, {} limit reached, {} oversized{}, {} other{}\n",
+        count(fleet.rows.len(), "container", "containers"),
         fleet.count(Rank::Leak),
         fleet.count(Rank::LimitReached),
         fleet.count(Rank::Oversized),
@@ -99,8 +112,7 @@ pub fn render(fleet: &Fleet) -> String {
         if fleet.errors.is_empty() {
             String::new()
         } else {
-            let count = fleet.errors.len();
-            format!("; {count} error{}", if count == 1 { "" } else { "s" })
+            format!("; {}", count(fleet.errors.len(), "error", "errors"))
         }
     ));
     out
@@ -161,7 +173,7 @@ mod tests {
             }],
             seconds: Seconds::default(),
         };
-        let text = super::render(&fleet);
+        let text = super::render(&fleet, 0);
         let order: Vec<&str> = text
             .lines()
             .filter_map(|l| l.split_whitespace().nth(1))
@@ -175,5 +187,58 @@ mod tests {
         assert!(text.contains("wastes 7.5 GiB"), "{text}");
         assert!(text.ends_with("1 other; 1 error\n"), "{text}");
         insta::assert_snapshot!(text);
+    }
+
+    /// `--top`: the first rows in rank order, a line for the rest, and the summary of all.
+    #[test]
+    fn the_table_stops_at_top_and_says_how_many_more() {
+        let mut rows: Vec<Row> = (0..60)
+            .map(|n| row(&format!("web-{n:02}"), Classification::Steady, 1 << 30, 400.0))
+            .collect();
+        rows[59].classification = Classification::Leak;
+        rank(&mut rows);
+        let fleet = Fleet {
+            source: "http://prometheus:9090".into(),
+            start: "2026-04-22T00:00:00Z".into(),
+            end: "2026-04-24T00:00:00Z".into(),
+            listed: 60,
+            rows,
+            errors: Vec::new(),
+            seconds: Seconds::default(),
+        };
+        let table_rows = |text: &str| text.lines().filter(|l| l.contains("shop/web-")).count();
+        let top = super::render(&fleet, super::super::DEFAULT_TOP_ROWS);
+        assert_eq!(table_rows(&top), 50, "{top}");
+        let first = top.lines().find(|l| l.contains("shop/web-")).unwrap_or("");
+        assert!(first.contains("shop/web-59/app  leak"), "ranked first: {first}");
+        assert!(
+            top.contains("\n… 10 more containers, ranked below these: `--top 0` shows all, `--format json` has every row\n\n60 containers: 1 leak,"),
+            "{top}"
+        );
+        let one_more = super::render(&fleet, 59);
+        assert!(one_more.contains("\n… 1 more container, ranked"), "{one_more}");
+        let all = super::render(&fleet, 0);
+        assert_eq!(table_rows(&all), 60);
+        assert!(!all.contains(" more container"), "{all}");
+        assert_eq!(super::render(&fleet, 60), all, "a top above the rows shows them all");
+    }
+
+    #[test]
+    fn counts_of_one_are_singular() {
+        let fleet = Fleet {
+            source: "http://prometheus:9090".into(),
+            start: "2026-04-22T00:00:00Z".into(),
+            end: "2026-04-24T00:00:00Z".into(),
+            listed: 1,
+            rows: vec![row("web-1", Classification::Steady, 1 << 30, 400.0)],
+            errors: Vec::new(),
+            seconds: Seconds::default(),
+        };
+        let text = super::render(&fleet, 0);
+        assert!(text.contains(": 1 container listed, 1 analysed"), "{text}");
+        assert!(
+            text.ends_with("\n1 container: 0 leak, 0 limit reached, 0 oversized, 1 other\n"),
+            "{text}"
+        );
     }
 }

@@ -15,6 +15,11 @@ use crate::finding::InputError;
 /// threshold of the `memory-limit-oversized` rule, so a scan and `check --metrics` agree.
 pub const OVERSIZED_FACTOR: u64 = 3;
 
+/// Rows the human table shows by default (`--top`): a fleet of thousands is read from its top,
+/// where what to act on is ranked, and a screenful of rows keeps the summary in sight. The
+/// JSON report always has every row.
+pub const DEFAULT_TOP_ROWS: usize = 50;
+
 /// What a container's row is ranked as, in the order the table shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Rank {
