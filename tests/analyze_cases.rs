@@ -269,3 +269,21 @@ fn replicas_of_an_instant_vector_stay_apart() {
         assert_eq!(s["restarts"], 0, "{s:#?}");
     }
 }
+
+#[test]
+fn a_fall_from_above_a_given_limit_is_no_oom_kill() {
+    // A spike that climbs past the --limit given: that limit was not in force (the report says
+    // samples lie above it), so the fall back is no OOM kill, no restart and no level shift.
+    for (file, limit) in [
+        ("quality/spike-over-given-limit.csv", "512Mi"),
+        ("quality/spike-over-given-limit-1m.csv", "1Gi"),
+    ] {
+        let s = one(&[file, "--limit", limit]);
+        assert_eq!(s["classification"], "spike", "{file}: {s:#?}");
+        assert_eq!(s["restarts"], 0, "{file}");
+        assert_eq!(s["oom_restarts"], 0, "{file}");
+        assert_eq!(s["peak_clipped"], false, "{file}");
+        assert!(s["notes"].to_string().contains("above the limit in force"), "{file}: {s:#?}");
+        sized_at_or_above_peak(&s);
+    }
+}

@@ -1,6 +1,6 @@
 //! Restarts: OOM kills at the limit in force (seen in the samples, however short the cycle;
-//! the sample before the drop within about a sample's growth of the limit, the drop above the
-//! noise band),
+//! the sample before the drop within about a sample's growth of the limit, none of the samples
+//! at the limit clearly above it, the drop above the noise band),
 //! new pod names, drops at a limit change, and — only when no limit is known — drops back
 //! towards the start after growth, reported as inferred.
 
@@ -96,6 +96,16 @@ pub(super) fn find_restarts(
         } else {
             before.bytes >= limit - margin
         };
+        // A climb that went clearly above the limit was not held by it: that limit is not the
+        // one in force (the report says samples lie above it), and the fall from there is no OOM
+        // kill at it. "Clearly" is the margin's share of the limit or its noise band, not its
+        // growth, which explains a last sample below the limit, never one above it.
+        let ceiling = limit
+            + (t.restart_limit_margin_share * limit)
+                .max(t.restart_limit_margin_sigmas * sample_sigma);
+        if above_limit(samples, i, limit - margin, ceiling) {
+            continue;
+        }
         let level_drop = dropped >= t.restart_min_level_drop_share * before.bytes;
         if at_limit {
             events.push((after.time, Kind::Oom));
@@ -183,6 +193,12 @@ fn growth_per_sample(samples: &[Sample], end: usize, dropped: f64) -> f64 {
         return 0.0;
     }
     ((samples[end].bytes - samples[start].bytes) / (end - start) as f64).max(0.0)
+}
+
+/// Whether the run of samples at or above `near` (bytes) that ends at `samples[end]` (the time
+/// the series spent at the limit before a drop) holds one above `ceiling` (bytes).
+fn above_limit(samples: &[Sample], end: usize, near: f64, ceiling: f64) -> bool {
+    samples[..=end].iter().rev().take_while(|s| s.bytes >= near).any(|s| s.bytes > ceiling)
 }
 
 /// Samples either side of a limit change searched for the drop of the new container's start.
