@@ -287,3 +287,31 @@ fn a_fall_from_above_a_given_limit_is_no_oom_kill() {
         sized_at_or_above_peak(&s);
     }
 }
+
+#[test]
+fn a_crash_loop_of_minutes_without_a_limit_is_inferred_restart_by_restart() {
+    // Each start climbs for minutes and drops back to the start-up footprint: every drop is a
+    // restart inferred (one fewer than the starts), however short the window, and the verdict
+    // says it looks like a crash loop and what would decide.
+    for (file, starts, every_minutes) in [
+        ("quality/crashloop-18-no-limit.csv", 18, 4.7),
+        ("quality/crashloop-25-slow-no-limit.csv", 25, 8.5),
+    ] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "sawtooth", "{file}: {s:#?}");
+        assert_eq!(s["restarts"], starts - 1, "{file}: {s:#?}");
+        assert_eq!(s["inferred_restarts"], starts - 1, "{file}");
+        assert_eq!(s["oom_restarts"], 0, "{file}: no limit, no kill known");
+        assert_eq!(s["sawtooth_drops"], 0, "{file}: the drops are the restarts, not counted twice");
+        assert_eq!(s["limit_reached"], Value::Null, "{file}");
+        let period = f(&s["restart_period_hours"]) * 60.0;
+        assert!((period - every_minutes).abs() < 1.0, "{file}: every {period} min");
+        let message = s["message"].as_str().unwrap_or_default();
+        assert!(message.contains("looks like a crash loop"), "{file}: {message}");
+        assert!(message.contains("restarts inferred"), "{file}: {message}");
+        assert!(message.contains("container_spec_memory_limit_bytes"), "{file}: {message}");
+        assert!(message.contains("last state OOMKilled"), "{file}: {message}");
+        assert!(s["notes"].to_string().contains("lower bound"), "{file}: {s:#?}");
+        sized_at_or_above_peak(&s);
+    }
+}

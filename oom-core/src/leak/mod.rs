@@ -15,7 +15,11 @@
 //!    limit is known — a floor that drops back towards its start after an hour of growth
 //!    (*inferred*). Every drop is judged against the level and the noise band. An OOM kill
 //!    happens at the limit: a drop from further below it than a sample's growth (or 2 %) is
-//!    ambiguous, and repeated ambiguous drops are a `sawtooth`, never a leak.
+//!    ambiguous, and repeated ambiguous drops are a `sawtooth`, never a leak; a fall from samples
+//!    clearly above the limit is no kill (that limit was not in force). Without a limit,
+//!    repeated drops of most of the memory back to the series' low are start-overs, one restart
+//!    each however short the cycle (a crash loop of minutes, also in a window too short for a
+//!    verdict on growth), still inferred.
 //!    Without restarts, a daily (and, over two weeks, weekly) cycle is fitted jointly with a
 //!    line by harmonic regression ([`crate::trend::seasonal_fit`]) and removed from the floors
 //!    when it explains enough of their variance: it neither hides a leak nor fakes one, and
@@ -96,7 +100,7 @@ use segments::{Verdict, fit_segment};
 use slope::pooled_slope;
 use spike::{Cycle, find_spike};
 
-use crate::metrics::{Event, KnownRestart, Series};
+use crate::metrics::{Event, KnownRestart, Sample, Series};
 use crate::sizing::{Recommendation, SizingPolicy, recommend};
 use crate::trend::{mann_kendall_hamed_rao, ols, theil_sen_with_variance};
 
@@ -502,7 +506,8 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     }
     // A day of samples a minute apart spans a minute less than a day: count the last interval.
     let interval = window_hours / (samples.len() - 1).max(1) as f64;
-    if window_hours + interval < t.min_window_hours && found.oom == 0 {
+    // OOM kills, or a crash loop's start-overs, already show what happens in a short window.
+    if window_hours + interval < t.min_window_hours && found.oom == 0 && found.start_overs == 0 {
         analysis.message = format!(
             "only {} of data: at least {} h are needed to judge growth or to size (a day or more \
              shows the daily peak)",
@@ -647,7 +652,9 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
             median(&samples.iter().map(|s| s.bytes).collect::<Vec<_>>()),
             t,
         );
-        analysis.sawtooth_drops = drops.len();
+        // The drops that are already restarts are counted there, not twice.
+        analysis.sawtooth_drops =
+            drops.iter().filter(|&&at| !near_any(&found.times, at, bucket_width)).count();
         let cycle_restarts = found.oom + found.inferred + found.known.unwrap_or(0);
         let material_shift = first_shift.filter(|(_, size)| {
             size.abs() >= t.growth_min_relative * level.abs().max(f64::EPSILON)
@@ -673,6 +680,18 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                      no growth between starts: not a leak; the container's logs and last state \
                      tell why",
                     cycle_restarts
+                )
+            } else if found.start_overs > 0 {
+                let (from, to) = drop_levels(samples, &found.times);
+                format!(
+                    "drops from ≈ {:.0} MiB to ≈ {:.0} MiB{every} ({} restarts inferred): each \
+                     drop frees most of the memory, as a process starting over does — this looks \
+                     like a crash loop (OOM kills at a limit not in the data, or crashes), yet \
+                     without a limit a runtime returning most of its memory looks the same — \
+                     {WHAT_DECIDES}",
+                    from / MIB,
+                    to / MIB,
+                    found.inferred
                 )
             } else {
                 format!(
@@ -769,6 +788,13 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 .to_owned()
         });
     }
+    if found.start_overs > 0 && found.oom == 0 {
+        analysis.notes.push(
+            "if the drops are OOM kills, they clipped the peaks: the true peak is unknown and the \
+             recommended limit is a lower bound"
+                .to_owned(),
+        );
+    }
     if window_hours + interval < t.full_day_hours {
         analysis.notes.push(format!(
             "only {} of data, less than a day: the daily peak may be missing, so the sizing is \
@@ -810,6 +836,28 @@ fn finer_bucket_count(
     let most = (buckets * MAX_FINER_FACTOR).min(samples / t.min_samples_per_bucket.max(1));
     let count = wanted.min(most);
     (count > buckets).then_some(count)
+}
+
+/// Whether `at` is within `reach` of one of `times` (sorted).
+fn near_any(times: &[f64], at: f64, reach: f64) -> bool {
+    let i = times.partition_point(|&t| t < at);
+    let after = times.get(i).is_some_and(|&t| t - at <= reach);
+    let before = i > 0 && at - times[i - 1] <= reach;
+    after || before
+}
+
+/// The median level before and after the drops at `times` (the samples they fall between),
+/// bytes: where a crash loop's starts peak and where they start from.
+fn drop_levels(samples: &[Sample], times: &[f64]) -> (f64, f64) {
+    let pairs: Vec<(f64, f64)> = times
+        .iter()
+        .map(|&time| samples.partition_point(|s| s.time < time))
+        .filter(|&i| i > 0 && i < samples.len())
+        .map(|i| (samples[i - 1].bytes, samples[i].bytes))
+        .collect();
+    let from: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let to: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    (median(&from), median(&to))
 }
 
 /// The latest event from `event_window_seconds` before `at` up to one bucket after it.

@@ -110,6 +110,14 @@ pub struct Thresholds {
     /// A drop within this many buckets (count) of a pod change is that same restart: 2, as
     /// bucket edges and scrape times put one event up to a bucket or two apart.
     pub restart_pod_change_buckets: usize,
+    /// Without a limit or restart counts, a sudden drop of at least this share of the value
+    /// before it, back to the series' low (within `restart_return_share` of the drop above its
+    /// `restart_range_low_quantile`), after a climb, is a process starting over, however short
+    /// the cycle (a crash loop of minutes): 0.6. A collector keeps the live set and frees less
+    /// (Go's default GOGC=100 lets the heap reach twice the live set, a drop of at most half;
+    /// the JVM's young collections free less still); a new process keeps only its start-up
+    /// footprint. Still inferred: a runtime that returns most of its memory looks the same.
+    pub restart_start_over_min_drop_share: f64,
 
     // --- One segment's verdict (step 3) ---
     /// Fewest buckets (count) in a segment for the models to be fitted at all: 8, so the
@@ -234,6 +242,7 @@ impl Default for Thresholds {
             limit_reached_share: 0.95,
             restart_max_sudden_rise_share: 0.5,
             restart_pod_change_buckets: 2,
+            restart_start_over_min_drop_share: 0.6,
             segment_min_buckets: 8,
             breakpoint_margin: 4,
             level_shift_max_residual_share: 0.5,
