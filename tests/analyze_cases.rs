@@ -315,3 +315,31 @@ fn a_crash_loop_of_minutes_without_a_limit_is_inferred_restart_by_restart() {
         sized_at_or_above_peak(&s);
     }
 }
+
+#[test]
+fn two_stacked_level_shifts_are_a_step_naming_both() {
+    // +150 MiB at a deploy, flat, then +150 MiB more at a second deploy: no growth between, so
+    // a step (one label), with both shifts and both deploys said; the level shift and the event
+    // reported are the latest.
+    let s = one(&["quality/two-steps.csv", "--events", "quality/two-steps-events.csv"]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("two level shifts"), "{message}");
+    assert_eq!(message.matches("+150 MiB").count(), 2, "{message}");
+    assert!(message.contains("after deploy api 3.1.0"), "{message}");
+    assert!(message.contains("after deploy api 3.2.0"), "{message}");
+    assert_eq!(s["event"], "deploy api 3.2.0", "{s:#?}");
+    // The second shift, 34 h after the start (2026-04-24T03:06:40Z), is the level now.
+    assert!(s["level_shift"].as_str().is_some_and(|t| t.starts_with("2026-04-25T13:")), "{s:#?}");
+    sized_at_or_above_peak(&s);
+
+    // Different sizes, sampling and spacing, no events.
+    let s = one(&["quality/two-steps-1m.csv"]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("two level shifts"), "{message}");
+    assert!(message.contains("+200 MiB"), "{message}");
+    assert!(s["level_shift"].as_str().is_some_and(|t| t.starts_with("2026-04-25T01:")), "{s:#?}");
+    assert_eq!(s["event"], Value::Null);
+    sized_at_or_above_peak(&s);
+}

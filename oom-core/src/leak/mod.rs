@@ -24,9 +24,10 @@
 //!    line by harmonic regression ([`crate::trend::seasonal_fit`]) and removed from the floors
 //!    when it explains enough of their variance: it neither hides a leak nor fakes one, and
 //!    partial cycles at the ends do not bias the slope.
-//! 3. On each segment's floors five models are fitted by least squares — constant, line, step
-//!    (mean shift), hinge (flat, then a line from an onset) and saturation (a line that levels
-//!    off) — and compared by BIC, a richer model having to win by 2 (Kass and Raftery). A leak
+//! 3. On each segment's floors six models are fitted by least squares — constant, line, step
+//!    (mean shift), two steps the same way with flat levels (stacked deploys), hinge (flat,
+//!    then a line from an onset) and saturation (a line that levels off) — and compared by BIC,
+//!    a richer model having to win by 2 (Kass and Raftery). A leak
 //!    is a line or hinge that wins, rises significantly after its onset by the Mann–Kendall test
 //!    with the Hamed–Rao autocorrelation correction (p < 0.01, Bonferroni-corrected for the
 //!    onsets searched), lasts an hour or more, grows by a material amount, and still grows in
@@ -35,7 +36,8 @@
 //!    Less than a day that falls and then rises is the shape of a daily cycle as much as of a
 //!    leak, and is not called one. Growth split by inferred restarts
 //!    only is a `sawtooth` (GC, a cache or restarts cannot be told apart without a limit or
-//!    restart counts); a material step is a `step`; repeated sudden drops without growth are a
+//!    restart counts); a material step is a `step` (two stacked ones are named both, the latest
+//!    being the level shift); repeated sudden drops without growth are a
 //!    `sawtooth`.
 //! 4. The slope is Theil–Sen over the floors after the onset, pooled across restart segments
 //!    (the median of within-segment pairwise slopes), with Sen's 95 % interval from the
@@ -67,7 +69,7 @@
 //! - `buckets`: the bucket summary (step 1).
 //! - `restarts`: where a new process starts (step 2).
 //! - `sawtooth`: repeated sudden drops.
-//! - `segments`: the five models and the verdict on one segment (step 3).
+//! - `segments`: the six models and the verdict on one segment (step 3).
 //! - `slope`: the pooled Theil–Sen slope and its interval (step 4).
 //! - `spike`: one-time excursions (step 5).
 //! - `recommendation`: sizing from before the onset, and the relief limit (step 6).
@@ -285,7 +287,7 @@ pub struct Analysis {
     pub recommendation: Option<Recommendation>,
     /// For a leak: a limit that buys about a day, until the code is fixed.
     pub relief_limit_bytes: Option<u64>,
-    /// A one-time level shift (time), which is not a leak.
+    /// A level shift (time), which is not a leak: the latest when there were two.
     pub level_shift: Option<f64>,
     /// The excursion, for a spike.
     pub spike: Option<Spike>,
@@ -546,14 +548,16 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     let fit_window = hours[hours.len() - 1].max(f64::EPSILON);
     let level = median(&raw_floors);
     let mut growing = Vec::new();
-    let mut first_shift: Option<(f64, f64)> = None;
+    // The level shifts of the first segment that has any: (time, size), in time order.
+    let mut shifts: Vec<(f64, f64)> = Vec::new();
     for (&start, &end) in starts.iter().zip(&ends) {
         let fit = fit_segment(&hours[start..end], &floors[start..end], fit_window, level, t);
         match fit {
             Verdict::Growth { onset } => growing.push((start, end, start + onset)),
-            Verdict::Shift { at, size } => {
-                first_shift.get_or_insert((buckets[start + at].time, size));
+            Verdict::Shift(found) if shifts.is_empty() => {
+                shifts = found.iter().map(|&(at, size)| (buckets[start + at].time, size)).collect();
             }
+            Verdict::Shift(_) => {}
             Verdict::Flat => {}
         }
     }
@@ -646,7 +650,13 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         analysis.slope_ci = (fit.slope_low, fit.slope_high);
         analysis.p_value = test.p_value;
         analysis.r_squared = ols(&hours, &floors).r_squared;
-        analysis.level_shift = first_shift.map(|(at, _)| at);
+        let material_shifts: Vec<(f64, f64)> = shifts
+            .iter()
+            .copied()
+            .filter(|(_, size)| size.abs() >= t.growth_min_relative * level.abs().max(f64::EPSILON))
+            .collect();
+        // The latest material shift is the level now; the first found when none is material.
+        analysis.level_shift = material_shifts.last().or(shifts.first()).map(|&(at, _)| at);
         let drops = sawtooth_drops(
             samples,
             median(&samples.iter().map(|s| s.bytes).collect::<Vec<_>>()),
@@ -656,9 +666,6 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         analysis.sawtooth_drops =
             drops.iter().filter(|&&at| !near_any(&found.times, at, bucket_width)).count();
         let cycle_restarts = found.oom + found.inferred + found.known.unwrap_or(0);
-        let material_shift = first_shift.filter(|(_, size)| {
-            size.abs() >= t.growth_min_relative * level.abs().max(f64::EPSILON)
-        });
         let drop_period = (drops.len() >= 2)
             .then(|| (drops[drops.len() - 1] - drops[0]) / HOUR / (drops.len() - 1) as f64);
         if cycle_restarts >= 2 || (found.inferred >= 1 && !growing.is_empty()) {
@@ -720,14 +727,29 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 found.ambiguous.max(drops.len()),
                 peak_share.unwrap_or(0.0) * 100.0
             );
-        } else if let Some((at, size)) = material_shift {
+        } else if let Some(&(at, size)) = material_shifts.last() {
             analysis.classification = Classification::Step;
             analysis.event = event_before(events, at, bucket_width, options);
-            analysis.message = format!(
-                "a one-time level shift of {:+.0} MiB{}, not growth",
-                size / MIB,
-                analysis.event.as_ref().map(|e| format!(" after {}", e.label)).unwrap_or_default()
-            );
+            let after = |event: &Option<Event>| {
+                event.as_ref().map(|e| format!(" after {}", e.label)).unwrap_or_default()
+            };
+            analysis.message = match material_shifts[..] {
+                [(first_at, first_size), _] => format!(
+                    "two level shifts, not growth: {:+.0} MiB{} {} into the window, then \
+                     {:+.0} MiB{} {} later",
+                    first_size / MIB,
+                    after(&event_before(events, first_at, bucket_width, options)),
+                    duration_text((first_at - samples[0].time) / HOUR),
+                    size / MIB,
+                    after(&analysis.event),
+                    duration_text((at - first_at) / HOUR)
+                ),
+                _ => format!(
+                    "a one-time level shift of {:+.0} MiB{}, not growth",
+                    size / MIB,
+                    after(&analysis.event)
+                ),
+            };
         } else if let Some(spike) = find_spike(
             samples,
             cycle.as_deref().map(|values| Cycle { times: &times, values }).as_ref(),

@@ -130,6 +130,11 @@ pub struct Thresholds {
     /// constant model's squared error: 0.5, so a shift explains most of the variation rather
     /// than merely beating a constant.
     pub level_shift_max_residual_share: f64,
+    /// Two shifts the same way (stacked deploys) are a staircase only if each of its three
+    /// levels drifts (Theil–Sen slope × the level's duration) less than this share of the
+    /// smaller shift: 0.5. A ramp cut into steps drifts within each step about as much as it
+    /// jumps between them; a deploy's new baseline stays put.
+    pub level_shift_max_drift_share: f64,
     /// Fewest buckets (count) from the onset to the segment's end for growth to count: 6.
     pub growth_min_buckets: usize,
     /// Growth lasts at least this share of the window (or of the segment, when shorter): 0.2,
@@ -246,6 +251,7 @@ impl Default for Thresholds {
             segment_min_buckets: 8,
             breakpoint_margin: 4,
             level_shift_max_residual_share: 0.5,
+            level_shift_max_drift_share: 0.5,
             growth_min_buckets: 6,
             growth_min_window_share: 0.2,
             growth_min_hours: 1.0,
