@@ -343,3 +343,39 @@ fn two_stacked_level_shifts_are_a_step_naming_both() {
     assert_eq!(s["event"], Value::Null);
     sized_at_or_above_peak(&s);
 }
+
+#[test]
+fn a_late_rise_towards_the_limit_is_a_warning_beside_the_verdict() {
+    // Flat for days, then the last 90 minutes (the last hour) climbing to 88 % (85 %) of the
+    // limit: too recent to be a leak, yet the report warns with the rate and the time left.
+    for (file, rate_mib, limit_mib) in [
+        ("quality/late-rise-steady.csv", (0.88 * 1024.0 - 600.0) / 1.5, 1024.0),
+        ("quality/late-rise-steady-1m.csv", 0.85 * 1536.0 - 900.0, 1536.0),
+    ] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "steady", "{file}: {s:#?}");
+        let rise = &s["late_rise"];
+        let rate = f(&rise["slope_bytes_per_hour"]) / MIB;
+        assert!((rate - rate_mib).abs() < 0.1 * rate_mib, "{file}: {rate} MiB/h");
+        // At that rate, what is left below the limit lasts under an hour.
+        let left = (limit_mib * MIB - f(&rise["bytes_now"])) / (rate * MIB);
+        assert!(left > 0.0 && left < 1.0, "{file}: {left} h");
+        assert!((f(&rise["hours_to_limit"]) - left).abs() < 1e-6, "{file}: {rise:#?}");
+        let run = oom_lint(&["analyze", file], &testdata("metrics/cases"), None);
+        assert_eq!(run.code, Some(0), "not a leak: {}", run.stdout);
+        assert!(
+            run.stdout.contains("warning: the latest samples rise towards the limit"),
+            "{file}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("if it continues"), "{}", run.stdout);
+    }
+    // A daily cycle's rising hours (the window ends in them) and a sawtooth's climb back to its
+    // usual peak are no warning, however near the limit.
+    for (file, limit) in
+        [("own/daily-cycle-no-leak.csv", "750Mi"), ("own/gc-sawtooth-2h-limit.csv", "640Mi")]
+    {
+        let s = one(&[file, "--limit", limit]);
+        assert_eq!(s["late_rise"], Value::Null, "{file}: {s:#?}");
+    }
+}

@@ -44,6 +44,9 @@
 //!    corrected variance.
 //! 5. A spike is a short run of two samples or more (≤ 15 % of the window) far above the median
 //!    (6 robust sigmas and 15 %), above the removed daily cycle, that returns to baseline.
+//!    Beside any verdict but a leak, with a known limit, a rise over the last three hours that
+//!    is significant, material, still rising, above nearly everything seen before and would
+//!    reach the limit within a day is a warning ([`LateRise`]); the verdict stays.
 //! 6. The recommendation uses [`crate::sizing`]: for a leak, from the data before the onset — a
 //!    leak's peak is not a sizing target — plus a temporary relief limit that lasts about a day;
 //!    otherwise the observed peak × headroom, never below the highest sample (and said to be a
@@ -74,12 +77,14 @@
 //! - `spike`: one-time excursions (step 5).
 //! - `recommendation`: sizing from before the onset, and the relief limit (step 6).
 //! - `forecast`: time until the limit.
+//! - `late_rise`: a rise towards the limit at the very end (a warning).
 //! - `quantile`: quantiles, medians and robust spreads shared by the steps.
 //! - `thresholds`: every cut-off above, named and documented in [`Thresholds`].
 
 mod buckets;
 mod cycle;
 mod forecast;
+mod late_rise;
 mod quantile;
 mod recommendation;
 mod restarts;
@@ -94,6 +99,7 @@ pub use thresholds::Thresholds;
 use buckets::summarise;
 use cycle::find_cycle;
 use forecast::time_to_oom;
+use late_rise::late_rise;
 use quantile::median;
 use recommendation::leak_recommendation;
 use restarts::find_restarts;
@@ -229,6 +235,22 @@ pub struct Spike {
     pub peak_bytes: f64,
 }
 
+/// A rise at the very end of the window towards the limit, too recent to be judged as growth:
+/// a warning beside the verdict, which it does not change.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LateRise {
+    /// Unix seconds where the rise starts.
+    pub since: f64,
+    /// Its rate (Theil–Sen), bytes per hour.
+    pub slope_bytes_per_hour: f64,
+    /// Where its line is at the last sample, bytes.
+    pub bytes_now: f64,
+    /// Hours until it reaches the limit in force at the end if it continues at that rate (0
+    /// when already there).
+    pub hours_to_limit: f64,
+}
+
 /// Everything found about one series.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -291,6 +313,9 @@ pub struct Analysis {
     pub level_shift: Option<f64>,
     /// The excursion, for a spike.
     pub spike: Option<Spike>,
+    /// With a known limit and a verdict other than a leak: the latest samples rising towards
+    /// the limit, beyond what the window saw before ([`Thresholds::late_rise_window_hours`]).
+    pub late_rise: Option<LateRise>,
     /// The fitted growth line(s), one per segment, for plots.
     pub trend_lines: Vec<TrendLine>,
     /// The bucket summary, for plots.
@@ -401,6 +426,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         relief_limit_bytes: None,
         level_shift: None,
         spike: None,
+        late_rise: None,
         trend_lines: Vec::new(),
         buckets: Vec::new(),
         notes: Vec::new(),
@@ -809,6 +835,12 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
              there, the true peak is unknown and the recommended limit is a lower bound"
                 .to_owned()
         });
+    }
+    // A leak has its own time to the limit; anything else may still be climbing at the end.
+    if analysis.classification != Classification::Leak
+        && let Some(limit) = limit_bytes.filter(|&l| l > 0)
+    {
+        analysis.late_rise = late_rise(samples, limit, t);
     }
     if found.start_overs > 0 && found.oom == 0 {
         analysis.notes.push(

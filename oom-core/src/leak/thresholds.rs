@@ -202,6 +202,19 @@ pub struct Thresholds {
     /// Hours of worst-case growth the relief limit absorbs: 24 h, a day to ship a fix.
     pub relief_horizon_hours: f64,
 
+    // --- A late rise (a warning, not a verdict) ---
+    /// Hours at the end of the window searched for a rise towards the limit: 3 h, the latest
+    /// samples — long enough for a rise of an hour or so at five-minute samples to be tested,
+    /// short enough that it is what is happening now.
+    pub late_rise_window_hours: f64,
+    /// The rise ends above this quantile (share) of the samples before those hours: 0.99, above
+    /// nearly everything seen before, which a daily cycle's rising hours or a sawtooth's climb
+    /// back to its usual peak do not reach.
+    pub late_rise_above_quantile: f64,
+    /// ... and reaches the limit within this many hours if it continues: 24 h, a day to act;
+    /// a slower rise is left to the trend test on more data.
+    pub late_rise_horizon_hours: f64,
+
     // --- Spikes (step 5) ---
     /// A spike rises above the median by at least this many robust standard deviations
     /// (1.4826 × MAD): 6, far outside normal wander.
@@ -273,6 +286,9 @@ impl Default for Thresholds {
             peak_gap_tail_parts: 5,
             pre_leak_share: 0.1,
             relief_horizon_hours: 24.0,
+            late_rise_window_hours: 3.0,
+            late_rise_above_quantile: 0.99,
+            late_rise_horizon_hours: 24.0,
             spike_min_sigmas: 6.0,
             spike_min_relative: 0.15,
             spike_max_window_share: 0.15,
