@@ -314,6 +314,14 @@ fn a_crash_loop_of_minutes_without_a_limit_is_inferred_restart_by_restart() {
         assert!(s["notes"].to_string().contains("lower bound"), "{file}: {s:#?}");
         sized_at_or_above_peak(&s);
     }
+    // Starts over every 8 hours: restarts inferred as before, but no crash loop.
+    let s = one(&["quality/restarts-8h-no-limit.csv"]);
+    assert_eq!(s["classification"], "sawtooth", "{s:#?}");
+    assert_eq!(s["inferred_restarts"], 3, "{s:#?}");
+    assert!((f(&s["restart_period_hours"]) - 8.0).abs() < 0.5, "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(!message.contains("crash loop"), "{message}");
+    assert!(message.contains("would decide"), "{message}");
 }
 
 #[test]

@@ -17,8 +17,8 @@
 //!    happens at the limit: a drop from further below it than a sample's growth (or 2 %) is
 //!    ambiguous, and repeated ambiguous drops are a `sawtooth`, never a leak; a fall from samples
 //!    clearly above the limit is no kill (that limit was not in force). Without a limit,
-//!    repeated drops of most of the memory back to the series' low are start-overs, one restart
-//!    each however short the cycle (a crash loop of minutes, also in a window too short for a
+//!    repeated drops of most of the memory back to the series' low, less than an hour apart, are
+//!    start-overs, one restart each (a crash loop of minutes, also in a window too short for a
 //!    verdict on growth), still inferred.
 //!    Without restarts, a daily (and, over two weeks, weekly) cycle is fitted jointly with a
 //!    line by harmonic regression ([`crate::trend::seasonal_fit`]) and removed from the floors

@@ -2,11 +2,12 @@
 //! the sample before the drop within about a sample's growth of the limit, none of the samples
 //! at the limit clearly above it, the drop above the noise band),
 //! new pod names, drops at a limit change, and — only when no limit is known — repeated drops
-//! of most of the memory back to the series' low (start-overs, as in a crash loop of minutes)
-//! or else drops back towards the start after an hour of growth, reported as inferred.
+//! of most of the memory back to the series' low less than an hour apart (start-overs, as in a
+//! crash loop of minutes) or else drops back towards the start after an hour of growth, reported
+//! as inferred.
 
 use crate::leak::quantile::{median, quantile, robust_sigma};
-use crate::leak::{AnalysisOptions, Bucket, Thresholds};
+use crate::leak::{AnalysisOptions, Bucket, HOUR, Thresholds};
 use crate::metrics::Sample;
 
 /// Where new processes start, and how each was recognised.
@@ -136,10 +137,12 @@ pub(super) fn find_restarts(
     }
     events.extend(pod_changes.iter().map(|&time| (time, Kind::PodChange)));
     if limits.is_empty() && known.is_none() {
-        // Repeated start-overs are the restarts, at the resolution of the samples (a crash loop
-        // of minutes puts many in one bucket); otherwise drops after an hour of growth are.
+        // Repeated start-overs less than an hour apart (a crash loop of minutes puts many in
+        // one bucket) are the restarts, at the resolution of the samples; otherwise drops after
+        // an hour of growth are, as the buckets see them.
         let starts = start_overs(samples, step_sigma, t);
-        if starts.len() >= t.sawtooth_min_drops {
+        let spacing: Vec<f64> = starts.windows(2).map(|w| (w[1] - w[0]) / HOUR).collect();
+        if starts.len() >= t.sawtooth_min_drops && median(&spacing) < t.restart_min_growth_hours {
             events.extend(starts.into_iter().map(|time| (time, Kind::StartOver)));
         } else {
             let known: Vec<f64> = events.iter().map(|e| e.0).collect();

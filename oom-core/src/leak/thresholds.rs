@@ -112,8 +112,9 @@ pub struct Thresholds {
     pub restart_pod_change_buckets: usize,
     /// Without a limit or restart counts, a sudden drop of at least this share of the value
     /// before it, back to the series' low (within `restart_return_share` of the drop above its
-    /// `restart_range_low_quantile`), after a climb, is a process starting over, however short
-    /// the cycle (a crash loop of minutes): 0.6. A collector keeps the live set and frees less
+    /// `restart_range_low_quantile`), after a climb, is a process starting over when such drops
+    /// repeat less than `restart_min_growth_hours` apart (a crash loop of minutes, too short
+    /// for the buckets to see): 0.6. A collector keeps the live set and frees less
     /// (Go's default GOGC=100 lets the heap reach twice the live set, a drop of at most half;
     /// the JVM's young collections free less still); a new process keeps only its start-up
     /// footprint. Still inferred: a runtime that returns most of its memory looks the same.

@@ -90,3 +90,10 @@ for i in range(int(36 * 60) + 60):
     v = 900 + max(0.0, h - 36) * (0.85 * 1536 - 900) + rng.gauss(0, 4)
     rows.append((START + 60 * i, v * MIB, 1536 * MIB))
 write("late-rise-steady-1m.csv", rows, "timestamp,value,limit")
+
+# 1b. Not a crash loop: without a limit, a process that grows 100 -> 700 MiB over 8 hours and
+#     starts over, four times, 5-minute samples.
+rng = random.Random(9)
+write("restarts-8h-no-limit.csv",
+      [(START + 300 * i, (100 + 600 * ((i * 300) % (8 * 3600)) / (8 * 3600) + rng.gauss(0, 3)) * MIB)
+       for i in range(4 * 8 * 12)])
