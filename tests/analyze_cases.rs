@@ -350,6 +350,14 @@ fn two_stacked_level_shifts_are_a_step_naming_both() {
     assert!(s["level_shift"].as_str().is_some_and(|t| t.starts_with("2026-04-25T01:")), "{s:#?}");
     assert_eq!(s["event"], Value::Null);
     sized_at_or_above_peak(&s);
+
+    // Two small shifts (+20 % each) are no daily cycle to remove, and no growth.
+    let s = one(&["quality/two-small-steps.csv"]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    assert_eq!(s["seasonal_cycle_bytes"], Value::Null, "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("two level shifts"), "{message}");
+    assert_eq!(message.matches("+60 MiB").count(), 2, "{message}");
 }
 
 #[test]

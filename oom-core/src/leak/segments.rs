@@ -76,23 +76,12 @@ pub(super) fn fit_segment(
     let sse_line: f64 =
         x.iter().zip(y).map(|(a, b)| (b - line.intercept - line.slope * a).powi(2)).sum();
     let (sse_step, step_at) = best_step(y);
-    let (mut sse_two_steps, two_at) = best_two_steps(y, t.growth_min_buckets);
-    let two_sizes = (
-        median(&y[two_at.0..two_at.1]) - median(&y[..two_at.0]),
-        median(&y[two_at.1..]) - median(&y[two_at.0..two_at.1]),
-    );
-    // Only shifts the same way stack up (two deploys each raising the baseline); up and back
-    // down is an excursion (a spike, a plateau) or a cycle, judged as before. And each level is
-    // flat: a ramp (or a leak's climb before a kill) cut into steps drifts within each step as
-    // much as it jumps between them.
-    let smallest = two_sizes.0.abs().min(two_sizes.1.abs());
-    let flat_levels = [(0, two_at.0), (two_at.0, two_at.1), (two_at.1, k)].iter().all(|&(a, b)| {
-        let drift = crate::trend::theil_sen_slope(&x[a..b], &y[a..b]) * (x[b - 1] - x[a]);
-        drift.abs() < t.level_shift_max_drift_share * smallest
-    });
-    if two_sizes.0 * two_sizes.1 <= 0.0 || !flat_levels {
-        sse_two_steps = f64::INFINITY;
-    }
+    let (sse_two_steps, two_at, two_sizes) = match staircase(x, y, t) {
+        Some((sse, [(first, first_size), (second, second_size)])) => {
+            (sse, (first, second), (first_size, second_size))
+        }
+        None => (f64::INFINITY, (0, 0), (0.0, 0.0)),
+    };
     let (sse_hinge, onset, hinge_slope) = best_hinge(x, y, t.breakpoint_margin);
     let (sse_saturation, _) = best_saturation(x, y, t.breakpoint_margin);
     let scores = [
@@ -191,6 +180,30 @@ pub(super) fn best_step(y: &[f64]) -> (f64, usize) {
     (2..n - 1)
         .map(|j| (sse(0, j) + sse(j, n), j))
         .fold((f64::INFINITY, n / 2), |best, c| if c.0 < best.0 { c } else { best })
+}
+
+/// The best two mean shifts of `y` (at `x`) when they make a staircase: (SSE, [(index, size);
+/// 2]), each index the first of a new level and each size the level after minus the level
+/// before. Only shifts the same way stack up (two deploys each raising the baseline); up and
+/// back down is an excursion (a spike, a plateau) or a cycle. And each level is flat: a ramp
+/// (or a leak's climb before a kill) cut into steps drifts within each step as much as it jumps
+/// between them ([`Thresholds::level_shift_max_drift_share`]).
+pub(super) fn staircase(x: &[f64], y: &[f64], t: &Thresholds) -> Option<(f64, [(usize, f64); 2])> {
+    let (sse, (first, second)) = best_two_steps(y, t.growth_min_buckets);
+    if !sse.is_finite() {
+        return None;
+    }
+    let k = y.len();
+    let sizes = (
+        median(&y[first..second]) - median(&y[..first]),
+        median(&y[second..]) - median(&y[first..second]),
+    );
+    let smallest = sizes.0.abs().min(sizes.1.abs());
+    let flat_levels = [(0, first), (first, second), (second, k)].iter().all(|&(a, b)| {
+        let drift = crate::trend::theil_sen_slope(&x[a..b], &y[a..b]) * (x[b - 1] - x[a]);
+        drift.abs() < t.level_shift_max_drift_share * smallest
+    });
+    (sizes.0 * sizes.1 > 0.0 && flat_levels).then_some((sse, [(first, sizes.0), (second, sizes.1)]))
 }
 
 /// Best two mean shifts, each level at least `shortest` points long: (SSE, (first index of the

@@ -97,3 +97,11 @@ rng = random.Random(9)
 write("restarts-8h-no-limit.csv",
       [(START + 300 * i, (100 + 600 * ((i * 300) % (8 * 3600)) / (8 * 3600) + rng.gauss(0, 3)) * MIB)
        for i in range(4 * 8 * 12)])
+
+# 2b. Two small stacked shifts (+20 % each) that a daily cycle and one break could share: 300 MiB,
+#     +60 MiB at hour 10 and at hour 30, 2 days at 1 minute.
+rng = random.Random(10)
+write("two-small-steps.csv", [(START + 60 * i,
+                               (300 + 60 * (i >= 10 * 60) + 60 * (i >= 30 * 60) + rng.gauss(0, 3))
+                               * MIB)
+                              for i in range(48 * 60)])
