@@ -269,3 +269,129 @@ fn replicas_of_an_instant_vector_stay_apart() {
         assert_eq!(s["restarts"], 0, "{s:#?}");
     }
 }
+
+#[test]
+fn a_fall_from_above_a_given_limit_is_no_oom_kill() {
+    // A spike that climbs past the --limit given: that limit was not in force (the report says
+    // samples lie above it), so the fall back is no OOM kill, no restart and no level shift.
+    for (file, limit) in [
+        ("quality/spike-over-given-limit.csv", "512Mi"),
+        ("quality/spike-over-given-limit-1m.csv", "1Gi"),
+    ] {
+        let s = one(&[file, "--limit", limit]);
+        assert_eq!(s["classification"], "spike", "{file}: {s:#?}");
+        assert_eq!(s["restarts"], 0, "{file}");
+        assert_eq!(s["oom_restarts"], 0, "{file}");
+        assert_eq!(s["peak_clipped"], false, "{file}");
+        assert!(s["notes"].to_string().contains("above the limit in force"), "{file}: {s:#?}");
+        sized_at_or_above_peak(&s);
+    }
+}
+
+#[test]
+fn a_crash_loop_of_minutes_without_a_limit_is_inferred_restart_by_restart() {
+    // Each start climbs for minutes and drops back to the start-up footprint: every drop is a
+    // restart inferred (one fewer than the starts), however short the window, and the verdict
+    // says it looks like a crash loop and what would decide.
+    for (file, starts, every_minutes) in [
+        ("quality/crashloop-18-no-limit.csv", 18, 4.7),
+        ("quality/crashloop-25-slow-no-limit.csv", 25, 8.5),
+    ] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "sawtooth", "{file}: {s:#?}");
+        assert_eq!(s["restarts"], starts - 1, "{file}: {s:#?}");
+        assert_eq!(s["inferred_restarts"], starts - 1, "{file}");
+        assert_eq!(s["oom_restarts"], 0, "{file}: no limit, no kill known");
+        assert_eq!(s["sawtooth_drops"], 0, "{file}: the drops are the restarts, not counted twice");
+        assert_eq!(s["limit_reached"], Value::Null, "{file}");
+        let period = f(&s["restart_period_hours"]) * 60.0;
+        assert!((period - every_minutes).abs() < 1.0, "{file}: every {period} min");
+        let message = s["message"].as_str().unwrap_or_default();
+        assert!(message.contains("looks like a crash loop"), "{file}: {message}");
+        assert!(message.contains("restarts inferred"), "{file}: {message}");
+        assert!(message.contains("container_spec_memory_limit_bytes"), "{file}: {message}");
+        assert!(message.contains("last state OOMKilled"), "{file}: {message}");
+        assert!(s["notes"].to_string().contains("lower bound"), "{file}: {s:#?}");
+        sized_at_or_above_peak(&s);
+    }
+    // Starts over every 8 hours: restarts inferred as before, but no crash loop.
+    let s = one(&["quality/restarts-8h-no-limit.csv"]);
+    assert_eq!(s["classification"], "sawtooth", "{s:#?}");
+    assert_eq!(s["inferred_restarts"], 3, "{s:#?}");
+    assert!((f(&s["restart_period_hours"]) - 8.0).abs() < 0.5, "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(!message.contains("crash loop"), "{message}");
+    assert!(message.contains("would decide"), "{message}");
+}
+
+#[test]
+fn two_stacked_level_shifts_are_a_step_naming_both() {
+    // +150 MiB at a deploy, flat, then +150 MiB more at a second deploy: no growth between, so
+    // a step (one label), with both shifts and both deploys said; the level shift and the event
+    // reported are the latest.
+    let s = one(&["quality/two-steps.csv", "--events", "quality/two-steps-events.csv"]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("two level shifts"), "{message}");
+    assert_eq!(message.matches("+150 MiB").count(), 2, "{message}");
+    assert!(message.contains("after deploy api 3.1.0"), "{message}");
+    assert!(message.contains("after deploy api 3.2.0"), "{message}");
+    assert_eq!(s["event"], "deploy api 3.2.0", "{s:#?}");
+    // The second shift, 34 h after the start (2026-04-24T03:06:40Z), is the level now.
+    assert!(s["level_shift"].as_str().is_some_and(|t| t.starts_with("2026-04-25T13:")), "{s:#?}");
+    sized_at_or_above_peak(&s);
+
+    // Different sizes, sampling and spacing, no events.
+    let s = one(&["quality/two-steps-1m.csv"]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("two level shifts"), "{message}");
+    assert!(message.contains("+200 MiB"), "{message}");
+    assert!(s["level_shift"].as_str().is_some_and(|t| t.starts_with("2026-04-25T01:")), "{s:#?}");
+    assert_eq!(s["event"], Value::Null);
+    sized_at_or_above_peak(&s);
+
+    // Two small shifts (+20 % each) are no daily cycle to remove, and no growth.
+    let s = one(&["quality/two-small-steps.csv"]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    assert_eq!(s["seasonal_cycle_bytes"], Value::Null, "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("two level shifts"), "{message}");
+    assert_eq!(message.matches("+60 MiB").count(), 2, "{message}");
+}
+
+#[test]
+fn a_late_rise_towards_the_limit_is_a_warning_beside_the_verdict() {
+    // Flat for days, then the last 90 minutes (the last hour) climbing to 88 % (85 %) of the
+    // limit: too recent to be a leak, yet the report warns with the rate and the time left.
+    for (file, rate_mib, limit_mib) in [
+        ("quality/late-rise-steady.csv", (0.88 * 1024.0 - 600.0) / 1.5, 1024.0),
+        ("quality/late-rise-steady-1m.csv", 0.85 * 1536.0 - 900.0, 1536.0),
+    ] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "steady", "{file}: {s:#?}");
+        let rise = &s["late_rise"];
+        let rate = f(&rise["slope_bytes_per_hour"]) / MIB;
+        assert!((rate - rate_mib).abs() < 0.1 * rate_mib, "{file}: {rate} MiB/h");
+        // At that rate, what is left below the limit lasts under an hour.
+        let left = (limit_mib * MIB - f(&rise["bytes_now"])) / (rate * MIB);
+        assert!(left > 0.0 && left < 1.0, "{file}: {left} h");
+        assert!((f(&rise["hours_to_limit"]) - left).abs() < 1e-6, "{file}: {rise:#?}");
+        let run = oom_lint(&["analyze", file], &testdata("metrics/cases"), None);
+        assert_eq!(run.code, Some(0), "not a leak: {}", run.stdout);
+        assert!(
+            run.stdout.contains("warning: the latest samples rise towards the limit"),
+            "{file}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("if it continues"), "{}", run.stdout);
+    }
+    // A daily cycle's rising hours (the window ends in them) and a sawtooth's climb back to its
+    // usual peak are no warning, however near the limit.
+    for (file, limit) in
+        [("own/daily-cycle-no-leak.csv", "750Mi"), ("own/gc-sawtooth-2h-limit.csv", "640Mi")]
+    {
+        let s = one(&[file, "--limit", limit]);
+        assert_eq!(s["late_rise"], Value::Null, "{file}: {s:#?}");
+    }
+}

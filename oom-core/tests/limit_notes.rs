@@ -89,3 +89,35 @@ fn relief_above_a_limit_about_to_be_reached() {
     assert!(relief > 600 << 20, "relief {relief}");
     assert!(relief as f64 > analysis.peak_bytes + 24.0 * 10.0 * MIB);
 }
+
+/// A day a minute apart at 300 MiB (a small wobble) with 40 minutes at `top(k)` MiB from hour
+/// 12 (`k` counts the minutes into the excursion), under `limit` MiB in the data.
+fn excursion(limit: u64, top: impl Fn(u32) -> f64) -> Series {
+    minutes(1440, limit, |i| {
+        if (720..760).contains(&i) { top(i - 720) } else { 300.0 + f64::from(i % 5) }
+    })
+}
+
+#[test]
+fn a_fall_from_above_the_limit_in_force_is_no_oom_kill() {
+    // 700 MiB under a 512 MiB limit: that limit was not in force, so the fall is no kill.
+    let analysis = analyze(&excursion(512, |_| 700.0), &[], &AnalysisOptions::default());
+    assert_eq!(analysis.oom_restarts, 0, "{analysis:#?}");
+    assert_eq!(analysis.restarts, 0);
+    assert_eq!(analysis.classification.as_str(), "spike", "{}", analysis.message);
+    assert!(analysis.notes.iter().any(|n| n.contains("above the limit in force")));
+    // Past the limit and then back at it just before the fall: still no kill at it.
+    let analysis = analyze(
+        &excursion(512, |k| if k < 38 { 700.0 } else { 511.0 }),
+        &[],
+        &AnalysisOptions::default(),
+    );
+    assert_eq!(analysis.oom_restarts, 0, "{analysis:#?}");
+    // Held at the limit, then the fall: an OOM kill, as before.
+    let analysis = analyze(
+        &excursion(512, |k| 400.0 + 3.0 * f64::from(k).min(37.0)),
+        &[],
+        &AnalysisOptions::default(),
+    );
+    assert_eq!(analysis.oom_restarts, 1, "{analysis:#?}");
+}

@@ -2,8 +2,8 @@
 //! with the trend by harmonic regression ([`crate::trend::seasonal_fit`]).
 
 use crate::leak::Thresholds;
-use crate::leak::segments::best_step;
 use crate::leak::segments::{BIC_MARGIN, best_hinge};
+use crate::leak::segments::{best_step, staircase};
 use crate::trend::{Seasonal, cycle_fit, ols, seasonal_fit, seasonal_fit_with_break};
 
 /// The cycle to remove from `floors` (at `hours`), if one explains enough of them, and whether
@@ -19,7 +19,8 @@ use crate::trend::{Seasonal, cycle_fit, ols, seasonal_fit, seasonal_fit_with_bre
 ///   a daily cycle is then not shared between a line and the cycle (and read as growth), nor a
 ///   leak's onset read as part of a cycle.
 /// - A cycle that explains less than [`Thresholds::seasonal_min_explained_share`] of what the
-///   trend left, or fits worse than two levels alone, is not removed.
+///   trend left, or fits worse than two levels alone or than a staircase of three, is not
+///   removed.
 pub(super) fn find_cycle(
     hours: &[f64],
     floors: &[f64],
@@ -46,9 +47,12 @@ pub(super) fn find_cycle(
         (None, None) => return None,
     };
     (fit.explained_share >= t.seasonal_min_explained_share
-        // A one-time level shift is not a cycle: keep it when two levels fit better.
-        && best_step(floors).0 > fit.residual_sse)
-        .then_some((fit, is_weekly))
+        // A one-time level shift is not a cycle: keep it when two levels fit better; nor are
+        // two stacked shifts (a staircase of flat levels), which a cycle and one break would
+        // otherwise share between them.
+        && best_step(floors).0 > fit.residual_sse
+        && staircase(hours, floors, t).is_none_or(|(sse, _)| sse > fit.residual_sse))
+    .then_some((fit, is_weekly))
 }
 
 /// The cycle of some periods fitted with a line, and with a trend that breaks once.

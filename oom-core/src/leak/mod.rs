@@ -15,14 +15,19 @@
 //!    limit is known — a floor that drops back towards its start after an hour of growth
 //!    (*inferred*). Every drop is judged against the level and the noise band. An OOM kill
 //!    happens at the limit: a drop from further below it than a sample's growth (or 2 %) is
-//!    ambiguous, and repeated ambiguous drops are a `sawtooth`, never a leak.
+//!    ambiguous, and repeated ambiguous drops are a `sawtooth`, never a leak; a fall from samples
+//!    clearly above the limit is no kill (that limit was not in force). Without a limit,
+//!    repeated drops of most of the memory back to the series' low, less than an hour apart, are
+//!    start-overs, one restart each (a crash loop of minutes, also in a window too short for a
+//!    verdict on growth), still inferred.
 //!    Without restarts, a daily (and, over two weeks, weekly) cycle is fitted jointly with a
 //!    line by harmonic regression ([`crate::trend::seasonal_fit`]) and removed from the floors
 //!    when it explains enough of their variance: it neither hides a leak nor fakes one, and
 //!    partial cycles at the ends do not bias the slope.
-//! 3. On each segment's floors five models are fitted by least squares — constant, line, step
-//!    (mean shift), hinge (flat, then a line from an onset) and saturation (a line that levels
-//!    off) — and compared by BIC, a richer model having to win by 2 (Kass and Raftery). A leak
+//! 3. On each segment's floors six models are fitted by least squares — constant, line, step
+//!    (mean shift), two steps the same way with flat levels (stacked deploys), hinge (flat,
+//!    then a line from an onset) and saturation (a line that levels off) — and compared by BIC,
+//!    a richer model having to win by 2 (Kass and Raftery). A leak
 //!    is a line or hinge that wins, rises significantly after its onset by the Mann–Kendall test
 //!    with the Hamed–Rao autocorrelation correction (p < 0.01, Bonferroni-corrected for the
 //!    onsets searched), lasts an hour or more, grows by a material amount, and still grows in
@@ -31,13 +36,17 @@
 //!    Less than a day that falls and then rises is the shape of a daily cycle as much as of a
 //!    leak, and is not called one. Growth split by inferred restarts
 //!    only is a `sawtooth` (GC, a cache or restarts cannot be told apart without a limit or
-//!    restart counts); a material step is a `step`; repeated sudden drops without growth are a
+//!    restart counts); a material step is a `step` (two stacked ones are named both, the latest
+//!    being the level shift); repeated sudden drops without growth are a
 //!    `sawtooth`.
 //! 4. The slope is Theil–Sen over the floors after the onset, pooled across restart segments
 //!    (the median of within-segment pairwise slopes), with Sen's 95 % interval from the
 //!    corrected variance.
 //! 5. A spike is a short run of two samples or more (≤ 15 % of the window) far above the median
 //!    (6 robust sigmas and 15 %), above the removed daily cycle, that returns to baseline.
+//!    Beside any verdict but a leak, with a known limit, a rise over the last three hours that
+//!    is significant, material, still rising, above nearly everything seen before and would
+//!    reach the limit within a day is a warning ([`LateRise`]); the verdict stays.
 //! 6. The recommendation uses [`crate::sizing`]: for a leak, from the data before the onset — a
 //!    leak's peak is not a sizing target — plus a temporary relief limit that lasts about a day;
 //!    otherwise the observed peak × headroom, never below the highest sample (and said to be a
@@ -63,17 +72,19 @@
 //! - `buckets`: the bucket summary (step 1).
 //! - `restarts`: where a new process starts (step 2).
 //! - `sawtooth`: repeated sudden drops.
-//! - `segments`: the five models and the verdict on one segment (step 3).
+//! - `segments`: the six models and the verdict on one segment (step 3).
 //! - `slope`: the pooled Theil–Sen slope and its interval (step 4).
 //! - `spike`: one-time excursions (step 5).
 //! - `recommendation`: sizing from before the onset, and the relief limit (step 6).
 //! - `forecast`: time until the limit.
+//! - `late_rise`: a rise towards the limit at the very end (a warning).
 //! - `quantile`: quantiles, medians and robust spreads shared by the steps.
 //! - `thresholds`: every cut-off above, named and documented in [`Thresholds`].
 
 mod buckets;
 mod cycle;
 mod forecast;
+mod late_rise;
 mod quantile;
 mod recommendation;
 mod restarts;
@@ -88,6 +99,7 @@ pub use thresholds::Thresholds;
 use buckets::summarise;
 use cycle::find_cycle;
 use forecast::time_to_oom;
+use late_rise::late_rise;
 use quantile::median;
 use recommendation::leak_recommendation;
 use restarts::find_restarts;
@@ -96,7 +108,7 @@ use segments::{Verdict, fit_segment};
 use slope::pooled_slope;
 use spike::{Cycle, find_spike};
 
-use crate::metrics::{Event, KnownRestart, Series};
+use crate::metrics::{Event, KnownRestart, Sample, Series};
 use crate::sizing::{Recommendation, SizingPolicy, recommend};
 use crate::text::{count, noun};
 use crate::trend::{SenTrend, ols, sen_trend};
@@ -224,6 +236,22 @@ pub struct Spike {
     pub peak_bytes: f64,
 }
 
+/// A rise at the very end of the window towards the limit, too recent to be judged as growth:
+/// a warning beside the verdict, which it does not change.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LateRise {
+    /// Unix seconds where the rise starts.
+    pub since: f64,
+    /// Its rate (Theil–Sen), bytes per hour.
+    pub slope_bytes_per_hour: f64,
+    /// Where its line is at the last sample, bytes.
+    pub bytes_now: f64,
+    /// Hours until it reaches the limit in force at the end if it continues at that rate (0
+    /// when already there).
+    pub hours_to_limit: f64,
+}
+
 /// Everything found about one series.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -282,10 +310,13 @@ pub struct Analysis {
     pub recommendation: Option<Recommendation>,
     /// For a leak: a limit that buys about a day, until the code is fixed.
     pub relief_limit_bytes: Option<u64>,
-    /// A one-time level shift (time), which is not a leak.
+    /// A level shift (time), which is not a leak: the latest when there were two.
     pub level_shift: Option<f64>,
     /// The excursion, for a spike.
     pub spike: Option<Spike>,
+    /// With a known limit and a verdict other than a leak: the latest samples rising towards
+    /// the limit, beyond what the window saw before ([`Thresholds::late_rise_window_hours`]).
+    pub late_rise: Option<LateRise>,
     /// The fitted growth line(s), one per segment, for plots.
     pub trend_lines: Vec<TrendLine>,
     /// The bucket summary, for plots.
@@ -396,6 +427,7 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         relief_limit_bytes: None,
         level_shift: None,
         spike: None,
+        late_rise: None,
         trend_lines: Vec::new(),
         buckets: Vec::new(),
         notes: Vec::new(),
@@ -503,7 +535,8 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     }
     // A day of samples a minute apart spans a minute less than a day: count the last interval.
     let interval = window_hours / (samples.len() - 1).max(1) as f64;
-    if window_hours + interval < t.min_window_hours && found.oom == 0 {
+    // OOM kills, or a crash loop's start-overs, already show what happens in a short window.
+    if window_hours + interval < t.min_window_hours && found.oom == 0 && found.start_overs == 0 {
         analysis.message = format!(
             "only {} of data: at least {} h are needed to judge growth or to size (a day or more \
              shows the daily peak)",
@@ -542,14 +575,16 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     let fit_window = hours[hours.len() - 1].max(f64::EPSILON);
     let level = median(&raw_floors);
     let mut growing = Vec::new();
-    let mut first_shift: Option<(f64, f64)> = None;
+    // The level shifts of the first segment that has any: (time, size), in time order.
+    let mut shifts: Vec<(f64, f64)> = Vec::new();
     for (&start, &end) in starts.iter().zip(&ends) {
         let fit = fit_segment(&hours[start..end], &floors[start..end], fit_window, level, t);
         match fit {
             Verdict::Growth { onset } => growing.push((start, end, start + onset)),
-            Verdict::Shift { at, size } => {
-                first_shift.get_or_insert((buckets[start + at].time, size));
+            Verdict::Shift(found) if shifts.is_empty() => {
+                shifts = found.iter().map(|&(at, size)| (buckets[start + at].time, size)).collect();
             }
+            Verdict::Shift(_) => {}
             Verdict::Flat => {}
         }
     }
@@ -640,17 +675,22 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
         analysis.slope_ci = (fit.slope_low, fit.slope_high);
         analysis.p_value = test.p_value;
         analysis.r_squared = ols(&hours, &floors).r_squared;
-        analysis.level_shift = first_shift.map(|(at, _)| at);
+        let material_shifts: Vec<(f64, f64)> = shifts
+            .iter()
+            .copied()
+            .filter(|(_, size)| size.abs() >= t.growth_min_relative * level.abs().max(f64::EPSILON))
+            .collect();
+        // The latest material shift is the level now; the first found when none is material.
+        analysis.level_shift = material_shifts.last().or(shifts.first()).map(|&(at, _)| at);
         let drops = sawtooth_drops(
             samples,
             median(&samples.iter().map(|s| s.bytes).collect::<Vec<_>>()),
             t,
         );
-        analysis.sawtooth_drops = drops.len();
+        // The drops that are already restarts are counted there, not twice.
+        analysis.sawtooth_drops =
+            drops.iter().filter(|&&at| !near_any(&found.times, at, bucket_width)).count();
         let cycle_restarts = found.oom + found.inferred + found.known.unwrap_or(0);
-        let material_shift = first_shift.filter(|(_, size)| {
-            size.abs() >= t.growth_min_relative * level.abs().max(f64::EPSILON)
-        });
         let drop_period = (drops.len() >= 2)
             .then(|| (drops[drops.len() - 1] - drops[0]) / HOUR / (drops.len() - 1) as f64);
         if cycle_restarts >= 2 || (found.inferred >= 1 && !growing.is_empty()) {
@@ -672,6 +712,18 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                      no growth between starts: not a leak; the container's logs and last state \
                      tell why",
                     count(cycle_restarts, "time", "times")
+                )
+            } else if found.start_overs > 0 {
+                let (from, to) = drop_levels(samples, &found.times);
+                format!(
+                    "drops from ≈ {:.0} MiB to ≈ {:.0} MiB{every} ({} restarts inferred): each \
+                     drop frees most of the memory, as a process starting over does — this looks \
+                     like a crash loop (OOM kills at a limit not in the data, or crashes), yet \
+                     without a limit a runtime returning most of its memory looks the same — \
+                     {WHAT_DECIDES}",
+                    from / MIB,
+                    to / MIB,
+                    found.inferred
                 )
             } else {
                 format!(
@@ -700,14 +752,29 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 count(found.ambiguous.max(drops.len()), "drop", "drops"),
                 peak_share.unwrap_or(0.0) * 100.0
             );
-        } else if let Some((at, size)) = material_shift {
+        } else if let Some(&(at, size)) = material_shifts.last() {
             analysis.classification = Classification::Step;
             analysis.event = event_before(events, at, bucket_width, options);
-            analysis.message = format!(
-                "a one-time level shift of {:+.0} MiB{}, not growth",
-                size / MIB,
-                analysis.event.as_ref().map(|e| format!(" after {}", e.label)).unwrap_or_default()
-            );
+            let after = |event: &Option<Event>| {
+                event.as_ref().map(|e| format!(" after {}", e.label)).unwrap_or_default()
+            };
+            analysis.message = match material_shifts[..] {
+                [(first_at, first_size), _] => format!(
+                    "two level shifts, not growth: {:+.0} MiB{} {} into the window, then \
+                     {:+.0} MiB{} {} later",
+                    first_size / MIB,
+                    after(&event_before(events, first_at, bucket_width, options)),
+                    duration_text((first_at - samples[0].time) / HOUR),
+                    size / MIB,
+                    after(&analysis.event),
+                    duration_text((at - first_at) / HOUR)
+                ),
+                _ => format!(
+                    "a one-time level shift of {:+.0} MiB{}, not growth",
+                    size / MIB,
+                    after(&analysis.event)
+                ),
+            };
         } else if let Some(spike) = find_spike(
             samples,
             cycle.as_deref().map(|values| Cycle { times: &times, values }).as_ref(),
@@ -768,6 +835,19 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 .to_owned()
         });
     }
+    // A leak has its own time to the limit; anything else may still be climbing at the end.
+    if analysis.classification != Classification::Leak
+        && let Some(limit) = limit_bytes.filter(|&l| l > 0)
+    {
+        analysis.late_rise = late_rise(samples, limit, t);
+    }
+    if found.start_overs > 0 && found.oom == 0 {
+        analysis.notes.push(
+            "if the drops are OOM kills, they clipped the peaks: the true peak is unknown and the \
+             recommended limit is a lower bound"
+                .to_owned(),
+        );
+    }
     if window_hours + interval < t.full_day_hours {
         analysis.notes.push(format!(
             "only {} of data, less than a day: the daily peak may be missing, so the sizing is \
@@ -809,6 +889,28 @@ fn finer_bucket_count(
     let most = (buckets * MAX_FINER_FACTOR).min(samples / t.min_samples_per_bucket.max(1));
     let count = wanted.min(most);
     (count > buckets).then_some(count)
+}
+
+/// Whether `at` is within `reach` of one of `times` (sorted).
+fn near_any(times: &[f64], at: f64, reach: f64) -> bool {
+    let i = times.partition_point(|&t| t < at);
+    let after = times.get(i).is_some_and(|&t| t - at <= reach);
+    let before = i > 0 && at - times[i - 1] <= reach;
+    after || before
+}
+
+/// The median level before and after the drops at `times` (the samples they fall between),
+/// bytes: where a crash loop's starts peak and where they start from.
+fn drop_levels(samples: &[Sample], times: &[f64]) -> (f64, f64) {
+    let pairs: Vec<(f64, f64)> = times
+        .iter()
+        .map(|&time| samples.partition_point(|s| s.time < time))
+        .filter(|&i| i > 0 && i < samples.len())
+        .map(|i| (samples[i - 1].bytes, samples[i].bytes))
+        .collect();
+    let from: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let to: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    (median(&from), median(&to))
 }
 
 /// The latest event from `event_window_seconds` before `at` up to one bucket after it.

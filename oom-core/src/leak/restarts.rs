@@ -1,11 +1,13 @@
 //! Restarts: OOM kills at the limit in force (seen in the samples, however short the cycle;
-//! the sample before the drop within about a sample's growth of the limit, the drop above the
-//! noise band),
-//! new pod names, drops at a limit change, and — only when no limit is known — drops back
-//! towards the start after growth, reported as inferred.
+//! the sample before the drop within about a sample's growth of the limit, none of the samples
+//! at the limit clearly above it, the drop above the noise band),
+//! new pod names, drops at a limit change, and — only when no limit is known — repeated drops
+//! of most of the memory back to the series' low less than an hour apart (start-overs, as in a
+//! crash loop of minutes) or else drops back towards the start after an hour of growth, reported
+//! as inferred.
 
 use crate::leak::quantile::{median, quantile, robust_sigma};
-use crate::leak::{AnalysisOptions, Bucket, Thresholds};
+use crate::leak::{AnalysisOptions, Bucket, HOUR, Thresholds};
 use crate::metrics::Sample;
 
 /// Where new processes start, and how each was recognised.
@@ -19,6 +21,9 @@ pub(crate) struct Restarts {
     pub(super) oom: usize,
     /// How many were inferred from the shape alone (no limit known, no pod change).
     pub(super) inferred: usize,
+    /// Of those, how many were drops of most of the memory back to the series' low, however
+    /// short the cycle: a process starting over, as in a crash loop.
+    pub(super) start_overs: usize,
     /// Drops from near the limit in force (at least [`Thresholds::restart_near_limit_share`])
     /// but further below it than an OOM kill leaves: a collection or a kill, not counted.
     pub(super) ambiguous: usize,
@@ -33,6 +38,9 @@ enum Kind {
     PodChange,
     LimitChange,
     Inferred,
+    /// Inferred from a drop of most of the memory back to the series' low (a start-over); each
+    /// is its own restart, however close to the next.
+    StartOver,
     /// Counted by the cluster (a restart counter's step), not known to be an OOM kill.
     Known,
 }
@@ -96,6 +104,16 @@ pub(super) fn find_restarts(
         } else {
             before.bytes >= limit - margin
         };
+        // A climb that went clearly above the limit was not held by it: that limit is not the
+        // one in force (the report says samples lie above it), and the fall from there is no OOM
+        // kill at it. "Clearly" is the margin's share of the limit or its noise band, not its
+        // growth, which explains a last sample below the limit, never one above it.
+        let ceiling = limit
+            + (t.restart_limit_margin_share * limit)
+                .max(t.restart_limit_margin_sigmas * sample_sigma);
+        if above_limit(samples, i, limit - margin, ceiling) {
+            continue;
+        }
         let level_drop = dropped >= t.restart_min_level_drop_share * before.bytes;
         if at_limit {
             events.push((after.time, Kind::Oom));
@@ -119,9 +137,18 @@ pub(super) fn find_restarts(
     }
     events.extend(pod_changes.iter().map(|&time| (time, Kind::PodChange)));
     if limits.is_empty() && known.is_none() {
-        let known: Vec<f64> = events.iter().map(|e| e.0).collect();
-        for i in inferred(buckets, hours, &known, t) {
-            events.push((buckets[i].time, Kind::Inferred));
+        // Repeated start-overs less than an hour apart (a crash loop of minutes puts many in
+        // one bucket) are the restarts, at the resolution of the samples; otherwise drops after
+        // an hour of growth are, as the buckets see them.
+        let starts = start_overs(samples, step_sigma, t);
+        let spacing: Vec<f64> = starts.windows(2).map(|w| (w[1] - w[0]) / HOUR).collect();
+        if starts.len() >= t.sawtooth_min_drops && median(&spacing) < t.restart_min_growth_hours {
+            events.extend(starts.into_iter().map(|time| (time, Kind::StartOver)));
+        } else {
+            let known: Vec<f64> = events.iter().map(|e| e.0).collect();
+            for i in inferred(buckets, hours, &known, t) {
+                events.push((buckets[i].time, Kind::Inferred));
+            }
         }
     }
     events.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -157,7 +184,8 @@ pub(super) fn find_restarts(
         boundaries,
         times: merged.iter().map(|e| e.0).collect(),
         oom: merged.iter().filter(|e| e.1 == Kind::Oom).count(),
-        inferred: merged.iter().filter(|e| e.1 == Kind::Inferred).count(),
+        inferred: merged.iter().filter(|e| matches!(e.1, Kind::Inferred | Kind::StartOver)).count(),
+        start_overs: merged.iter().filter(|e| e.1 == Kind::StartOver).count(),
         known: known.map(|k| k.len()),
         ambiguous,
     }
@@ -183,6 +211,43 @@ fn growth_per_sample(samples: &[Sample], end: usize, dropped: f64) -> f64 {
         return 0.0;
     }
     ((samples[end].bytes - samples[start].bytes) / (end - start) as f64).max(0.0)
+}
+
+/// Whether the run of samples at or above `near` (bytes) that ends at `samples[end]` (the time
+/// the series spent at the limit before a drop) holds one above `ceiling` (bytes).
+fn above_limit(samples: &[Sample], end: usize, near: f64, ceiling: f64) -> bool {
+    samples[..=end].iter().rev().take_while(|s| s.bytes >= near).any(|s| s.bytes > ceiling)
+}
+
+/// Times (Unix seconds, of the sample after the drop) of the start-overs in `samples`: sudden
+/// drops of [`Thresholds::restart_start_over_min_drop_share`] of the value or more, beyond the
+/// noise band (`step_sigma`, the robust σ of the steps between samples) and of half the usage
+/// range, back to the series' low, reached by a climb rather than a jump and not undone at once.
+fn start_overs(samples: &[Sample], step_sigma: f64, t: &Thresholds) -> Vec<f64> {
+    let values: Vec<f64> = samples.iter().map(|s| s.bytes).collect();
+    let low = quantile(&values, t.restart_range_low_quantile);
+    let range = quantile(&values, t.restart_range_high_quantile) - low;
+    let mut found = Vec::new();
+    for i in 1..samples.len() {
+        let (before, after) = (samples[i - 1].bytes, samples[i].bytes);
+        let dropped = before - after;
+        if dropped < t.restart_start_over_min_drop_share * before
+            || dropped < t.restart_min_drop_share * range
+            || dropped < t.restart_min_noise_multiple * step_sigma
+            || after > low + t.restart_return_share * dropped
+        {
+            continue;
+        }
+        // A spike or an outlier jumps up (or down) and straight back: no process started over.
+        let rise_before = if i >= 2 { before - samples[i - 2].bytes } else { 0.0 };
+        let rise_after = samples.get(i + 1).map_or(0.0, |next| next.bytes - after);
+        if rise_before < t.sawtooth_max_jump_share * dropped
+            && rise_after < t.sawtooth_max_jump_share * dropped
+        {
+            found.push(samples[i].time);
+        }
+    }
+    found
 }
 
 /// Samples either side of a limit change searched for the drop of the new container's start.

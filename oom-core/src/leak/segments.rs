@@ -1,5 +1,5 @@
-//! One segment between restarts: constant, line, step, hinge and saturation fitted by least
-//! squares and compared by BIC, then the tests a growth must pass to count as a leak.
+//! One segment between restarts: constant, line, step, two steps, hinge and saturation fitted
+//! by least squares and compared by BIC, then the tests a growth must pass to count as a leak.
 
 use crate::leak::Thresholds;
 use crate::leak::quantile::{median, robust_sigma};
@@ -11,11 +11,9 @@ pub(super) enum Verdict {
     Growth {
         onset: usize,
     },
-    /// A mean shift at `at`, of `size` (second level minus first, bytes).
-    Shift {
-        at: usize,
-        size: f64,
-    },
+    /// One or two mean shifts, in time order: each at an index into the segment, of a size
+    /// (the level after minus the level before, bytes).
+    Shift(Vec<(usize, f64)>),
     Flat,
 }
 
@@ -28,6 +26,8 @@ enum Model {
     Line,
     /// Two levels (a mean shift).
     Step,
+    /// Three levels (two mean shifts: two deploys, each raising the baseline).
+    TwoSteps,
     /// Flat, then a line from an onset.
     Hinge,
     /// A line that levels off.
@@ -35,13 +35,14 @@ enum Model {
 }
 
 impl Model {
-    /// Free parameters, for BIC: a mean; slope and intercept; two means and the break; a level,
-    /// a slope and the onset; an intercept, a slope and the knee.
+    /// Free parameters, for BIC: a mean; slope and intercept; two means and the break; three
+    /// means and two breaks; a level, a slope and the onset; an intercept, a slope and the knee.
     fn parameters(self) -> f64 {
         match self {
             Self::Constant => 1.0,
             Self::Line => 2.0,
             Self::Step | Self::Hinge | Self::Saturation => 3.0,
+            Self::TwoSteps => 5.0,
         }
     }
 }
@@ -75,12 +76,19 @@ pub(super) fn fit_segment(
     let sse_line: f64 =
         x.iter().zip(y).map(|(a, b)| (b - line.intercept - line.slope * a).powi(2)).sum();
     let (sse_step, step_at) = best_step(y);
+    let (sse_two_steps, two_at, two_sizes) = match staircase(x, y, t) {
+        Some((sse, [(first, first_size), (second, second_size)])) => {
+            (sse, (first, second), (first_size, second_size))
+        }
+        None => (f64::INFINITY, (0, 0), (0.0, 0.0)),
+    };
     let (sse_hinge, onset, hinge_slope) = best_hinge(x, y, t.breakpoint_margin);
     let (sse_saturation, _) = best_saturation(x, y, t.breakpoint_margin);
     let scores = [
         (Model::Constant, bic(sse_const, Model::Constant)),
         (Model::Line, bic(sse_line, Model::Line)),
         (Model::Step, bic(sse_step, Model::Step)),
+        (Model::TwoSteps, bic(sse_two_steps, Model::TwoSteps)),
         (Model::Hinge, bic(sse_hinge, Model::Hinge)),
         (Model::Saturation, bic(sse_saturation, Model::Saturation)),
     ];
@@ -98,7 +106,12 @@ pub(super) fn fit_segment(
         // A level shift must explain most of the variation, not just beat a constant.
         Model::Step if sse_step < t.level_shift_max_residual_share * sse_const => {
             let size = median(&y[step_at..]) - median(&y[..step_at]);
-            return Verdict::Shift { at: step_at, size };
+            return Verdict::Shift(vec![(step_at, size)]);
+        }
+        // Two shifts (stacked deploys): each is named, and a staircase is never a leak — a
+        // line, a hinge or a saturation that fits as well wins, having fewer parameters.
+        Model::TwoSteps if sse_two_steps < t.level_shift_max_residual_share * sse_const => {
+            return Verdict::Shift(vec![(two_at.0, two_sizes.0), (two_at.1, two_sizes.1)]);
         }
         _ => return Verdict::Flat,
     };
@@ -167,6 +180,61 @@ pub(super) fn best_step(y: &[f64]) -> (f64, usize) {
     (2..n - 1)
         .map(|j| (sse(0, j) + sse(j, n), j))
         .fold((f64::INFINITY, n / 2), |best, c| if c.0 < best.0 { c } else { best })
+}
+
+/// The best two mean shifts of `y` (at `x`) when they make a staircase: (SSE, [(index, size);
+/// 2]), each index the first of a new level and each size the level after minus the level
+/// before. Only shifts the same way stack up (two deploys each raising the baseline); up and
+/// back down is an excursion (a spike, a plateau) or a cycle. And each level is flat: a ramp
+/// (or a leak's climb before a kill) cut into steps drifts within each step as much as it jumps
+/// between them ([`Thresholds::level_shift_max_drift_share`]).
+pub(super) fn staircase(x: &[f64], y: &[f64], t: &Thresholds) -> Option<(f64, [(usize, f64); 2])> {
+    let (sse, (first, second)) = best_two_steps(y, t.growth_min_buckets);
+    if !sse.is_finite() {
+        return None;
+    }
+    let k = y.len();
+    let sizes = (
+        median(&y[first..second]) - median(&y[..first]),
+        median(&y[second..]) - median(&y[first..second]),
+    );
+    let smallest = sizes.0.abs().min(sizes.1.abs());
+    let flat_levels = [(0, first), (first, second), (second, k)].iter().all(|&(a, b)| {
+        let drift = crate::trend::theil_sen_slope(&x[a..b], &y[a..b]) * (x[b - 1] - x[a]);
+        drift.abs() < t.level_shift_max_drift_share * smallest
+    });
+    (sizes.0 * sizes.1 > 0.0 && flat_levels).then_some((sse, [(first, sizes.0), (second, sizes.1)]))
+}
+
+/// Best two mean shifts, each level at least `shortest` points long: (SSE, (first index of the
+/// second level, first index of the third)). O(n²) over prefix sums.
+pub(super) fn best_two_steps(y: &[f64], shortest: usize) -> (f64, (usize, usize)) {
+    let n = y.len();
+    let shortest = shortest.max(2);
+    let none = (f64::INFINITY, (n / 3, 2 * n / 3));
+    if n < 3 * shortest {
+        return none;
+    }
+    let (mut prefix, mut prefix_sq) = (vec![0.0; n + 1], vec![0.0; n + 1]);
+    for i in 0..n {
+        prefix[i + 1] = prefix[i] + y[i];
+        prefix_sq[i + 1] = prefix_sq[i] + y[i] * y[i];
+    }
+    let sse = |a: usize, b: usize| {
+        let m = (b - a) as f64;
+        let s = prefix[b] - prefix[a];
+        prefix_sq[b] - prefix_sq[a] - s * s / m
+    };
+    let mut best = none;
+    for first in shortest..=n - 2 * shortest {
+        for second in first + shortest..=n - shortest {
+            let total = sse(0, first) + sse(first, second) + sse(second, n);
+            if total < best.0 {
+                best = (total, (first, second));
+            }
+        }
+    }
+    best
 }
 
 /// Best "flat, then a line from τ": (SSE, onset index, slope). The onset is searched up to

@@ -110,6 +110,15 @@ pub struct Thresholds {
     /// A drop within this many buckets (count) of a pod change is that same restart: 2, as
     /// bucket edges and scrape times put one event up to a bucket or two apart.
     pub restart_pod_change_buckets: usize,
+    /// Without a limit or restart counts, a sudden drop of at least this share of the value
+    /// before it, back to the series' low (within `restart_return_share` of the drop above its
+    /// `restart_range_low_quantile`), after a climb, is a process starting over when such drops
+    /// repeat less than `restart_min_growth_hours` apart (a crash loop of minutes, too short
+    /// for the buckets to see): 0.6. A collector keeps the live set and frees less
+    /// (Go's default GOGC=100 lets the heap reach twice the live set, a drop of at most half;
+    /// the JVM's young collections free less still); a new process keeps only its start-up
+    /// footprint. Still inferred: a runtime that returns most of its memory looks the same.
+    pub restart_start_over_min_drop_share: f64,
 
     // --- One segment's verdict (step 3) ---
     /// Fewest buckets (count) in a segment for the models to be fitted at all: 8, so the
@@ -122,6 +131,11 @@ pub struct Thresholds {
     /// constant model's squared error: 0.5, so a shift explains most of the variation rather
     /// than merely beating a constant.
     pub level_shift_max_residual_share: f64,
+    /// Two shifts the same way (stacked deploys) are a staircase only if each of its three
+    /// levels drifts (Theil–Sen slope × the level's duration) less than this share of the
+    /// smaller shift: 0.5. A ramp cut into steps drifts within each step about as much as it
+    /// jumps between them; a deploy's new baseline stays put.
+    pub level_shift_max_drift_share: f64,
     /// Fewest buckets (count) from the onset to the segment's end for growth to count: 6.
     pub growth_min_buckets: usize,
     /// Growth lasts at least this share of the window (or of the segment, when shorter): 0.2,
@@ -189,6 +203,19 @@ pub struct Thresholds {
     /// Hours of worst-case growth the relief limit absorbs: 24 h, a day to ship a fix.
     pub relief_horizon_hours: f64,
 
+    // --- A late rise (a warning, not a verdict) ---
+    /// Hours at the end of the window searched for a rise towards the limit: 3 h, the latest
+    /// samples — long enough for a rise of an hour or so at five-minute samples to be tested,
+    /// short enough that it is what is happening now.
+    pub late_rise_window_hours: f64,
+    /// The rise ends above this quantile (share) of the samples before those hours: 0.99, above
+    /// nearly everything seen before, which a daily cycle's rising hours or a sawtooth's climb
+    /// back to its usual peak do not reach.
+    pub late_rise_above_quantile: f64,
+    /// ... and reaches the limit within this many hours if it continues: 24 h, a day to act;
+    /// a slower rise is left to the trend test on more data.
+    pub late_rise_horizon_hours: f64,
+
     // --- Spikes (step 5) ---
     /// A spike rises above the median by at least this many robust standard deviations
     /// (1.4826 × MAD): 6, far outside normal wander.
@@ -234,9 +261,11 @@ impl Default for Thresholds {
             limit_reached_share: 0.95,
             restart_max_sudden_rise_share: 0.5,
             restart_pod_change_buckets: 2,
+            restart_start_over_min_drop_share: 0.6,
             segment_min_buckets: 8,
             breakpoint_margin: 4,
             level_shift_max_residual_share: 0.5,
+            level_shift_max_drift_share: 0.5,
             growth_min_buckets: 6,
             growth_min_window_share: 0.2,
             growth_min_hours: 1.0,
@@ -258,6 +287,9 @@ impl Default for Thresholds {
             peak_gap_tail_parts: 5,
             pre_leak_share: 0.1,
             relief_horizon_hours: 24.0,
+            late_rise_window_hours: 3.0,
+            late_rise_above_quantile: 0.99,
+            late_rise_horizon_hours: 24.0,
             spike_min_sigmas: 6.0,
             spike_min_relative: 0.15,
             spike_max_window_share: 0.15,

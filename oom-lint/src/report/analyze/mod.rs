@@ -217,6 +217,24 @@ pub fn human(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputE
         if let (Some(shift), false) = (a.level_shift, a.classification == Classification::Step) {
             out.push_str(&format!("  a one-time level shift at {} (not a leak)\n", when(shift)));
         }
+        if let (Some(rise), Some(limit)) = (a.late_rise, a.limit_bytes) {
+            let eta = if rise.hours_to_limit > 0.0 {
+                format!(
+                    "the limit {} in ≈ {} if it continues",
+                    format_bytes(limit),
+                    duration(rise.hours_to_limit)
+                )
+            } else {
+                format!("already at the limit {}", format_bytes(limit))
+            };
+            out.push_str(&format!(
+                "  warning: the latest samples rise towards the limit: {} since {}, now {} ({:.0} % of it); {eta} — too recent to call a leak, watch it\n",
+                rates(rise.slope_bytes_per_hour, 0.0, 0.0).0,
+                when(rise.since),
+                format_human(rise.bytes_now as u64),
+                100.0 * rise.bytes_now / limit as f64
+            ));
+        }
         for note in &a.notes {
             out.push_str(&format!("  note: {note}\n"));
         }
@@ -321,6 +339,7 @@ pub fn json(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputEr
                 "average_bytes": a.average_bytes,
                 "level_shift": a.level_shift.map(format_time),
                 "spike": a.spike.map(|s| json!({"start": format_time(s.start), "end": format_time(s.end), "peak_bytes": s.peak_bytes})),
+                "late_rise": a.late_rise.map(|r| json!({"since": format_time(r.since), "slope_bytes_per_hour": r.slope_bytes_per_hour, "bytes_now": r.bytes_now, "hours_to_limit": r.hours_to_limit})),
                 "recommendation": a.recommendation.as_ref().map(|r| json!({
                     "request_bytes": r.request_bytes,
                     "limit_bytes": r.limit_bytes,
