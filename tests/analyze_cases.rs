@@ -395,3 +395,28 @@ fn a_late_rise_towards_the_limit_is_a_warning_beside_the_verdict() {
         assert_eq!(s["late_rise"], Value::Null, "{file}: {s:#?}");
     }
 }
+
+/// Sparse dumps (a coarse export, a large step): a few dozen samples, or twelve over a week,
+/// still show a leak at its rate; a steady series or a daily cycle sampled as sparsely is no
+/// leak. Before, under 32 samples were summarised into fewer buckets than a fit needs and any
+/// growth was "steady, levels off", and a perfectly straight line lost to a saturation fitted
+/// to its rounding error.
+#[test]
+fn sparse_dumps_show_a_leak_at_its_rate_and_nothing_else() {
+    for (file, rate) in [
+        ("sparse/leak-24-hourly.csv", 10.0),
+        ("sparse/leak-30-every-6h.csv", 1.5),
+        ("sparse/leak-12-over-a-week.csv", 1.4),
+    ] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "leak", "{file}: {s:#?}");
+        let slope = f(&s["slope_bytes_per_hour"]) / MIB;
+        assert!((slope - rate).abs() < 0.1 * rate, "{file}: {slope} MiB/h, want {rate}");
+        assert!(f(&s["slope_ci"][0]) > 0.0, "{file}: {s:#?}");
+    }
+    for file in ["sparse/steady-30-every-6h.csv", "sparse/daily-cycle-every-3h.csv"] {
+        let s = one(&[file]);
+        assert_eq!(s["classification"], "steady", "{file}: {s:#?}");
+        sized_at_or_above_peak(&s);
+    }
+}

@@ -11,7 +11,10 @@ pub(super) fn summarise(samples: &[Sample], thresholds: &Thresholds) -> Vec<Buck
     let first = samples[0].time;
     let span = (samples[samples.len() - 1].time - first).max(f64::EPSILON);
     let per_bucket = thresholds.min_samples_per_bucket.max(1);
-    let count = thresholds.max_buckets.min(samples.len() / per_bucket).max(MIN_BUCKETS);
+    let count = thresholds
+        .max_buckets
+        .min((samples.len() / per_bucket).max(samples.len().min(thresholds.sparse_min_buckets)))
+        .max(MIN_BUCKETS);
     let mut buckets = Vec::with_capacity(count);
     let mut values: Vec<f64> = Vec::new();
     let mut time_sum = 0.0;

@@ -52,6 +52,10 @@ impl Model {
 /// points is a line, and must not turn growth into warm-up by a fraction of a point.
 pub(super) const BIC_MARGIN: f64 = 2.0;
 
+/// Relative size of a residual that is rounding, not misfit: a millionth of the largest value
+/// (a byte in a mebibyte; a metric dump seldom carries more digits).
+const NUMERICAL_PRECISION: f64 = 1e-6;
+
 /// The verdict on one segment (`x` in hours, `y` its floors): which model wins, and whether a
 /// rise is a leak.
 pub(super) fn fit_segment(
@@ -67,8 +71,14 @@ pub(super) fn fit_segment(
         return Verdict::Flat;
     }
     let kf = k as f64;
+    // Residuals below the data's rounding are no evidence: on a perfectly straight series the
+    // line's rounding error would otherwise lose to a saturation or hinge that happens to fit
+    // exactly, and a leak would read as levelling off.
+    let scale = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let precision_sse = kf * (NUMERICAL_PRECISION * scale).powi(2);
     let bic = |sse: f64, model: Model| {
-        kf * (sse.max(f64::MIN_POSITIVE) / kf).ln() + model.parameters() * kf.ln()
+        kf * (sse.max(precision_sse).max(f64::MIN_POSITIVE) / kf).ln()
+            + model.parameters() * kf.ln()
     };
     let mean = y.iter().sum::<f64>() / kf;
     let sse_const: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();

@@ -34,6 +34,11 @@ pub struct Thresholds {
     /// Fewest samples per bucket on average (count): 4, so that a floor is a quantile of
     /// several samples rather than one sample.
     pub min_samples_per_bucket: usize,
+    /// Fewest buckets (count) when the samples allow it: 32, even if that leaves one sample per
+    /// bucket. A sparse dump (a coarse Grafana export, a large `--step`) would otherwise be
+    /// summarised into fewer buckets than a segment fit needs ([`Self::segment_min_buckets`]):
+    /// a day of hourly samples into six, and its growth would go unseen.
+    pub sparse_min_buckets: usize,
     /// Shortest window (hours) to judge or size from: 6 h. A shorter window shows neither slow
     /// growth nor the day's peak, so it is `insufficient-data` (unless OOM restarts at the limit
     /// already show what happens).
@@ -240,6 +245,7 @@ impl Default for Thresholds {
             min_samples: 12,
             max_buckets: BUCKETS,
             min_samples_per_bucket: 4,
+            sparse_min_buckets: 32,
             min_window_hours: 6.0,
             full_day_hours: 24.0,
             floor_quantile: 0.1,
