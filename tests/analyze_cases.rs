@@ -420,3 +420,39 @@ fn sparse_dumps_show_a_leak_at_its_rate_and_nothing_else() {
         sized_at_or_above_peak(&s);
     }
 }
+
+/// Long pauses in the samples are said, with where they are; a level shift first seen after
+/// one is said to have happened in it. Before, a 5-day hole read as 7 days of data and the
+/// shift was dated at the first sample after the hole.
+#[test]
+fn gaps_in_the_samples_are_said_and_a_shift_across_one_is_placed_in_it() {
+    let notes = |s: &Value| -> Vec<String> {
+        s["notes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect()
+    };
+    let s = one(&["gaps/step-across-a-5-day-gap.csv"]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("during the 5.0 days without samples, between 24 h and 6.0 days"),
+        "{message}"
+    );
+    assert!(
+        notes(&s).iter().any(|n| n.starts_with("no samples for 5.0 days, from 24 h to 6.0 days")),
+        "{s:#?}"
+    );
+
+    let s = one(&["gaps/flat-across-a-5-day-gap.csv"]);
+    assert_eq!(s["classification"], "steady", "{s:#?}");
+    assert!(notes(&s).iter().any(|n| n.starts_with("no samples for 5.0 days")), "{s:#?}");
+
+    let s = one(&["gaps/two-holes.csv"]);
+    assert!(notes(&s).iter().any(|n| n.contains("the longest of 2 gaps (8 h in all)")), "{s:#?}");
+    // Six-hourly samples are sparse, not gapped: no such note.
+    let s = one(&["sparse/steady-30-every-6h.csv"]);
+    assert!(!notes(&s).iter().any(|n| n.starts_with("no samples")), "{s:#?}");
+}

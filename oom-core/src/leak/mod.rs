@@ -84,6 +84,7 @@
 mod buckets;
 mod cycle;
 mod forecast;
+mod gaps;
 mod late_rise;
 mod quantile;
 mod recommendation;
@@ -99,6 +100,7 @@ pub use thresholds::Thresholds;
 use buckets::summarise;
 use cycle::find_cycle;
 use forecast::time_to_oom;
+use gaps::{Gap, find_gaps};
 use late_rise::late_rise;
 use quantile::median;
 use recommendation::leak_recommendation;
@@ -456,6 +458,27 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 .then(|| s.bytes / limit)
         })
         .collect();
+    let gaps = find_gaps(samples, t);
+    if let Some(longest) = gaps.iter().max_by(|a, b| a.seconds().total_cmp(&b.seconds())) {
+        let origin = samples[0].time;
+        let more = if gaps.len() > 1 {
+            let total: f64 = gaps.iter().map(Gap::seconds).sum();
+            format!(
+                " — the longest of {} ({} in all)",
+                count(gaps.len(), "gap", "gaps"),
+                duration_text(total / HOUR)
+            )
+        } else {
+            String::new()
+        };
+        analysis.notes.push(format!(
+            "no samples for {}, from {} to {} into the window{more}: what the container did \
+             then is unknown, and a change in it shows only at the first sample after it",
+            duration_text(longest.seconds() / HOUR),
+            duration_text((longest.from - origin) / HOUR),
+            duration_text((longest.to - origin) / HOUR),
+        ));
+    }
     if let Some(highest) = above.iter().copied().reduce(f64::max) {
         // Nothing was clipped by a limit the container did not have.
         analysis.peak_clipped = false;
@@ -775,6 +798,16 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                     after(&analysis.event)
                 ),
             };
+            // A shift first seen right after a gap happened somewhere in it.
+            if let Some(gap) = gaps.iter().find(|g| g.from < at && at - g.to <= bucket_width) {
+                analysis.message.push_str(&format!(
+                    " — it happened during the {} without samples, between {} and {} into the \
+                     window",
+                    duration_text(gap.seconds() / HOUR),
+                    duration_text((gap.from - samples[0].time) / HOUR),
+                    duration_text((gap.to - samples[0].time) / HOUR)
+                ));
+            }
         } else if let Some(spike) = find_spike(
             samples,
             cycle.as_deref().map(|values| Cycle { times: &times, values }).as_ref(),

@@ -208,6 +208,14 @@ pub struct Thresholds {
     /// Hours of worst-case growth the relief limit absorbs: 24 h, a day to ship a fix.
     pub relief_horizon_hours: f64,
 
+    // --- Gaps in the samples (a note) ---
+    /// A pause counts as a gap when it lasts this many typical (median) sampling intervals:
+    /// 10, well past a missed scrape or two ...
+    pub gap_min_intervals: f64,
+    /// ... and at least this many hours: 1 h, so that a scrape of seconds missing a few minutes
+    /// is not reported.
+    pub gap_min_hours: f64,
+
     // --- A late rise (a warning, not a verdict) ---
     /// Hours at the end of the window searched for a rise towards the limit: 3 h, the latest
     /// samples — long enough for a rise of an hour or so at five-minute samples to be tested,
@@ -293,6 +301,8 @@ impl Default for Thresholds {
             peak_gap_tail_parts: 5,
             pre_leak_share: 0.1,
             relief_horizon_hours: 24.0,
+            gap_min_intervals: 10.0,
+            gap_min_hours: 1.0,
             late_rise_window_hours: 3.0,
             late_rise_above_quantile: 0.99,
             late_rise_horizon_hours: 24.0,
