@@ -740,3 +740,32 @@ fn a_limit_range_typo_is_a_finding_and_the_rest_is_linted() {
     let rules: Vec<&str> = spans.iter().map(|(r, _)| r.as_str()).collect();
     assert!(rules.contains(&"memory-limit-missing"), "the pod is still linted: {rules:?}");
 }
+
+/// A .NET percent written in decimal and read as hexadecimal out of range: the help writes the
+/// container's own percent in hexadecimal, not another container's example.
+#[test]
+fn dotnet_percent_help_uses_the_containers_own_value() {
+    let run = run_check(&[
+        "--format",
+        "json",
+        "manifests/rules/dotnet-heap-exceeds-limit/runtime-reading.yaml",
+    ]);
+    let report = run.json();
+    let finding = |container: &str| {
+        report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["container"] == container && f["rule"] == "dotnet-heap-exceeds-limit")
+            .cloned()
+            .unwrap_or_default()
+    };
+    let sixty_four = finding("pct-64-hex-100");
+    assert!(
+        sixty_four["message"].as_str().unwrap_or("").contains("; for 64%, write 0x40"),
+        "{sixty_four}"
+    );
+    assert_eq!(sixty_four["help"], "write the percent in hexadecimal: 0x40 is 64%");
+    let seventy_five = finding("pct-75-hex-117");
+    assert_eq!(seventy_five["help"], "write the percent in hexadecimal: 0x4B is 75%");
+}

@@ -125,3 +125,60 @@ fn fix_writes_a_utf16_file_back_in_utf16() {
         oom_lint(&["check", "--format", "json", "--metrics", "usage.csv", "shop.yaml"], &dir, None);
     assert_eq!(check.json()["findings"], serde_json::json!([]), "{}", check.stdout);
 }
+
+/// Copies one fix fixture and the usage dump into a fresh work directory.
+fn workdir_with(fixture: &str) -> std::path::PathBuf {
+    let dir = workdir();
+    std::fs::copy(testdata(&format!("manifests/fix/{fixture}")), dir.join(fixture))
+        .unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+/// `-Xmx` inside a block scalar is edited where it is written, as in any other style: only the
+/// flag changes (the resources already match the usage), and `check` then has nothing to say.
+#[test]
+fn fix_edits_the_heap_flag_inside_block_scalars() {
+    for fixture in ["block-literal.yaml", "block-folded.yaml", "block-indent-indicator.yaml"] {
+        let dir = workdir_with(fixture);
+        let before = std::fs::read_to_string(dir.join(fixture)).unwrap_or_default();
+        let run = oom_lint(&["fix", fixture, "--metrics", "usage.csv"], &dir, None);
+        assert_eq!(run.code, Some(0), "{fixture}: {}\n{}", run.stdout, run.stderr);
+        assert!(!run.stdout.contains("skipped"), "{fixture}: {}", run.stdout);
+        assert!(run.stdout.contains("1 container fixed in 1 file\n"), "{fixture}: {}", run.stdout);
+        let after = std::fs::read_to_string(dir.join(fixture)).unwrap_or_default();
+        assert_eq!(after, before.replacen("-Xmx2g", "-Xmx864m", 1), "{fixture}");
+
+        let check =
+            oom_lint(&["check", "--format", "json", "--metrics", "usage.csv", fixture], &dir, None);
+        assert_eq!(check.json()["findings"], serde_json::json!([]), "{fixture}: {}", check.stdout);
+        assert_eq!(check.code, Some(0), "{fixture}");
+    }
+}
+
+/// A flag that cannot be written back as it was (an escape inside it) is left alone with the
+/// true reason, and as `check` still reports the heap above the limit, fix exits 1.
+#[test]
+fn fix_exits_1_when_the_heap_flag_it_cannot_edit_still_exceeds_the_limit() {
+    let fixture = "heap-escaped.yaml";
+    let dir = workdir_with(fixture);
+    let before = std::fs::read_to_string(dir.join(fixture)).unwrap_or_default();
+    let run = oom_lint(&["fix", fixture, "--metrics", "usage.csv"], &dir, None);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "its max heap was not changed: `-Xmx2g` is written with an escape or across lines in \
+             its value; set -Xmx864m; until then the heap is at or above the limit of 1152Mi\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(std::fs::read_to_string(dir.join(fixture)).unwrap_or_default(), before);
+
+    let check =
+        oom_lint(&["check", "--format", "json", "--metrics", "usage.csv", fixture], &dir, None);
+    let rules: Vec<String> = check.json()["findings"]
+        .as_array()
+        .map(|findings| findings.iter().map(|f| f["rule"].to_string()).collect())
+        .unwrap_or_default();
+    assert!(rules.contains(&"\"jvm-heap-exceeds-limit\"".to_owned()), "{}", check.stdout);
+}

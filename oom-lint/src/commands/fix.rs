@@ -105,7 +105,15 @@ pub fn run(args: &FixArgs) -> miette::Result<ExitStatus> {
         ));
     }
     super::write_stdout(out.as_bytes())?;
-    Ok(if errors.is_empty() { ExitStatus::Clean } else { ExitStatus::InputError })
+    // As for `check`: 2 on input errors, 1 when a manifest is left with what `check` reports as
+    // an error, 0 when everything needed was written.
+    Ok(if !errors.is_empty() {
+        ExitStatus::InputError
+    } else if plan.skipped.iter().any(|skipped| skipped.leaves_error) {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
 }
 
 /// A unified diff with `git diff`'s headers: `a/` and `b/` before the path, an absolute path

@@ -8,12 +8,13 @@ use oom_core::sizing::{jvm_heap_for_limit, recommend};
 
 pub mod edit;
 
-use edit::{Edit, Tree, insert_entry, replace_scalar, scalar_span};
+use edit::{Edit, Tree, insert_entry, replace_scalar};
 
 use crate::engine::heaps::RuntimeView;
 use crate::engine::model::{Container, Pod};
 use crate::engine::source::SourceFile;
 use crate::engine::walk::ResolvedPod;
+use crate::engine::yaml::scalar_source_range;
 use crate::observed::{self, Usage};
 use crate::settings::Settings;
 
@@ -33,6 +34,9 @@ pub struct Skipped {
     pub line: usize,
     pub what: String,
     pub why: String,
+    /// What is left makes `check` report an error (a max heap at or above the new limit), so
+    /// `fix` exits 1: the manifest still needs the author's hand.
+    pub leaves_error: bool,
 }
 
 /// What fix would write, per source index.
@@ -62,6 +66,7 @@ pub fn plan(
                 line: container.anchor().start.line as usize,
                 what: what.clone(),
                 why: why.to_owned(),
+                leaves_error: false,
             };
             let Some(observed) = observed::for_container(usage, pod, container, settings) else {
                 continue;
@@ -112,7 +117,21 @@ pub fn plan(
                 // The resources are still written; the heap flag is left to the author, who is
                 // told which value to set.
                 Err(why) => {
-                    plan.skipped.push(skip(&format!("its max heap was not changed: {why}")))
+                    let heap = resolved.heaps[container.index]
+                        .jvm
+                        .as_ref()
+                        .and_then(|jvm| jvm.options.effective_max_heap(recommendation.limit_bytes));
+                    // As `jvm-heap-exceeds-limit` judges it: the heap alone fills the limit.
+                    let leaves_error =
+                        heap.is_some_and(|heap| heap.bytes >= recommendation.limit_bytes);
+                    let mut why = format!("its max heap was not changed: {why}");
+                    if leaves_error {
+                        why.push_str(&format!(
+                            "; until then the heap is at or above the limit of {}",
+                            recommendation.limit
+                        ));
+                    }
+                    plan.skipped.push(Skipped { leaves_error, ..skip(&why) });
                 }
             }
             if edits.is_empty() {
@@ -200,22 +219,25 @@ fn xmx_edit(
             "`{flag}` comes from a ConfigMap, which other workloads may share; set {target} there"
         ));
     }
-    let (start, end) = scalar_span(source, origin.node);
-    let written = &source.text[start..end];
-    // The last -Xmx in the value is the one that counts.
-    let Some(at) = written.rfind("-Xmx") else {
-        return Err(format!("`{flag}` is not written literally in its value; set {target}"));
+    // The flag's place in the decoded value, mapped back to the source as `check` maps its
+    // spans: this holds in every scalar style, a block script included.
+    let Some(range) = origin.flag_span(flag) else {
+        return Err(format!("`{flag}` is not written as a word of its value; set {target}"));
     };
-    let token_end = written[at..]
-        .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
-        .map_or(written.len(), |i| at + i);
-    let token = &written[at..token_end];
-    if token.contains('$') || token.contains('\\') {
-        return Err(format!("`{token}` is built from a variable or an escape; set {target}"));
+    let word = origin.node.as_str().and_then(|value| value.get(range.clone())).unwrap_or_default();
+    if word.contains("$(") {
+        return Err(format!("`{word}` is built from a variable; set {target}"));
     }
-    // Anything else the JVM reads differently from the text would be lost by the edit.
-    if Some(token) != heap.flag.as_deref() {
-        return Err(format!("`{token}` is not written as the JVM reads it; set {target}"));
+    let Some(bytes) = scalar_source_range(source, origin.node, range) else {
+        return Err(format!(
+            "where `{flag}` is written in its value could not be found in the source; set {target}"
+        ));
+    };
+    // An escape or a line fold inside the flag would be lost by writing it back plainly.
+    if source.text.get(bytes.clone()) != Some(word) {
+        return Err(format!(
+            "`{flag}` is written with an escape or across lines in its value; set {target}"
+        ));
     }
-    Ok((token != target).then(|| Edit { start: start + at, end: start + token_end, text: target }))
+    Ok((word != target).then_some(Edit { start: bytes.start, end: bytes.end, text: target }))
 }

@@ -241,12 +241,18 @@ fn hard_limit_percent<'a>(
         // 0 is how the setting is switched off.
         DotnetPercent::OutOfRange(0) if read.ignored.is_empty() => return,
         DotnetPercent::OutOfRange(percent) => {
-            let decimal_hint = match text.parse::<u8>() {
-                Ok(decimal) if read.looks_decimal() && (1..100).contains(&decimal) => {
-                    format!("; for {decimal}%, write {decimal:#X}")
-                }
-                _ => String::new(),
-            };
+            // A percent meant in decimal: the help shows it in hexadecimal, not another value.
+            let decimal = text
+                .parse::<u8>()
+                .ok()
+                .filter(|decimal| read.looks_decimal() && (1..100).contains(decimal));
+            let decimal_hint = decimal
+                .map(|decimal| format!("; for {decimal}%, write {decimal:#X}"))
+                .unwrap_or_default();
+            let help = decimal.map_or_else(
+                || "write the percent in hexadecimal: 0x4B is 75%".to_owned(),
+                |decimal| format!("write the percent in hexadecimal: {decimal:#X} is {decimal}%"),
+            );
             (
                 format!(
                     "the .NET runtime reads `{}` as hexadecimal {} = {percent}%{}, outside the \
@@ -257,7 +263,7 @@ fn hard_limit_percent<'a>(
                     ignored_tail(read),
                     container.name
                 ),
-                "write the percent in hexadecimal: 0x4B is 75%".to_owned(),
+                help,
             )
         }
         DotnetPercent::Applied(percent) if !read.ignored.is_empty() => (
