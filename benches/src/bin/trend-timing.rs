@@ -24,7 +24,11 @@ fn fastest<T>(runs: usize, mut work: impl FnMut() -> T) -> (f64, T) {
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let path = args.next().unwrap_or_else(|| "series.csv".to_owned());
+    // Not the working directory by default: a stray CSV there ends up committed.
+    let path = args
+        .next()
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("oom-lint-trend-series.csv"));
     let runs: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20).max(1);
     let series = generate(Kind::LeakWithGc, 7, n).series;
     let (x, y): (Vec<f64>, Vec<f64>) = series

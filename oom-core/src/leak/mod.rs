@@ -722,11 +722,21 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
                 .restart_period_hours
                 .map(|p| format!(" every ≈ {}", duration_text(p)))
                 .unwrap_or_default();
-            analysis.message = if found.oom > 0 {
+            analysis.message = if found.oom > 0 && found.known.is_some() {
                 format!(
-                    "OOM-killed{} {}{every} with no growth between starts: the limit is \
-                     too low for what the container needs, not a leak",
-                    if found.known.is_some() { "" } else { " at the limit" },
+                    "OOM-killed {}{every} with no growth between starts: the limit is too low \
+                     for what the container needs, not a leak",
+                    count(found.oom, "time", "times")
+                )
+            } else if found.oom > 0 {
+                // Inferred from the shape alone: a burst that falls back from the limit looks
+                // like a kill, and only the cluster's count can confirm it.
+                format!(
+                    "drops from the limit {}{every}, as OOM kills do, with no growth between \
+                     starts: the limit is too low for what the container needs, not a leak — \
+                     inferred from the shape; a restart count \
+                     (kube_pod_container_status_restarts_total) or the pod's last state would \
+                     confirm the kills",
                     count(found.oom, "time", "times")
                 )
             } else if found.known.is_some() {
