@@ -456,3 +456,15 @@ fn gaps_in_the_samples_are_said_and_a_shift_across_one_is_placed_in_it() {
     let s = one(&["sparse/steady-30-every-6h.csv"]);
     assert!(!notes(&s).iter().any(|n| n.starts_with("no samples")), "{s:#?}");
 }
+
+/// A time-to-OOM interval that rounds to one value is not printed as "(6 h–6 h)".
+#[test]
+fn a_time_to_oom_interval_narrower_than_its_rounding_is_not_printed() {
+    let run = oom_lint(
+        &["analyze", "oom-restarts-then-limit-raised.csv", "--fail-on", "never"],
+        &testdata("metrics/cases"),
+        None,
+    );
+    assert!(run.stdout.contains("limit 1Gi reached in ≈ 6 h"), "{}", run.stdout);
+    assert!(!run.stdout.contains("6 h–6 h"), "{}", run.stdout);
+}

@@ -141,6 +141,10 @@ pub fn human(results: &[SeriesResult], inputs: &[InputSummary], errors: &[InputE
                         line.push_str(&format!("; limit {} already reached", format_bytes(limit)));
                     } else {
                         let range = match a.time_to_oom_interval {
+                            // An interval narrower than the rounding says nothing more.
+                            Some((low, Some(high))) if duration(low) == duration(high) => {
+                                String::new()
+                            }
                             Some((low, Some(high))) => {
                                 format!(" ({}–{})", duration(low), duration(high))
                             }
