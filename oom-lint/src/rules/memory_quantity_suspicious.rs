@@ -74,7 +74,7 @@ pub const MAX_SUGGESTED_MEMORY: u64 = 64 << 30;
 
 fn check<'a>(pod: &'a Pod<'a>, _context: &'a CheckContext<'a>, hits: &mut Vec<Hit<'a>>) {
     let pod_values =
-        [("limits", &pod.resources.limits_memory), ("requests", &pod.resources.requests_memory)];
+        [("limit", &pod.resources.limits_memory), ("request", &pod.resources.requests_memory)];
     for (section, value) in pod_values {
         if let Some(value) = value {
             report(value, None, format!("pod-level memory {section}"), hits);
@@ -173,7 +173,7 @@ pub(super) fn limit_range_hit(value: &LimitRangeQuantity) -> Option<Hit<'_>> {
             value.path,
             judgement.message,
             if value.is_rejected() {
-                "; the API server rejects this LimitRange, so none of the memory values of its \
+                " — the API server rejects this LimitRange, so none of the memory values of its \
                  item apply"
             } else {
                 ""
