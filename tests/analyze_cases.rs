@@ -361,6 +361,41 @@ fn two_stacked_level_shifts_are_a_step_naming_both() {
 }
 
 #[test]
+fn a_level_shift_under_a_daily_cycle_in_less_than_a_day_is_a_step_not_a_leak() {
+    // 16 h: the daily cycle falls before a deploy's +50 MiB and rises after it, so the two
+    // together climb like growth from an onset. A shift and the cycle explain it better than any
+    // growth; the rise around the shift is the cycle as well as growth, which less than a day
+    // cannot tell apart, so it is said — and no leak is.
+    let s = one(&[
+        "quality/shift-under-daily-cycle.csv",
+        "--events",
+        "quality/shift-under-daily-cycle-events.csv",
+    ]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("a one-time level shift of +5"), "{message}");
+    assert!(message.contains("after deploy api 4.2.0"), "{message}");
+    assert_eq!(s["event"], "deploy api 4.2.0", "{s:#?}");
+    // The shift at hour 5 (the start is 2026-04-24T03:06:40Z).
+    assert!(s["level_shift"].as_str().is_some_and(|t| t.starts_with("2026-04-24T08:")), "{s:#?}");
+    let cycle_noted = s["notes"].as_array().is_some_and(|notes| {
+        notes.iter().any(|n| n.as_str().is_some_and(|n| n.contains("daily cycle does as well")))
+    });
+    assert!(cycle_noted, "{s:#?}");
+    assert_eq!(s["time_to_oom_hours"], Value::Null, "{s:#?}");
+    sized_at_or_above_peak(&s);
+
+    // Another level, cycle, shift and sampling (1 minute, 20 h), no limit and no event.
+    let s = one(&["quality/shift-under-daily-cycle-1m.csv"]);
+    assert_eq!(s["classification"], "step", "{s:#?}");
+    let message = s["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("a one-time level shift of +1"), "{message}");
+    assert!(s["level_shift"].as_str().is_some_and(|t| t.starts_with("2026-04-24T09:")), "{s:#?}");
+    assert_eq!(s["event"], Value::Null);
+    sized_at_or_above_peak(&s);
+}
+
+#[test]
 fn a_late_rise_towards_the_limit_is_a_warning_beside_the_verdict() {
     // Flat for days, then the last 90 minutes (the last hour) climbing to 88 % (85 %) of the
     // limit: too recent to be a leak, yet the report warns with the rate and the time left.

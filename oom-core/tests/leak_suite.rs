@@ -106,3 +106,39 @@ fn deterministic() {
     let b = analyze(&generated.series, &generated.events, &AnalysisOptions::default());
     assert_eq!(a, b);
 }
+
+/// `hours` at 5-minute samples of `bytes(hour)`, with a small deterministic wobble.
+fn series_of(hours: f64, bytes: impl Fn(f64) -> f64) -> oom_core::metrics::Series {
+    let samples = (0..(hours * 12.0) as usize)
+        .map(|i| {
+            let h = i as f64 / 12.0;
+            let wobble = [0.0, 1.5, -1.0, 2.0, -2.5, 0.5][i % 6] * MIB;
+            oom_core::metrics::Sample { time: 1.7e9 + h * HOUR, bytes: bytes(h) + wobble }
+        })
+        .collect();
+    oom_core::metrics::Series {
+        labels: Default::default(),
+        samples,
+        limits: vec![],
+        pod_changes: vec![],
+    }
+}
+
+const MIB: f64 = 1_048_576.0;
+
+#[test]
+fn under_a_daily_cycle_in_less_than_a_day_a_shift_is_a_step_and_a_ramp_is_no_step() {
+    let cycle = |h: f64| 25.0 * MIB * (std::f64::consts::TAU * h / 24.0 + 2.8).sin();
+    // A +60 MiB shift at hour 5 between the cycle's fall and its rise: a step, not a leak.
+    let shift =
+        series_of(17.0, |h| 300.0 * MIB + if h >= 5.0 { 60.0 * MIB } else { 0.0 } + cycle(h));
+    let analysis = analyze(&shift, &[], &AnalysisOptions::default());
+    assert_eq!(analysis.classification, Classification::Step, "{}", analysis.message);
+    assert!(analysis.level_shift.is_some_and(|at| (at - 1.7e9 - 5.0 * HOUR).abs() < HOUR));
+    // The same cycle with a leak of 6 MiB/h from hour 5 instead: growth that no shift explains,
+    // so never a step (a leak, or undecided in less than a day).
+    let ramp = series_of(17.0, |h| 300.0 * MIB + 6.0 * MIB * (h - 5.0).max(0.0) + cycle(h));
+    let analysis = analyze(&ramp, &[], &AnalysisOptions::default());
+    assert_ne!(analysis.classification, Classification::Step, "{}", analysis.message);
+    assert_eq!(analysis.level_shift, None);
+}

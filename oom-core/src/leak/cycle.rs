@@ -4,7 +4,9 @@
 use crate::leak::Thresholds;
 use crate::leak::segments::{BIC_MARGIN, best_hinge};
 use crate::leak::segments::{best_step, staircase};
-use crate::trend::{Seasonal, cycle_fit, ols, seasonal_fit, seasonal_fit_with_break};
+use crate::trend::{
+    Break, Seasonal, cycle_fit, cycle_fit_with_shift, ols, seasonal_fit, seasonal_fit_with_break,
+};
 
 /// The cycle to remove from `floors` (at `hours`), if one explains enough of them, and whether
 /// it includes the weekly period.
@@ -120,4 +122,75 @@ pub(super) fn daily_cycle_explains(hours: &[f64], floors: &[f64], t: &Thresholds
     let (sse_hinge, _, _) = best_hinge(hours, floors, t.breakpoint_margin);
     let growth = bic(sse_line, 2.0).min(bic(sse_hinge, 3.0));
     bic(cycle.residual_sse, 3.0) <= growth + BIC_MARGIN
+}
+
+/// The level shift (index of its first bucket, size in bytes) by which a window shorter than a
+/// day rises under the daily cycle rather than by growth: a constant, one upward shift and a
+/// single daily harmonic (five parameters with the break) fit better by [`BIC_MARGIN`] than
+/// every growth with or without the cycle — a line, a hinge, a line and a shift — and than the
+/// cycle alone; the shift is material ([`Thresholds::growth_min_relative`] of `level`) and the
+/// cycle's trough stays above zero. Growth must lose *with* the cycle as well: a leak's ramp
+/// under a cycle is fitted by a shift and the cycle better than by a line without it. A deploy's
+/// shift between a daily trough and crest is then neither growth nor a rise the cycle alone
+/// explains; what the cycle does around it, less than a day cannot tell from growth.
+pub(super) fn shift_under_daily_cycle(
+    hours: &[f64],
+    floors: &[f64],
+    level: f64,
+    t: &Thresholds,
+) -> Option<(usize, f64)> {
+    let n = hours.len().min(floors.len());
+    if n < 2 * 6 || t.daily_period_hours <= 0.0 {
+        return None;
+    }
+    let (hours, floors) = (&hours[..n], &floors[..n]);
+    let period = [t.daily_period_hours];
+    let margin = t.breakpoint_margin;
+    let (fit, at, size) = cycle_fit_with_shift(hours, floors, &period, 1, margin)?;
+    let mean = floors.iter().sum::<f64>() / n as f64;
+    let amplitude = fit.component.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+    // Only a rise is in question (a fall and a cycle make no leak), and only a material one.
+    if size < t.growth_min_relative * level.abs().max(f64::EPSILON) || mean - amplitude < 0.0 {
+        return None;
+    }
+    let nf = n as f64;
+    let bic = |sse: f64, parameters: f64| {
+        nf * (sse.max(f64::MIN_POSITIVE) / nf).ln() + parameters * nf.ln()
+    };
+    // A line and a shift (four parameters with the break), or a hinge (three), without a cycle.
+    let broken =
+        seasonal_fit_with_break(hours, floors, &[], 0, margin).map_or(f64::INFINITY, |b| {
+            let shift = matches!(b.kind, Break::Shift { .. });
+            bic(b.seasonal.residual_sse, if shift { 4.0 } else { 3.0 })
+        });
+    // With the cycle: a hinge under it is growth, which must lose; a line and a shift under it
+    // holds our fit plus a slope, which must not earn its parameter (the slope, not the cycle,
+    // would then be the rise after the shift).
+    let (hinge_cycle, line_shift_cycle) =
+        match seasonal_fit_with_break(hours, floors, &period, 1, margin) {
+            Some(b) if matches!(b.kind, Break::Shift { .. }) => {
+                (f64::INFINITY, bic(b.seasonal.residual_sse, 6.0))
+            }
+            Some(b) => (bic(b.seasonal.residual_sse, 5.0), f64::INFINITY),
+            None => (f64::INFINITY, f64::INFINITY),
+        };
+    let line = ols(hours, floors);
+    let sse_line: f64 =
+        hours.iter().zip(floors).map(|(x, y)| (y - line.intercept - line.slope * x).powi(2)).sum();
+    let (sse_hinge, _, _) = best_hinge(hours, floors, margin);
+    let cycle = cycle_fit(hours, floors, &period, 1).map_or(f64::INFINITY, |c| c.residual_sse);
+    let line_cycle =
+        seasonal_fit(hours, floors, &period, 1).map_or(f64::INFINITY, |f| f.residual_sse);
+    let others = [
+        bic(sse_line, 2.0),
+        bic(sse_hinge, 3.0),
+        bic(cycle, 3.0),
+        bic(line_cycle, 4.0),
+        broken,
+        hinge_cycle,
+    ];
+    let best_other = others.iter().copied().fold(f64::INFINITY, f64::min);
+    let shifted = bic(fit.residual_sse, 5.0);
+    (shifted + BIC_MARGIN <= best_other && shifted <= line_shift_cycle + BIC_MARGIN)
+        .then_some((at, size))
 }

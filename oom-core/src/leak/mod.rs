@@ -34,7 +34,9 @@
 //!    its last third. Between restarts, growth must hold in segments covering half the window:
 //!    every one of them passes its own test, so the verdict is stricter than any single test.
 //!    Less than a day that falls and then rises is the shape of a daily cycle as much as of a
-//!    leak, and is not called one. Growth split by inferred restarts
+//!    leak, and is not called one; one that rises by a material shift between a daily trough
+//!    and crest (a shift and the cycle fit better than any growth, with the cycle or without)
+//!    is a `step`, the rise around it undecided. Growth split by inferred restarts
 //!    only is a `sawtooth` (GC, a cache or restarts cannot be told apart without a limit or
 //!    restart counts); a material step is a `step` (two stacked ones are named both, the latest
 //!    being the level shift); repeated sudden drops without growth are a
@@ -621,6 +623,23 @@ pub fn analyze(series: &Series, events: &[Event], options: &AnalysisOptions) -> 
     // Repeated drops from near the limit but not at it are a collector or kills: the series
     // alone cannot tell, and a leak must not be read into them.
     let ambiguous = found.oom == 0 && found.ambiguous >= AMBIGUOUS_MIN_DROPS;
+    // Less than a day that rises by a material shift between what the daily cycle does is a
+    // level shift: the growth the segment fit saw is the shift and the cycle together.
+    if window_hours + interval < t.full_day_hours
+        && boundaries.is_empty()
+        && !growing.is_empty()
+        && found.inferred == 0
+        && !ambiguous
+        && let Some((at, size)) = cycle::shift_under_daily_cycle(&hours, &floors, level, t)
+    {
+        growing.clear();
+        shifts = vec![(buckets[at].time, size)];
+        analysis.notes.push(
+            "the rise around the level shift is what a daily cycle does as well as growth: less \
+             than a day cannot tell them apart — a day and a half or more of data would decide"
+                .to_owned(),
+        );
+    }
     // Less than a day that rises the way a daily cycle would — any rise shorter than half a
     // day (a daily cycle rises that long), or a longer one the cycle fits as well as growth —
     // cannot be told from the cycle by the series alone: no verdict on growth and no sizing.

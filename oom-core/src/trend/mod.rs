@@ -41,7 +41,8 @@ pub use kendall::kendall_s;
 pub use mann_kendall::{MannKendall, SenTrend, mann_kendall, mann_kendall_hamed_rao, sen_trend};
 pub use ols::{LinearFit, ols};
 pub use seasonal::{
-    Break, BrokenSeasonal, Seasonal, cycle_fit, seasonal_fit, seasonal_fit_with_break,
+    Break, BrokenSeasonal, Seasonal, cycle_fit, cycle_fit_with_shift, seasonal_fit,
+    seasonal_fit_with_break,
 };
 pub use theil_sen::{TheilSen, theil_sen, theil_sen_slope, theil_sen_with_variance};
 

@@ -82,6 +82,62 @@ pub fn cycle_fit(x: &[f64], y: &[f64], periods: &[f64], harmonics: usize) -> Opt
     Some(Seasonal { component, explained_share, slope: 0.0, residual_sse: sse })
 }
 
+/// Fits a cycle with a level that shifts once and no slope, `y ≈ a + s·[x ≥ x_at] + Σ_p Σ_k
+/// (c·sin(2πkx/p) + d·cos(2πkx/p))`, at the break `at` (every index with at least `margin`
+/// points either side) that leaves the least squared error: whether a window shorter than the
+/// period rises by a deploy's shift and the cycle rather than by growth. Returns the fit (its
+/// `slope` 0, its `explained_share` of the variance the shift alone leaves), `at` and the shift
+/// `s`; `None` as [`seasonal_fit`] does, or when `x` has fewer than `2 × margin` points.
+///
+/// ```
+/// use oom_core::trend::cycle_fit_with_shift;
+///
+/// // Sixteen hours, every 5 minutes: a daily cycle of ±20 and a rise of 50 at hour 5.
+/// let x: Vec<f64> = (0..192).map(|i| f64::from(i) / 12.0).collect();
+/// let y: Vec<f64> = x
+///     .iter()
+///     .map(|h| 250.0 + if *h >= 5.0 { 50.0 } else { 0.0 }
+///         + 20.0 * (std::f64::consts::TAU * h / 24.0 + 2.8).sin())
+///     .collect();
+/// let (fit, at, size) = cycle_fit_with_shift(&x, &y, &[24.0], 1, 4).ok_or("singular")?;
+/// assert_eq!(at, 60);
+/// assert!((size - 50.0).abs() < 1e-6);
+/// assert!(fit.residual_sse < 1e-6);
+/// # Ok::<(), &str>(())
+/// ```
+pub fn cycle_fit_with_shift(
+    x: &[f64],
+    y: &[f64],
+    periods: &[f64],
+    harmonics: usize,
+    margin: usize,
+) -> Option<(Seasonal, usize, f64)> {
+    let n = x.len().min(y.len());
+    let margin = margin.max(1);
+    if n < 2 * margin || periods.iter().any(|p| !(p.is_finite() && *p > 0.0)) {
+        return None;
+    }
+    let (x, y) = (&x[..n], &y[..n]);
+    let flat = Design::new(x, y, periods, harmonics, false);
+    let mut best: Option<(f64, usize)> = None;
+    for at in margin..=n - margin {
+        let cut = x[at];
+        if let Some(sse) = flat.sse_with(x.iter().map(|&t| f64::from(u8::from(t >= cut))))
+            && best.is_none_or(|b| sse < b.0)
+        {
+            best = Some((sse, at));
+        }
+    }
+    let (_, at) = best?;
+    let cut = x[at];
+    let shift = |t: f64| [f64::from(u8::from(t >= cut))];
+    let (beta, sse_full, component) = fit(x, y, periods, harmonics, shift)?;
+    let (_, sse_shift, _) = fit(x, y, &[], 0, shift)?;
+    let explained_share =
+        if sse_shift > 0.0 { (1.0 - sse_full / sse_shift).clamp(0.0, 1.0) } else { 0.0 };
+    Some((Seasonal { component, explained_share, slope: 0.0, residual_sse: sse_full }, at, beta[1]))
+}
+
 /// The broken trend a cycle was fitted with by [`seasonal_fit_with_break`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -105,3 +105,24 @@ write("two-small-steps.csv", [(START + 60 * i,
                                (300 + 60 * (i >= 10 * 60) + 60 * (i >= 30 * 60) + rng.gauss(0, 3))
                                * MIB)
                               for i in range(48 * 60)])
+
+# 5. A deploy's level shift under a daily cycle in less than a day (the cycle falls before the
+#    shift and rises after it, so shift and cycle together rise like growth): 16 h at 5 minutes,
+#    260 MiB, a ±22 MiB daily cycle at its falling side, +50 MiB at hour 5 (a deploy), a 450 MiB
+#    limit. The same at 1 minute over 20 h, 700 MiB, a ±50 MiB cycle falling to its trough at hour
+#    7 and rising to its crest at the end, +110 MiB at hour 6, no limit and no event.
+rng = random.Random(11)
+rows = []
+for i in range(16 * 12 + 4):
+    h = i / 12
+    v = 260 + 50 * (h >= 5) + 22 * math.sin(2 * math.pi * h / 24 + 2.8) + rng.gauss(0, 3.4)
+    rows.append((START + 300 * i, v * MIB, 450 * MIB))
+write("shift-under-daily-cycle.csv", rows, "timestamp,value,limit")
+with open("shift-under-daily-cycle-events.csv", "w") as f:
+    f.write("timestamp,event\n%d,deploy api 4.2.0\n" % (START + 5 * 3600 - 300))
+rng = random.Random(12)
+write("shift-under-daily-cycle-1m.csv",
+      [(START + 60 * i,
+        (700 + 110 * (i >= 6 * 60) + 50 * math.sin(2 * math.pi * (i / 60 - 13) / 24)
+         + rng.gauss(0, 5)) * MIB)
+       for i in range(20 * 60)])
