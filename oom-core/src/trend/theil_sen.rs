@@ -296,14 +296,17 @@ impl<'a> PairSlopes<'a> {
         let budget = LISTED_PAIRS_PER_POINT * self.x.len() as u64;
         let (mut low, mut high) = self.bracket(rank);
         let mut steps = 0;
-        while high.1 - low.1 > budget && steps < MAX_NARROWING_STEPS {
+        // Counts are monotone in the slope except where rounding blurs slopes closer than a
+        // hair, so every difference of counts saturates rather than trusting that.
+        while high.1.saturating_sub(low.1) > budget && steps < MAX_NARROWING_STEPS {
             steps += 1;
             let first = self.sample.partition_point(|&s| s <= low.0);
             let last = self.sample.partition_point(|&s| s < high.0);
             let inside = last.saturating_sub(first);
             let mut candidates = [None, None];
             if inside >= MIN_SAMPLE_TO_INTERPOLATE {
-                let share = (rank - low.1) as f64 / (high.1 - low.1) as f64;
+                let share =
+                    rank.saturating_sub(low.1) as f64 / high.1.saturating_sub(low.1).max(1) as f64;
                 let centre = first as f64 + share * inside as f64;
                 let error = BRACKET_SIGMAS * (inside as f64 * share * (1.0 - share)).sqrt() + 1.0;
                 let below = (centre - error).floor();
@@ -350,7 +353,7 @@ impl<'a> PairSlopes<'a> {
         }
         let reuse = matches!(&self.listed, Some((l, h, _, _)) if *l == low.0 && *h == high.0);
         if !reuse {
-            let expected = usize::try_from(high.1 - low.1).unwrap_or(0);
+            let expected = usize::try_from(high.1.saturating_sub(low.1).min(budget)).unwrap_or(0);
             let slopes = pairs_between(&self.x, &self.y, low.0, high.0, expected);
             self.listed = Some((low.0, high.0, low.1, slopes));
         }
