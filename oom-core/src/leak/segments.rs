@@ -171,19 +171,36 @@ pub(super) fn fit_segment(
     }
 }
 
+/// Squared deviations of any stretch `y[a..b]` from its own mean, from prefix sums: O(n) to
+/// build, O(1) per stretch, so that every break of a step or a staircase can be tried.
+struct SegmentSse {
+    sum: Vec<f64>,
+    sum_of_squares: Vec<f64>,
+}
+
+impl SegmentSse {
+    fn new(y: &[f64]) -> Self {
+        let (mut sum, mut sum_of_squares) = (vec![0.0; y.len() + 1], vec![0.0; y.len() + 1]);
+        for (i, v) in y.iter().enumerate() {
+            sum[i + 1] = sum[i] + v;
+            sum_of_squares[i + 1] = sum_of_squares[i] + v * v;
+        }
+        SegmentSse { sum, sum_of_squares }
+    }
+
+    /// For `a < b ≤ y.len()`.
+    fn of(&self, a: usize, b: usize) -> f64 {
+        let m = (b - a) as f64;
+        let s = self.sum[b] - self.sum[a];
+        self.sum_of_squares[b] - self.sum_of_squares[a] - s * s / m
+    }
+}
+
 /// Best single mean shift: (SSE, first index of the second level).
 pub(super) fn best_step(y: &[f64]) -> (f64, usize) {
     let n = y.len();
-    let (mut prefix, mut prefix_sq) = (vec![0.0; n + 1], vec![0.0; n + 1]);
-    for i in 0..n {
-        prefix[i + 1] = prefix[i] + y[i];
-        prefix_sq[i + 1] = prefix_sq[i] + y[i] * y[i];
-    }
-    let sse = |a: usize, b: usize| {
-        let m = (b - a) as f64;
-        let s = prefix[b] - prefix[a];
-        prefix_sq[b] - prefix_sq[a] - s * s / m
-    };
+    let sums = SegmentSse::new(y);
+    let sse = |a: usize, b: usize| sums.of(a, b);
     if n < 4 {
         return (f64::INFINITY, n / 2);
     }
@@ -225,16 +242,8 @@ pub(super) fn best_two_steps(y: &[f64], shortest: usize) -> (f64, (usize, usize)
     if n < 3 * shortest {
         return none;
     }
-    let (mut prefix, mut prefix_sq) = (vec![0.0; n + 1], vec![0.0; n + 1]);
-    for i in 0..n {
-        prefix[i + 1] = prefix[i] + y[i];
-        prefix_sq[i + 1] = prefix_sq[i] + y[i] * y[i];
-    }
-    let sse = |a: usize, b: usize| {
-        let m = (b - a) as f64;
-        let s = prefix[b] - prefix[a];
-        prefix_sq[b] - prefix_sq[a] - s * s / m
-    };
+    let sums = SegmentSse::new(y);
+    let sse = |a: usize, b: usize| sums.of(a, b);
     let mut best = none;
     for first in shortest..=n - 2 * shortest {
         for second in first + shortest..=n - shortest {
